@@ -1,0 +1,116 @@
+import { startConsul, type ConsulHandle } from './components/consul';
+import { startJaeger, type JaegerHandle } from './components/jaeger';
+import { DEFAULT_PORTS } from './components/ports';
+import { startPrometheus, type PrometheusHandle } from './components/prometheus';
+import { startTemporal, type TemporalHandle } from './components/temporal';
+import { assertPortsFree } from './process/free-port';
+import type { ProcessSupervisor } from './process/supervisor';
+import { join } from 'node:path';
+
+export interface LocalMeshPorts {
+  consulHttp: number;
+  consulGrpc: number;
+  temporal: number;
+  temporalUi: number;
+  jaegerUi: number;
+  otlpGrpc: number;
+  otlpHttp: number;
+  prometheus: number;
+}
+
+export const DEFAULT_LOCAL_MESH_PORTS: LocalMeshPorts = {
+  consulHttp: DEFAULT_PORTS.consulHttp,
+  consulGrpc: DEFAULT_PORTS.consulGrpc,
+  temporal: DEFAULT_PORTS.temporal,
+  temporalUi: DEFAULT_PORTS.temporalUi,
+  jaegerUi: DEFAULT_PORTS.jaegerUi,
+  otlpGrpc: DEFAULT_PORTS.otlpGrpc,
+  otlpHttp: DEFAULT_PORTS.otlpHttp,
+  prometheus: DEFAULT_PORTS.prometheus,
+};
+
+export interface LocalMesh {
+  consul: ConsulHandle;
+  temporal: TemporalHandle;
+  jaeger: JaegerHandle;
+  prometheus: PrometheusHandle;
+}
+
+export interface LocalMeshStep<K extends keyof LocalMesh = keyof LocalMesh> {
+  component: K;
+  title: string;
+  start: (mesh: Partial<LocalMesh>) => Promise<LocalMesh[K]>;
+}
+
+/** Human-readable names of the fixed ports, for PortInUseError messages. */
+function portPurposes(ports: LocalMeshPorts): Record<string, number> {
+  return {
+    'Consul HTTP, --consul-port': ports.consulHttp,
+    'Consul gRPC': ports.consulGrpc,
+    'Temporal frontend, --temporal-port': ports.temporal,
+    'Temporal UI': ports.temporalUi,
+    'Jaeger UI and query API, --jaeger-port': ports.jaegerUi,
+    'OTLP gRPC': ports.otlpGrpc,
+    'OTLP HTTP': ports.otlpHttp,
+    'Prometheus, --prometheus-port': ports.prometheus,
+  };
+}
+
+export function checkLocalMeshPorts(ports: LocalMeshPorts): Promise<void> {
+  return assertPortsFree(portPurposes(ports));
+}
+
+/** Prometheus scrapes itself, Consul, Temporal and Jaeger; later components add targets. */
+export function localMeshScrapeConfig(mesh: Omit<LocalMesh, 'prometheus'>, prometheusPort: number): unknown {
+  const job = (name: string, target: string, metricsPath = '/metrics', params?: Record<string, string[]>) => ({
+    job_name: name,
+    metrics_path: metricsPath,
+    ...(params ? { params } : {}),
+    static_configs: [{ targets: [target] }],
+  });
+  return {
+    global: { scrape_interval: '5s', evaluation_interval: '5s' },
+    scrape_configs: [
+      job('prometheus', `127.0.0.1:${prometheusPort}`),
+      job('consul', `127.0.0.1:${mesh.consul.ports.http}`, '/v1/agent/metrics', { format: ['prometheus'] }),
+      job('temporal', `127.0.0.1:${mesh.temporal.ports.metrics}`),
+      job('jaeger', `127.0.0.1:${mesh.jaeger.ports.metrics}`),
+    ],
+  };
+}
+
+/** The infrastructure of the local mesh, in start order. */
+export function localMeshSteps(supervisor: ProcessSupervisor, ports: LocalMeshPorts): LocalMeshStep[] {
+  const steps: { [K in keyof LocalMesh]: LocalMeshStep<K> } = {
+    consul: {
+      component: 'consul',
+      title: `Consul dev agent (:${ports.consulHttp})`,
+      start: () => startConsul(supervisor, { ports: { http: ports.consulHttp, grpc: ports.consulGrpc } }),
+    },
+    temporal: {
+      component: 'temporal',
+      title: `Temporal dev server (:${ports.temporal})`,
+      start: () =>
+        startTemporal(supervisor, {
+          ports: { frontend: ports.temporal, ui: ports.temporalUi },
+          dbFile: join(supervisor.runDir, 'temporal.sqlite'),
+        }),
+    },
+    jaeger: {
+      component: 'jaeger',
+      title: `Jaeger, in-memory (:${ports.jaegerUi})`,
+      start: () =>
+        startJaeger(supervisor, { ports: { query: ports.jaegerUi, otlpGrpc: ports.otlpGrpc, otlpHttp: ports.otlpHttp } }),
+    },
+    prometheus: {
+      component: 'prometheus',
+      title: `Prometheus (:${ports.prometheus})`,
+      start: (mesh) =>
+        startPrometheus(supervisor, {
+          port: ports.prometheus,
+          config: localMeshScrapeConfig(mesh as Omit<LocalMesh, 'prometheus'>, ports.prometheus),
+        }),
+    },
+  };
+  return [steps.consul, steps.temporal, steps.jaeger, steps.prometheus];
+}

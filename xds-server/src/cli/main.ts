@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerUpCommand } from './up.command';
+
+const program = new Command()
+  .name('mesh')
+  .description('Control plane and local tooling for a Consul + Envoy service mesh')
+  .showHelpAfterError('(run `mesh --help` for usage)');
+
+registerUpCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+import { join } from 'node:path';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import Table from 'cli-table3';
+import { type Command, InvalidArgumentError } from 'commander';
+import { Listr, PRESET_TIMER } from 'listr2';
+import {
+  checkLocalMeshPorts,
+  DEFAULT_LOCAL_MESH_PORTS,
+  describeExit,
+  localMeshSteps,
+  logTail,
+  ProcessSupervisor,
+  repoRoot,
+  type LocalMesh,
+  type LocalMeshPorts,
+} from '@mesh/harness';
+
+interface UpOptions {
+  runDir?: string;
+  consulPort: number;
+  temporalPort: number;
+  jaegerPort: number;
+  prometheusPort: number;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number 1-65535');
+  return n;
+}
+
+export function registerUpCommand(program: Command): void {
+  const d = DEFAULT_LOCAL_MESH_PORTS;
+  program
+    .command('up')
+    .description('Bring up the local mesh on embedded defaults and keep it running until Ctrl-C')
+    .option('--run-dir <dir>', 'where logs and state go (default: .run/<timestamp>)')
+    .option('--consul-port <port>', 'Consul HTTP port', port, d.consulHttp)
+    .option('--temporal-port <port>', 'Temporal frontend port', port, d.temporal)
+    .option('--jaeger-port <port>', 'Jaeger UI and query API port', port, d.jaegerUi)
+    .option('--prometheus-port <port>', 'Prometheus port', port, d.prometheus)
+    .action((options: UpOptions) => up(options));
+}
+
+function runDirectory(explicit: string | undefined): string {
+  if (explicit) return explicit;
+  const base = join(repoRoot(), '.run');
+  const dir = join(base, new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(dir, { recursive: true });
+  const latest = join(base, 'latest');
+  rmSync(latest, { force: true });
+  symlinkSync(dir, latest);
+  return dir;
+}
+
+async function up(options: UpOptions): Promise<void> {
+  const ports: LocalMeshPorts = {
+    ...DEFAULT_LOCAL_MESH_PORTS,
+    consulHttp: options.consulPort,
+    temporal: options.temporalPort,
+    jaegerUi: options.jaegerPort,
+    prometheus: options.prometheusPort,
+  };
+  await checkLocalMeshPorts(ports);
+  const runDir = runDirectory(options.runDir);
+  const supervisor = new ProcessSupervisor(runDir);
+
+  let stopping = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${reason}: stopping ${supervisor.running.length} component(s)…`);
+    await supervisor.stopAll();
+    console.log(`stopped. Logs are in ${runDir}`);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+  console.log(`Starting the local mesh (logs in ${runDir})`);
+  const mesh: Partial<LocalMesh> = {};
+  const tasks = new Listr(
+    localMeshSteps(supervisor, ports).map((step) => ({
+      title: step.title,
+      task: async () => {
+        Object.assign(mesh, { [step.component]: await step.start(mesh) });
+      },
+    })),
+    {
+      concurrent: false,
+      exitOnError: true,
+      rendererOptions: { timer: PRESET_TIMER },
+      fallbackRendererOptions: { timer: PRESET_TIMER },
+      fallbackRendererCondition: !process.stdout.isTTY,
+    },
+  );
+  try {
+    await tasks.run();
+  } catch (error) {
+    console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown('startup failed', 1);
+    return;
+  }
+
+  printUrls(mesh as LocalMesh);
+  console.log('\nThe mesh is up. Press Ctrl-C to stop everything.');
+
+  for (const managed of supervisor.running) {
+    void managed.exited.then((exit) => {
+      if (stopping) return;
+      console.error(`\n✖ ${managed.name} exited unexpectedly (${describeExit(exit)})\n${logTail(managed.logFile)}`);
+      void shutdown(`${managed.name} died`, 1);
+    });
+  }
+}
+
+function printUrls(mesh: LocalMesh): void {
+  const table = new Table({ head: ['Component', 'URL', 'Notes'], style: { head: [], border: [] } });
+  table.push(
+    ['Consul UI / API', `${mesh.consul.httpAddr}/ui`, `CONSUL_HTTP_ADDR=${mesh.consul.httpAddr}`],
+    ['Temporal UI', mesh.temporal.uiUrl ?? '(headless)', `frontend ${mesh.temporal.address}`],
+    ['Jaeger UI / query API', mesh.jaeger.queryUrl, `OTLP gRPC ${mesh.jaeger.otlpGrpcEndpoint}, HTTP ${mesh.jaeger.otlpHttpUrl}`],
+    ['Prometheus', mesh.prometheus.url, `targets: ${mesh.prometheus.url}/targets`],
+  );
+  console.log(`\n${table.toString()}`);
+}
