@@ -46,12 +46,12 @@ export interface LocalMeshStep<K extends keyof LocalMesh = keyof LocalMesh> {
 function portPurposes(ports: LocalMeshPorts): Record<string, number> {
   return {
     'Consul HTTP, --consul-port': ports.consulHttp,
-    'Consul gRPC': ports.consulGrpc,
+    'Consul gRPC, --consul-grpc-port': ports.consulGrpc,
     'Temporal frontend, --temporal-port': ports.temporal,
-    'Temporal UI': ports.temporalUi,
+    'Temporal UI, --temporal-ui-port': ports.temporalUi,
     'Jaeger UI and query API, --jaeger-port': ports.jaegerUi,
-    'OTLP gRPC': ports.otlpGrpc,
-    'OTLP HTTP': ports.otlpHttp,
+    'OTLP gRPC, --otlp-grpc-port': ports.otlpGrpc,
+    'OTLP HTTP, --otlp-http-port': ports.otlpHttp,
     'Prometheus, --prometheus-port': ports.prometheus,
   };
 }

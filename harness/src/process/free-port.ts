@@ -43,7 +43,7 @@ export class PortInUseError extends Error {
   ) {
     super(
       `port ${port} (${purpose}) is already in use. Stop whatever listens there ` +
-        `(\`ss -ltnp 'sport = :${port}'\` shows it) or choose another port with the matching --*-port option.`,
+        `(\`ss -ltnp 'sport = :${port}'\` shows it) or choose another port with the option named in parentheses.`,
     );
   }
 }

@@ -5,7 +5,10 @@ import { runLogged } from './logged-command';
 
 export interface DebianContext {
   logFile: string;
+  /** Milestones of the step. */
   progress: (line: string) => void;
+  /** Raw output of the commands the step runs. */
+  output: (line: string) => void;
 }
 
 /** Absolute path of each binary the package provides, or undefined when one is missing. */
@@ -33,7 +36,7 @@ export async function installDebianPackage(pin: DebianPin, ctx: DebianContext): 
   const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
   const run = (args: string[]) => {
     const [file, ...rest] = [...sudo, ...args] as [string, ...string[]];
-    return runLogged(file, rest, { logFile: ctx.logFile, onLine: ctx.progress, env: { DEBIAN_FRONTEND: 'noninteractive' } });
+    return runLogged(file, rest, { logFile: ctx.logFile, onLine: ctx.output, env: { DEBIAN_FRONTEND: 'noninteractive' } });
   };
   ctx.progress('apt-get update');
   await run(['apt-get', 'update', '-q']);

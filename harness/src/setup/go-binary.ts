@@ -7,7 +7,10 @@ import { runLogged } from './logged-command';
 export interface GoBuildContext {
   cacheDir: string;
   logFile: string;
+  /** Milestones of the step. */
   progress: (line: string) => void;
+  /** Raw output of the commands the step runs. */
+  output: (line: string) => void;
 }
 
 /** Path of the cached binary for a pin, whether or not it has been built yet. */
@@ -31,7 +34,7 @@ export async function buildGoBinary(name: string, pin: GoModulePin, ctx: GoBuild
   try {
     const env = goEnv(ctx.cacheDir, pin);
     const run = (args: string[], cwd?: string) =>
-      runLogged('go', args, { cwd, env, logFile: ctx.logFile, onLine: ctx.progress });
+      runLogged('go', args, { cwd, env, logFile: ctx.logFile, onLine: ctx.output });
 
     ctx.progress(`downloading ${pin.module}@${pin.version}`);
     const downloaded = JSON.parse(await run(['mod', 'download', '-json', `${pin.module}@${pin.version}`], work)) as {
@@ -49,10 +52,17 @@ export async function buildGoBinary(name: string, pin: GoModulePin, ctx: GoBuild
       await run(['mod', 'edit', ...drops.map((d) => `-dropreplace=${d}`)], src);
     }
 
-    ctx.progress(`compiling ${pin.module}/${pin.package.replace(/^\.\/?/, '')} (first build takes several minutes)`);
+    const what = `compiling ${pin.module}/${pin.package.replace(/^\.\/?/, '')}`;
+    ctx.progress(`${what} (a first build takes several minutes)`);
+    const started = Date.now();
+    const heartbeat = setInterval(() => ctx.progress(`${what}: ${Math.round((Date.now() - started) / 1000)}s so far`), 30_000);
     const out = join(work, 'out');
     const ldflags = ['-s', '-w', ...pin.ldflags].join(' ');
-    await run(['build', '-mod=mod', '-trimpath', `-ldflags=${ldflags}`, '-o', join(out, name), pin.package], src);
+    try {
+      await run(['build', '-mod=mod', '-trimpath', `-ldflags=${ldflags}`, '-o', join(out, name), pin.package], src);
+    } finally {
+      clearInterval(heartbeat);
+    }
     await runLogged(join(out, name), pin.versionArgs, { logFile: ctx.logFile });
 
     await mkdir(join(finalDir, '..'), { recursive: true });

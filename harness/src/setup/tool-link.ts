@@ -1,11 +1,16 @@
 import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 
-/** Points `link` at `target`, replacing any previous link in one rename. */
+/**
+ * Points `link` (in `.tools/bin`) at `target`, replacing any previous link in one rename.
+ * Targets inside `.tools` are linked relatively, so the links survive moving the clone.
+ */
 export function linkTool(target: string, link: string): void {
-  mkdirSync(dirname(link), { recursive: true });
+  const binDir = dirname(link);
+  mkdirSync(binDir, { recursive: true });
+  const inToolsDir = target.startsWith(dirname(binDir) + sep);
   const tmp = `${link}.tmp-${process.pid}`;
   rmSync(tmp, { force: true });
-  symlinkSync(target.startsWith(dirname(link)) ? relative(dirname(link), target) : target, tmp);
+  symlinkSync(inToolsDir ? relative(binDir, target) : target, tmp);
   renameSync(tmp, link);
 }

@@ -15,13 +15,19 @@ import {
   type LocalMeshPorts,
 } from '@mesh/harness';
 
-interface UpOptions {
-  runDir?: string;
-  consulPort: number;
-  temporalPort: number;
-  jaegerPort: number;
-  prometheusPort: number;
-}
+type UpOptions = { runDir?: string } & LocalMeshPorts;
+
+/** One --*-port option per fixed port of the local mesh. */
+const PORT_OPTIONS: Array<[keyof LocalMeshPorts, string, string]> = [
+  ['consulHttp', '--consul-port <port>', 'Consul HTTP API and UI'],
+  ['consulGrpc', '--consul-grpc-port <port>', 'Consul gRPC (xDS for Consul-bootstrapped Envoys)'],
+  ['temporal', '--temporal-port <port>', 'Temporal frontend'],
+  ['temporalUi', '--temporal-ui-port <port>', 'Temporal Web UI'],
+  ['jaegerUi', '--jaeger-port <port>', 'Jaeger UI and query API'],
+  ['otlpGrpc', '--otlp-grpc-port <port>', 'Jaeger OTLP gRPC receiver'],
+  ['otlpHttp', '--otlp-http-port <port>', 'Jaeger OTLP HTTP receiver'],
+  ['prometheus', '--prometheus-port <port>', 'Prometheus'],
+];
 
 function port(value: string): number {
   const n = Number(value);
@@ -30,16 +36,14 @@ function port(value: string): number {
 }
 
 export function registerUpCommand(program: Command): void {
-  const d = DEFAULT_LOCAL_MESH_PORTS;
-  program
+  const command = program
     .command('up')
     .description('Bring up the local mesh on embedded defaults and keep it running until Ctrl-C')
-    .option('--run-dir <dir>', 'where logs and state go (default: .run/<timestamp>)')
-    .option('--consul-port <port>', 'Consul HTTP port', port, d.consulHttp)
-    .option('--temporal-port <port>', 'Temporal frontend port', port, d.temporal)
-    .option('--jaeger-port <port>', 'Jaeger UI and query API port', port, d.jaegerUi)
-    .option('--prometheus-port <port>', 'Prometheus port', port, d.prometheus)
-    .action((options: UpOptions) => up(options));
+    .option('--run-dir <dir>', 'where logs and state go (default: .run/<timestamp>)');
+  for (const [key, flags, purpose] of PORT_OPTIONS) {
+    command.option(flags, `${purpose} port`, port, DEFAULT_LOCAL_MESH_PORTS[key]);
+  }
+  command.action((options: UpOptions) => up(options));
 }
 
 function runDirectory(explicit: string | undefined): string {
@@ -54,15 +58,9 @@ function runDirectory(explicit: string | undefined): string {
 }
 
 async function up(options: UpOptions): Promise<void> {
-  const ports: LocalMeshPorts = {
-    ...DEFAULT_LOCAL_MESH_PORTS,
-    consulHttp: options.consulPort,
-    temporal: options.temporalPort,
-    jaegerUi: options.jaegerPort,
-    prometheus: options.prometheusPort,
-  };
+  const { runDir: explicitRunDir, ...ports } = options;
   await checkLocalMeshPorts(ports);
-  const runDir = runDirectory(options.runDir);
+  const runDir = runDirectory(explicitRunDir);
   const supervisor = new ProcessSupervisor(runDir);
 
   let stopping = false;

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePorts, httpGet, repoRoot, temporalCli, waitFor } from '@mesh/harness';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose command line runs a binary from this clone's .tools/bin (what `pgrep -f .tools/bin` sees). */
+function toolProcessesStartedIn(runDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmdline.includes('.tools/bin') && readlinkSync(`/proc/${pid}/cwd`) === runDir;
+      } catch {
+        return false;
+      }
+    });
+}
+
+describe('mesh up', () => {
+  it('starts every component, prints the URL table, and leaves nothing behind on Ctrl-C', async () => {
+    const [consulHttp, consulGrpc, temporal, temporalUi, jaegerUi, otlpGrpc, otlpHttp, prometheus] = await freePorts(8);
+    const runDir = mkdtempSync(join(tmpdir(), 'mesh-up-'));
+    const cli = spawn(
+      process.execPath,
+      [
+        join(repoRoot(), 'xds-server/dist/cli/main.js'),
+        'up',
+        `--run-dir=${runDir}`,
+        `--consul-port=${consulHttp}`,
+        `--consul-grpc-port=${consulGrpc}`,
+        `--temporal-port=${temporal}`,
+        `--temporal-ui-port=${temporalUi}`,
+        `--jaeger-port=${jaegerUi}`,
+        `--otlp-grpc-port=${otlpGrpc}`,
+        `--otlp-http-port=${otlpHttp}`,
+        `--prometheus-port=${prometheus}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    cli.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    cli.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+
+    try {
+      await waitFor('"The mesh is up"', async () => output.includes('The mesh is up'), {
+        timeoutMs: 150_000,
+        intervalMs: 250,
+        abort: exited.then((code) => {
+          throw new Error(`mesh up exited early with ${code}:\n${output}`);
+        }),
+      });
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- mesh up output ---\n${output}`);
+    }
+
+    for (const url of [
+      `http://127.0.0.1:${consulHttp}/ui`,
+      `http://127.0.0.1:${temporalUi}`,
+      `http://127.0.0.1:${jaegerUi}`,
+      `http://127.0.0.1:${prometheus}`,
+    ]) {
+      expect(output).toContain(url);
+    }
+    expect(JSON.parse(await httpGet(`http://127.0.0.1:${consulHttp}/v1/status/leader`))).not.toBe('');
+    expect(await temporalCli(`127.0.0.1:${temporal}`, ['operator', 'namespace', 'describe', '--namespace', 'default'])).toContain('default');
+    expect(JSON.parse(await httpGet(`http://127.0.0.1:${jaegerUi}/api/services`))).toHaveProperty('data');
+    expect(await httpGet(`http://127.0.0.1:${prometheus}/-/ready`)).toMatch(/ready/i);
+    await waitFor('Temporal UI', async () => (await fetch(`http://127.0.0.1:${temporalUi}/`)).ok, { timeoutMs: 30_000 });
+
+    const pids = readFileSync(join(runDir, '.supervised-pids'), 'utf8').split('\n').map(Number);
+    expect(pids).toHaveLength(4);
+    expect(toolProcessesStartedIn(runDir).sort()).toEqual([...pids].sort());
+
+    cli.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopped.');
+    expect(pids.filter(alive)).toEqual([]);
+    expect(toolProcessesStartedIn(runDir)).toEqual([]);
+  });
+});
