@@ -17,8 +17,7 @@ module.exports = {
       transform: { '^.+\\.ts$': swc },
       roots: ['<rootDir>/test/integration'],
       testMatch: ['**/*.spec.ts'],
-      // Real binaries take seconds to start; each suite also sets its own deadlines.
-      testTimeout: 180000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
   ],
 };

@@ -26,20 +26,29 @@ function run(step, command, args) {
   console.log(`✔ ${step} [${((Date.now() - started) / 1000).toFixed(1)}s]`);
 }
 
+function workspaces() {
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
+}
+
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
   fail('node version', `Node ${MIN_NODE.join('.')} or newer is required, this is ${process.version}`);
 }
 
-// The stamp is written only after `npm ci` succeeds, so an interrupted install is redone.
-const lock = readFileSync(join(root, 'package-lock.json'));
+// The manifests and the lock decide whether node_modules is current. The stamp is written
+// only after the install succeeds, so an interrupted install is redone.
+const manifests = ['package.json', 'package-lock.json', ...workspaces().map((w) => join(w, 'package.json'))];
 const stampFile = join(root, 'node_modules', '.mesh-setup-stamp');
-const wanted = createHash('sha256').update(lock).update(process.version).digest('hex');
-if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted) {
+const fingerprint = () =>
+  manifests.reduce((h, f) => h.update(readFileSync(join(root, f))), createHash('sha256').update(process.version)).digest('hex');
+if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === fingerprint()) {
   console.log('✔ node dependencies [cached]');
 } else {
-  run('node dependencies (npm ci)', 'npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
-  writeFileSync(stampFile, wanted);
+  // `npm install` rather than `npm ci`: the lock records only the optional native packages
+  // (swc, resolver bindings) that the registry served for this platform, which `npm ci`
+  // rejects as out of sync. Versions still come from the lock.
+  run('node dependencies (npm install)', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  writeFileSync(stampFile, fingerprint());
 }
 
 run('typescript build (tsc -b)', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b']);

@@ -89,7 +89,9 @@ function goEnv(cacheDir: string, pin: GoModulePin): Record<string, string> {
   return {
     GOOS: goos,
     GOARCH: goarch,
+    // Both Go caches live in the tools cache, so removing that one directory is a cold start.
     GOMODCACHE: join(cacheDir, 'gomod'),
+    GOCACHE: join(cacheDir, 'gobuild'),
     GOFLAGS: '-modcacherw',
     GOTOOLCHAIN: 'local',
     CGO_ENABLED: '0',

@@ -85,7 +85,7 @@ function toListrTask(step: StepTask): ListrTask {
   const logFile = join(logDir, `${step.title.split(' ')[0]}.log`);
   return {
     title: step.title,
-    skip: () => (step.skip() ? `${step.title} [cached]` : false),
+    skip: () => (step.skip() ? (interactive ? `${step.title} [cached]` : 'cached') : false),
     task: async (_ctx, task) => {
       writeFileSync(logFile, '');
       try {
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const tasks = new Listr(steps.map(toListrTask), {
     concurrent: false,
     exitOnError: true,
-    rendererOptions: { timer: PRESET_TIMER, collapseSkips: false },
+    rendererOptions: { timer: PRESET_TIMER, collapseSkips: true, suffixSkips: false },
     fallbackRendererOptions: { timer: PRESET_TIMER },
     fallbackRendererCondition: !interactive,
   });

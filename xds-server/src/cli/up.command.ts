@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import Table from 'cli-table3';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { Listr, PRESET_TIMER } from 'listr2';
 import {
   checkLocalMeshPorts,
@@ -14,8 +14,6 @@ import {
   type LocalMesh,
   type LocalMeshPorts,
 } from '@mesh/harness';
-
-type UpOptions = { runDir?: string } & LocalMeshPorts;
 
 /** One --*-port option per fixed port of the local mesh. */
 const PORT_OPTIONS: Array<[keyof LocalMeshPorts, string, string]> = [
@@ -40,10 +38,15 @@ export function registerUpCommand(program: Command): void {
     .command('up')
     .description('Bring up the local mesh on embedded defaults and keep it running until Ctrl-C')
     .option('--run-dir <dir>', 'where logs and state go (default: .run/<timestamp>)');
-  for (const [key, flags, purpose] of PORT_OPTIONS) {
-    command.option(flags, `${purpose} port`, port, DEFAULT_LOCAL_MESH_PORTS[key]);
-  }
-  command.action((options: UpOptions) => up(options));
+  const portOptions = PORT_OPTIONS.map(([key, flags, purpose]) => {
+    const option = new Option(flags, `${purpose} port`).argParser(port).default(DEFAULT_LOCAL_MESH_PORTS[key]);
+    command.addOption(option);
+    return [key, option.attributeName()] as const;
+  });
+  command.action((options: Record<string, unknown>) => {
+    const ports = Object.fromEntries(portOptions.map(([key, attribute]) => [key, options[attribute]])) as unknown as LocalMeshPorts;
+    return up(ports, options.runDir as string | undefined);
+  });
 }
 
 function runDirectory(explicit: string | undefined): string {
@@ -57,8 +60,7 @@ function runDirectory(explicit: string | undefined): string {
   return dir;
 }
 
-async function up(options: UpOptions): Promise<void> {
-  const { runDir: explicitRunDir, ...ports } = options;
+async function up(ports: LocalMeshPorts, explicitRunDir: string | undefined): Promise<void> {
   await checkLocalMeshPorts(ports);
   const runDir = runDirectory(explicitRunDir);
   const supervisor = new ProcessSupervisor(runDir);
@@ -94,8 +96,8 @@ async function up(options: UpOptions): Promise<void> {
   );
   try {
     await tasks.run();
-  } catch (error) {
-    console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);
+  } catch {
+    // Listr has already printed the failure, with the component's log tail.
     await shutdown('startup failed', 1);
     return;
   }
