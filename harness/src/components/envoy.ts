@@ -50,3 +50,52 @@ export async function startEnvoy(supervisor: ProcessSupervisor, options: EnvoyOp
   });
   return { name: options.name, adminUrl, adminPort, bootstrapFile, process: managed };
 }
+
+export interface AdsBootstrapOptions {
+  nodeId: string;
+  /** node.cluster: the service this sidecar fronts. */
+  service: string;
+  xdsAddress: string;
+  xdsPort: number;
+  /** GRPC for state-of-the-world, DELTA_GRPC for incremental xDS. */
+  apiType: 'GRPC' | 'DELTA_GRPC';
+  metadata?: Record<string, string | number>;
+}
+
+/** A sidecar bootstrap that takes everything but its own admin port from the control plane over ADS. */
+export function adsBootstrap(options: AdsBootstrapOptions, adminPort: number): unknown {
+  return {
+    node: { id: options.nodeId, cluster: options.service, metadata: options.metadata ?? {} },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
+    dynamic_resources: {
+      ads_config: {
+        api_type: options.apiType,
+        transport_api_version: 'V3',
+        grpc_services: [{ envoy_grpc: { cluster_name: 'xds_cluster' } }],
+      },
+      cds_config: { resource_api_version: 'V3', ads: {} },
+      lds_config: { resource_api_version: 'V3', ads: {} },
+    },
+    static_resources: {
+      clusters: [
+        {
+          name: 'xds_cluster',
+          type: 'STATIC',
+          connect_timeout: '1s',
+          typed_extension_protocol_options: {
+            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+              '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+              explicit_http_config: { http2_protocol_options: {} },
+            },
+          },
+          load_assignment: {
+            cluster_name: 'xds_cluster',
+            endpoints: [
+              { lb_endpoints: [{ endpoint: { address: { socket_address: { address: options.xdsAddress, port_value: options.xdsPort } } } }] },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}

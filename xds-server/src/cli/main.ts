@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerUpCommand } from './up.command';
+import { registerXdsCommand } from './xds.command';
 
 const program = new Command()
   .name('mesh')
@@ -8,6 +9,7 @@ const program = new Command()
   .showHelpAfterError('(run `mesh --help` for usage)');
 
 registerUpCommand(program);
+registerXdsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);

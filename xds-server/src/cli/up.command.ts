@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import Table from 'cli-table3';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { parsePort } from './port-option';
 import { Listr, PRESET_TIMER } from 'listr2';
 import {
   checkLocalMeshPorts,
@@ -27,19 +28,13 @@ const PORT_OPTIONS: Array<[keyof LocalMeshPorts, string, string]> = [
   ['prometheus', '--prometheus-port <port>', 'Prometheus'],
 ];
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number 1-65535');
-  return n;
-}
-
 export function registerUpCommand(program: Command): void {
   const command = program
     .command('up')
     .description('Bring up the local mesh on embedded defaults and keep it running until Ctrl-C')
     .option('--run-dir <dir>', 'where logs and state go (default: .run/<timestamp>)');
   const portOptions = PORT_OPTIONS.map(([key, flags, purpose]) => {
-    const option = new Option(flags, `${purpose} port`).argParser(port).default(DEFAULT_LOCAL_MESH_PORTS[key]);
+    const option = new Option(flags, `${purpose} port`).argParser(parsePort).default(DEFAULT_LOCAL_MESH_PORTS[key]);
     command.addOption(option);
     return [key, option.attributeName()] as const;
   });

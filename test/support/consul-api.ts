@@ -1,0 +1,32 @@
+/** Thin helpers over Consul's agent HTTP API, for arranging test scenarios. */
+export interface ServiceRegistration {
+  id: string;
+  name: string;
+  port: number;
+  address?: string;
+  meta?: Record<string, string>;
+  /** HTTP check URL, polled every second. */
+  httpCheck?: string;
+}
+
+async function put(url: string, body?: unknown): Promise<void> {
+  const response = await fetch(url, { method: 'PUT', body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`PUT ${url} -> ${response.status} ${await response.text()}`);
+}
+
+export function registerService(consul: string, service: ServiceRegistration): Promise<void> {
+  return put(`${consul}/v1/agent/service/register`, {
+    ID: service.id,
+    Name: service.name,
+    Address: service.address ?? '127.0.0.1',
+    Port: service.port,
+    Meta: service.meta ?? {},
+    ...(service.httpCheck
+      ? { Check: { HTTP: service.httpCheck, Interval: '1s', Timeout: '1s', DeregisterCriticalServiceAfter: '10m' } }
+      : {}),
+  });
+}
+
+export function deregisterService(consul: string, id: string): Promise<void> {
+  return put(`${consul}/v1/agent/service/deregister/${encodeURIComponent(id)}`);
+}

@@ -1,0 +1,22 @@
+import { httpGet } from '@mesh/harness';
+
+interface ClustersJson {
+  cluster_statuses?: Array<{
+    name: string;
+    host_statuses?: Array<{ address: { socket_address: { address: string; port_value: number } } }>;
+  }>;
+}
+
+/** The upstream hosts Envoy currently has for a cluster, as "ip:port", from admin /clusters. */
+export async function clusterHosts(adminUrl: string, cluster: string): Promise<string[]> {
+  const clusters = JSON.parse(await httpGet(`${adminUrl}/clusters?format=json`)) as ClustersJson;
+  const found = clusters.cluster_statuses?.find((c) => c.name === cluster);
+  return (found?.host_statuses ?? []).map((h) => `${h.address.socket_address.address}:${h.address.socket_address.port_value}`).sort();
+}
+
+/** One counter or gauge from admin /stats. */
+export async function envoyStat(adminUrl: string, name: string): Promise<number> {
+  const body = await httpGet(`${adminUrl}/stats?filter=${encodeURIComponent(`^${name.replace(/\./g, '\\.')}$`)}`);
+  const match = new RegExp(`^${name.replace(/\./g, '\\.')}: (\\d+)`, 'm').exec(body);
+  return match ? Number(match[1]) : 0;
+}

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { startControlPlane } from '../control-plane/control-plane';
+import { defaultControlPlaneOptions } from '../control-plane/control-plane-options';
+import { parsePort } from './port-option';
+
+interface XdsOptions {
+  port: number;
+  adminPort: number;
+  host: string;
+  consul: string;
+}
+
+export function registerXdsCommand(program: Command): void {
+  const defaults = defaultControlPlaneOptions();
+  program
+    .command('xds')
+    .description('Run the control plane: xDS over gRPC (ADS, SotW and Delta) from the Consul catalog, plus the admin API')
+    .option('--port <port>', 'xDS gRPC port', parsePort, defaults.xdsPort)
+    .option('--admin-port <port>', 'admin HTTP port (/health, /info, /info/routes, /metrics)', parsePort, defaults.adminPort)
+    .option('--host <address>', 'address both servers bind to', defaults.xdsHost)
+    .option('--consul <url>', 'Consul HTTP API (default: $CONSUL_HTTP_ADDR or http://127.0.0.1:8500)', defaults.consulAddress)
+    .action(async (options: XdsOptions) => {
+      const app = await startControlPlane({
+        ...defaults,
+        xdsHost: options.host,
+        xdsPort: options.port,
+        adminHost: options.host,
+        adminPort: options.adminPort,
+        consulAddress: options.consul,
+      });
+      const stop = () => void app.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,48 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { CatalogWatcher } from '../consul/catalog-watcher';
+import type { CatalogSnapshot } from '../consul/catalog-snapshot';
+import { FetchConsulTransport } from '../consul/consul-transport';
+import { CatalogModelBuilder } from '../translate/catalog-model';
+import { MeshState } from '../xds/mesh-state';
+import { XdsMetrics } from '../xds/xds-metrics';
+import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
+import { LOGGER } from './logger';
+
+/** Follows the Consul catalog and turns every change into a new mesh snapshot, at once. */
+@Injectable()
+export class CatalogSync implements OnModuleInit, OnModuleDestroy {
+  readonly watcher: CatalogWatcher;
+  private readonly models = new CatalogModelBuilder();
+
+  constructor(
+    @Inject(CONTROL_PLANE_OPTIONS) options: ControlPlaneOptions,
+    private readonly mesh: MeshState,
+    metrics: XdsMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.watcher = new CatalogWatcher({
+      transport: new FetchConsulTransport(options.consulAddress, { token: options.consulToken }),
+      onSnapshot: (snapshot) => this.apply(snapshot),
+      onError: (error, watch) => {
+        metrics.consulWatchErrors.inc({ endpoint: watch.split(':')[0] ?? watch });
+        logger.warn({ watch, err: error.message }, 'Consul watch failed; serving the last known catalog');
+      },
+    });
+  }
+
+  onModuleInit(): void {
+    this.watcher.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.watcher.stop();
+  }
+
+  private apply(snapshot: CatalogSnapshot): void {
+    // Consul reports wall-clock ms; propagation is measured on the monotonic clock.
+    const ageNs = BigInt(Math.max(0, Math.round((Date.now() - snapshot.observedAt) * 1e6)));
+    this.mesh.update(this.models.build(snapshot.services), process.hrtime.bigint() - ageNs);
+    this.logger.info({ version: snapshot.version, changed: snapshot.changed }, 'catalog changed');
+  }
+}

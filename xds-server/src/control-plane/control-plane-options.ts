@@ -1,0 +1,25 @@
+import { consulAddress } from '../consul/consul-address';
+import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
+
+export interface ControlPlaneOptions {
+  xdsHost: string;
+  xdsPort: number;
+  adminHost: string;
+  adminPort: number;
+  /** Consul's HTTP API, from CONSUL_HTTP_ADDR by default. */
+  consulAddress: string;
+  consulToken: string | undefined;
+}
+
+export const CONTROL_PLANE_OPTIONS = Symbol('CONTROL_PLANE_OPTIONS');
+
+export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env): ControlPlaneOptions {
+  return {
+    xdsHost: '127.0.0.1',
+    xdsPort: DEFAULT_XDS_PORT,
+    adminHost: '127.0.0.1',
+    adminPort: DEFAULT_ADMIN_PORT,
+    consulAddress: consulAddress(env),
+    consulToken: env.CONSUL_HTTP_TOKEN || undefined,
+  };
+}

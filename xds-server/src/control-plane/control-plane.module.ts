@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { AdminController } from '../admin/admin.controller';
+import { MeshState } from '../xds/mesh-state';
+import { XdsMetrics } from '../xds/xds-metrics';
+import { CatalogSync } from './catalog-sync.service';
+import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
+import { createLogger, LOGGER } from './logger';
+import { XdsServerLifecycle } from './xds-server.lifecycle';
+
+@Module({})
+export class ControlPlaneModule {
+  static forOptions(options: ControlPlaneOptions) {
+    return {
+      module: ControlPlaneModule,
+      controllers: [AdminController],
+      providers: [
+        { provide: CONTROL_PLANE_OPTIONS, useValue: options },
+        { provide: LOGGER, useFactory: createLogger },
+        XdsMetrics,
+        MeshState,
+        CatalogSync,
+        XdsServerLifecycle,
+      ],
+    };
+  }
+}

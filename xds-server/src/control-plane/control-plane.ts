@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { ControlPlaneModule } from './control-plane.module';
+import type { ControlPlaneOptions } from './control-plane-options';
+
+/** Starts the control plane: the xDS gRPC server, the Consul watch and the admin HTTP API. */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(ControlPlaneModule.forOptions(options), { logger: ['error', 'warn'] });
+  app.enableShutdownHooks();
+  await app.listen(options.adminPort, options.adminHost);
+  return app;
+}

@@ -1,0 +1,70 @@
+import { isIP } from 'node:net';
+import type { ServiceInstance } from '../consul/service-instance';
+import type { MeshModel, ServiceEndpoint, ServiceModel, ServiceProtocol } from './model';
+
+const PROTOCOLS: readonly ServiceProtocol[] = ['http', 'http2', 'grpc', 'tcp'];
+const MAX_WEIGHT = 128;
+
+/** Registration meta keys this control plane reads (documented in the README). */
+export const META = {
+  /** The sidecar's public port; callers are sent there instead of the app port. */
+  sidecarPort: 'sidecar_port',
+  /** http (default), http2, grpc or tcp. */
+  protocol: 'protocol',
+} as const;
+
+function protocolOf(instances: readonly ServiceInstance[]): ServiceProtocol {
+  for (const instance of instances) {
+    const declared = instance.meta[META.protocol] ?? instance.tags.find((t) => (PROTOCOLS as readonly string[]).includes(t));
+    if (declared && (PROTOCOLS as readonly string[]).includes(declared)) return declared as ServiceProtocol;
+  }
+  return 'http';
+}
+
+function port(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 && n < 65536 ? n : undefined;
+}
+
+/**
+ * Consul's weights apply as in its own xDS server: a warning instance uses Weights.Warning.
+ * A weight of 0 means "do not route here", so such instances are left out.
+ */
+function toEndpoint(instance: ServiceInstance): ServiceEndpoint | undefined {
+  const weight = instance.health === 'warning' ? instance.weights.warning : instance.weights.passing;
+  // Envoy and gRPC clients both need IP literals in EDS.
+  if (weight < 1 || !isIP(instance.address)) return undefined;
+  const sidecarPort = port(instance.meta[META.sidecarPort]);
+  return {
+    id: instance.id,
+    address: instance.address,
+    port: sidecarPort ?? instance.port,
+    appPort: instance.port,
+    sidecarPort,
+    health: instance.health,
+    weight: Math.min(weight, MAX_WEIGHT),
+  };
+}
+
+/**
+ * Turns catalog state into the translation model. A service whose instances did not
+ * change keeps its ServiceModel object, which lets the snapshot reuse its encoded resources.
+ */
+export class CatalogModelBuilder {
+  private previous = new Map<string, { key: string; model: ServiceModel }>();
+
+  build(services: ReadonlyMap<string, readonly ServiceInstance[]>): MeshModel {
+    const next = new Map<string, { key: string; model: ServiceModel }>();
+    for (const name of [...services.keys()].sort()) {
+      const instances = services.get(name) ?? [];
+      const endpoints = instances.map(toEndpoint).filter((e): e is ServiceEndpoint => e !== undefined);
+      endpoints.sort((a, b) => (a.address + a.port).localeCompare(b.address + b.port));
+      const protocol = protocolOf(instances);
+      const key = JSON.stringify([protocol, endpoints]);
+      const kept = this.previous.get(name);
+      next.set(name, kept && kept.key === key ? kept : { key, model: { name, protocol, endpoints } });
+    }
+    this.previous = next;
+    return { services: new Map([...next].map(([name, { model }]) => [name, model])) };
+  }
+}

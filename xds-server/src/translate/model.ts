@@ -1,0 +1,53 @@
+/**
+ * What translation consumes: the healthy endpoints of every service in the catalog, and
+ * the identity of the proxy asking. Consul (and later the DSL) produce these; translation
+ * never talks to either.
+ */
+export type ServiceProtocol = 'http' | 'http2' | 'grpc' | 'tcp';
+
+export interface ServiceEndpoint {
+  /** Consul service instance id. */
+  id: string;
+  /** An IP literal: gRPC clients reject hostnames. */
+  address: string;
+  /** The port callers connect to: the instance's sidecar port when it has one, else the service port. */
+  port: number;
+  /** The app's own port (Consul's Service.Port). */
+  appPort: number;
+  /** The sidecar's public port, from the registration's `sidecar_port` meta, when it has a sidecar. */
+  sidecarPort: number | undefined;
+  /** Warning instances stay routable at a lower weight; critical ones never reach this model. */
+  health: 'passing' | 'warning';
+  /** Load-balancing weight, 1..128. */
+  weight: number;
+}
+
+export interface ServiceModel {
+  name: string;
+  protocol: ServiceProtocol;
+  endpoints: readonly ServiceEndpoint[];
+}
+
+export interface MeshModel {
+  /** By service name, sorted by name so that output is deterministic. */
+  services: ReadonlyMap<string, ServiceModel>;
+}
+
+/** A sidecar's own service: where its inbound listener listens and where the app is. */
+export interface LocalService {
+  name: string;
+  sidecarPort: number;
+  appPort: number;
+  protocol: ServiceProtocol;
+}
+
+export interface ProxyIdentity {
+  /** node.id */
+  id: string;
+  /** node.cluster: the service this proxy fronts (may be unknown to the catalog). */
+  service: string;
+  /** Envoy sidecar (wildcard CDS/LDS) or proxyless gRPC client (LDS by service name). */
+  kind: 'envoy' | 'grpc';
+  outboundAddress: string;
+  outboundPort: number;
+}

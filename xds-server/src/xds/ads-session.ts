@@ -1,0 +1,152 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { localServiceFor } from '../translate/local-service';
+import type { MeshChange, MeshState } from './mesh-state';
+import { OutboundQueue } from './outbound-queue';
+import { proxyNode, type NodeMessage, type ProxyNode } from './proxy-node';
+import type { NackRecord, NodeView } from './resource';
+import { TYPE_SHORT_NAME, type TypeUrl } from './type-url';
+import type { XdsMetrics } from './xds-metrics';
+
+/** The protocol state machine a session drives: SotwStream or DeltaStream. */
+export interface StreamMachine<Req, Res extends { typeUrl: TypeUrl }> {
+  handleRequest(request: Req, view: NodeView): { responses: readonly Res[]; nack?: NackRecord; ignored?: string };
+  handleViewChange(view: NodeView): Res[];
+  stillCurrent(response: Res): boolean;
+  ackedVersion(typeUrl: TypeUrl): string | undefined;
+  lastNack(typeUrl: TypeUrl): NackRecord | undefined;
+  subscriptions(): Array<{ typeUrl: TypeUrl; awaitingNonce: string | undefined }>;
+}
+
+export interface SessionCodec<WireReq, Req, Res, WireRes> {
+  protocol: 'sotw' | 'delta';
+  decode(wire: WireReq): Req;
+  encode(response: Res): WireRes;
+  node(wire: WireReq): NodeMessage | null | undefined;
+}
+
+export interface SessionDeps {
+  mesh: MeshState;
+  metrics: XdsMetrics;
+  logger: Logger;
+  onClose(session: AdsSession<unknown, unknown, { typeUrl: TypeUrl }, unknown>): void;
+}
+
+let sessionCounter = 0;
+
+/**
+ * One ADS (or per-type xDS) stream: decodes requests, feeds them and every mesh change
+ * to the protocol state machine, and writes the responses through the stream's ordered,
+ * backpressure-aware queue. Per-node state lives only as long as the stream.
+ */
+export class AdsSession<WireReq, Req, Res extends { typeUrl: TypeUrl }, WireRes> {
+  readonly id = ++sessionCounter;
+  readonly connectedSince = new Date();
+  private proxy: ProxyNode | undefined;
+  private readonly queue: OutboundQueue<Res>;
+  private unsubscribe: (() => void) | undefined;
+  private lastChangeObservedAt: bigint | undefined;
+  private closed = false;
+  private log: Logger;
+
+  constructor(
+    private readonly call: ServerDuplexStream<WireReq, WireRes>,
+    private readonly machine: StreamMachine<Req, Res>,
+    private readonly codec: SessionCodec<WireReq, Req, Res, WireRes>,
+    private readonly deps: SessionDeps,
+  ) {
+    this.log = deps.logger.child({ stream: this.id, protocol: codec.protocol });
+    this.queue = new OutboundQueue<Res>({
+      write: (response) => this.write(response),
+      onceDrain: (resume) => call.once('drain', resume),
+      stillCurrent: (response) => machine.stillCurrent(response),
+    });
+    deps.metrics.connectedStreams.inc({ protocol: codec.protocol });
+    call.on('data', (wire: WireReq) => this.onRequest(wire));
+    call.on('end', () => {
+      call.end();
+      this.close('client ended the stream');
+    });
+    call.on('error', (error) => this.close(`stream error: ${error.message}`));
+    call.on('cancelled', () => this.close('cancelled'));
+  }
+
+  get protocol(): 'sotw' | 'delta' {
+    return this.codec.protocol;
+  }
+
+  get node(): ProxyNode | undefined {
+    return this.proxy;
+  }
+
+  get state(): StreamMachine<Req, Res> {
+    return this.machine;
+  }
+
+  private view(): NodeView {
+    const proxy = this.proxy as ProxyNode;
+    const snapshot = this.deps.mesh.snapshot;
+    return snapshot.viewFor(proxy.identity, localServiceFor(snapshot.model, proxy.identity.service, proxy.serviceInstanceId));
+  }
+
+  private onRequest(wire: WireReq): void {
+    if (this.closed) return;
+    let request: Req;
+    try {
+      request = this.codec.decode(wire);
+    } catch (error) {
+      this.log.warn({ err: error }, 'rejecting request');
+      this.fail(3, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (!this.proxy) {
+      this.proxy = proxyNode(this.codec.node(wire) ?? {});
+      this.log = this.log.child({ proxy: this.proxy.identity.id, service: this.proxy.identity.service });
+      this.log.info({ kind: this.proxy.identity.kind }, 'proxy connected');
+      this.unsubscribe = this.deps.mesh.subscribe((change) => this.onMeshChange(change));
+    }
+    const outcome = this.machine.handleRequest(request, this.view());
+    if (outcome.nack) {
+      const type = TYPE_SHORT_NAME[outcome.nack.typeUrl];
+      this.deps.metrics.nacks.inc({ type });
+      this.log.warn(
+        { type, version: outcome.nack.rejectedVersion, resources: outcome.nack.resourceNames, error: outcome.nack.error.message },
+        'proxy rejected a response (NACK); holding this type until its content changes',
+      );
+    }
+    for (const response of outcome.responses) this.queue.enqueue(response);
+  }
+
+  private onMeshChange(change: MeshChange): void {
+    this.lastChangeObservedAt = change.observedAt;
+    for (const response of this.machine.handleViewChange(this.view())) this.queue.enqueue(response);
+  }
+
+  private write(response: Res): boolean {
+    const type = TYPE_SHORT_NAME[response.typeUrl];
+    this.deps.metrics.pushes.inc({ type });
+    if (this.lastChangeObservedAt !== undefined) {
+      // The first write after a change is the one that propagates it.
+      const seconds = Number(process.hrtime.bigint() - this.lastChangeObservedAt) / 1e9;
+      this.deps.metrics.propagationSeconds.observe({ type }, seconds);
+      this.lastChangeObservedAt = undefined;
+    }
+    this.log.debug({ type }, 'push');
+    return this.call.write(this.codec.encode(response));
+  }
+
+  private fail(code: number, details: string): void {
+    this.call.emit('error', { code, details });
+    this.close(details);
+  }
+
+  private close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.close();
+    this.unsubscribe?.();
+    this.deps.metrics.connectedStreams.dec({ protocol: this.codec.protocol });
+    this.log.info({ reason }, 'stream closed');
+    this.deps.onClose(this as unknown as AdsSession<unknown, unknown, { typeUrl: TypeUrl }, unknown>);
+  }
+}

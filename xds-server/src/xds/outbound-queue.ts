@@ -1,0 +1,113 @@
+import { PUSH_ORDER, type TypeUrl } from './type-url';
+
+/** What the queue needs to know about a message: its type, which decides its slot and priority. */
+export interface TypedMessage {
+  readonly typeUrl: TypeUrl;
+}
+
+export type DropReason = 'replaced' | 'stale' | 'closed';
+
+export interface OutboundQueueOptions<T extends TypedMessage> {
+  /** Writes one message; false means the transport is full (grpc-js `call.write`). The message is still sent. */
+  write(message: T): boolean;
+  /** Calls `resume` once, the next time the transport has room again (grpc-js `call.once('drain', resume)`). */
+  onceDrain(resume: () => void): void;
+  /** Checked right before writing; a message that fails it is dropped (e.g. `sotwStream.stillCurrent`). */
+  stillCurrent(message: T): boolean;
+  /** For logs and metrics. */
+  onDrop?(message: T, reason: DropReason): void;
+}
+
+/**
+ * The single ordered outbound queue of one ADS stream (DESIGN 3.1). At most one message per type
+ * waits, so a burst of updates coalesces to the newest one and memory stays bounded by the number of
+ * types. Waiting messages go out in push order (CDS, EDS, LDS, RDS, SDS), one at a time, and nothing
+ * more is written after the transport reports it is full until it drains.
+ *
+ * The gRPC layer should call close() when the call ends, so that a drain that never comes holds nothing.
+ */
+export class OutboundQueue<T extends TypedMessage> {
+  private readonly waiting = new Map<TypeUrl, T>();
+  private blocked = false;
+  private flushing = false;
+  private closed = false;
+
+  constructor(private readonly options: OutboundQueueOptions<T>) {}
+
+  /** Queues a message, replacing the one of the same type still waiting, and writes what it can now. */
+  enqueue(message: T): void {
+    if (this.closed) {
+      this.options.onDrop?.(message, 'closed');
+      return;
+    }
+    const replaced = this.waiting.get(message.typeUrl);
+    this.waiting.set(message.typeUrl, message);
+    if (replaced !== undefined) this.options.onDrop?.(replaced, 'replaced');
+    this.flush();
+  }
+
+  /** Stops writing for good and drops whatever waits. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const dropped = this.takeAll();
+    for (const message of dropped) this.options.onDrop?.(message, 'closed');
+  }
+
+  /** How many messages wait (at most one per type). */
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  /** True while waiting for the transport to drain. */
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  private flush(): void {
+    // A write may call back into enqueue() synchronously; the loop below picks that message up.
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (!this.blocked && !this.closed) {
+        const next = this.takeNext();
+        if (next === undefined) break;
+        if (!this.options.stillCurrent(next)) {
+          this.options.onDrop?.(next, 'stale');
+          continue;
+        }
+        if (!this.options.write(next)) {
+          this.blocked = true;
+          this.options.onceDrain(() => this.resume());
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private resume(): void {
+    this.blocked = false;
+    this.flush();
+  }
+
+  private takeNext(): T | undefined {
+    for (const typeUrl of PUSH_ORDER) {
+      const message = this.waiting.get(typeUrl);
+      if (message !== undefined) {
+        this.waiting.delete(typeUrl);
+        return message;
+      }
+    }
+    return undefined;
+  }
+
+  private takeAll(): T[] {
+    const all = PUSH_ORDER.flatMap((typeUrl) => {
+      const message = this.waiting.get(typeUrl);
+      return message === undefined ? [] : [message];
+    });
+    this.waiting.clear();
+    return all;
+  }
+}

@@ -1,0 +1,45 @@
+import { xdsPackageDefinition } from './protos';
+import { proxyNode, type NodeMessage } from './proxy-node';
+
+/** Round-trips a node through the real DiscoveryRequest codec, as it arrives from Envoy. */
+function decoded(node: object): NodeMessage {
+  const method = xdsPackageDefinition()['envoy.service.discovery.v3.AggregatedDiscoveryService'] as unknown as Record<
+    string,
+    { requestSerialize(v: object): Buffer; requestDeserialize(b: Buffer): { node: NodeMessage } }
+  >;
+  const codec = method.StreamAggregatedResources!;
+  return codec.requestDeserialize(codec.requestSerialize({ node })).node;
+}
+
+describe('proxyNode', () => {
+  it('reads the outbound address and port and the instance id from node metadata', () => {
+    const node = decoded({
+      id: 'user-1',
+      cluster: 'user',
+      user_agent_name: 'envoy',
+      metadata: {
+        fields: {
+          outbound_address: { stringValue: '127.0.0.2' },
+          outbound_port: { numberValue: 15011 },
+          service_instance_id: { stringValue: 'user-a' },
+        },
+      },
+    });
+    expect(proxyNode(node)).toEqual({
+      identity: { id: 'user-1', service: 'user', kind: 'envoy', outboundAddress: '127.0.0.2', outboundPort: 15011 },
+      serviceInstanceId: 'user-a',
+    });
+  });
+
+  it('defaults to 127.0.0.1:15001 and treats a non-Envoy client as proxyless gRPC', () => {
+    expect(proxyNode(decoded({ id: 'app', user_agent_name: 'gRPC Node Pure JS' }))).toEqual({
+      identity: { id: 'app', service: '', kind: 'grpc', outboundAddress: '127.0.0.1', outboundPort: 15001 },
+      serviceInstanceId: undefined,
+    });
+  });
+
+  it('ignores an out-of-range port', () => {
+    const node = decoded({ id: 'x', user_agent_name: 'envoy', metadata: { fields: { outbound_port: { numberValue: 70000 } } } });
+    expect(proxyNode(node).identity.outboundPort).toBe(15001);
+  });
+});

@@ -1,0 +1,55 @@
+import { DEFAULT_OUTBOUND } from './defaults';
+import type { ProxyIdentity } from '../translate/model';
+
+/**
+ * google.protobuf.Value as proto-loader decodes it. The well-known types come from
+ * protobufjs' bundled definitions, whose field names are camelCase even with keepCase.
+ */
+interface StructValue {
+  kind?: string;
+  stringValue?: string;
+  numberValue?: number;
+}
+
+/** The parts of envoy.config.core.v3.Node this control plane reads. */
+export interface NodeMessage {
+  id?: string;
+  cluster?: string;
+  user_agent_name?: string;
+  metadata?: { fields?: Record<string, StructValue> } | null;
+}
+
+/** Node metadata keys a proxy may set in its bootstrap (documented in the README). */
+export const NODE_METADATA = {
+  outboundAddress: 'outbound_address',
+  outboundPort: 'outbound_port',
+  serviceInstanceId: 'service_instance_id',
+} as const;
+
+function metadataValue(node: NodeMessage, key: string): string | undefined {
+  const value = node.metadata?.fields?.[key];
+  if (!value) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.numberValue !== undefined) return String(value.numberValue);
+  return undefined;
+}
+
+export interface ProxyNode {
+  identity: ProxyIdentity;
+  serviceInstanceId: string | undefined;
+}
+
+/** Envoy identifies as user agent "envoy"; anything else is treated as a proxyless gRPC client. */
+export function proxyNode(node: NodeMessage): ProxyNode {
+  const port = Number(metadataValue(node, NODE_METADATA.outboundPort));
+  return {
+    identity: {
+      id: node.id ?? '',
+      service: node.cluster ?? '',
+      kind: node.user_agent_name === 'envoy' ? 'envoy' : 'grpc',
+      outboundAddress: metadataValue(node, NODE_METADATA.outboundAddress) ?? DEFAULT_OUTBOUND.address,
+      outboundPort: Number.isInteger(port) && port > 0 && port < 65536 ? port : DEFAULT_OUTBOUND.port,
+    },
+    serviceInstanceId: metadataValue(node, NODE_METADATA.serviceInstanceId),
+  };
+}

@@ -1,0 +1,41 @@
+import type { TypeUrl } from './type-url';
+
+/**
+ * One xDS resource, encoded to protobuf bytes exactly once and shared by every stream
+ * that sends it. `version` is a hash of those bytes, so it is stable across restarts and
+ * replicas and changes exactly when the content changes.
+ */
+export interface Resource {
+  readonly typeUrl: TypeUrl;
+  readonly name: string;
+  readonly version: string;
+  /** The encoded message (the `value` of its google.protobuf.Any). */
+  readonly bytes: Buffer;
+}
+
+/** Resources of one type, by name. */
+export type ResourceSet = ReadonlyMap<string, Resource>;
+
+/**
+ * Everything one proxy may be sent, per type. Built by the cache for a node; the stream
+ * state machines pick from it what the proxy subscribed to.
+ */
+export interface NodeView {
+  resources(typeUrl: TypeUrl): ResourceSet;
+}
+
+/** The error a client reported with a NACK (google.rpc.Status). */
+export interface ErrorDetail {
+  code: number;
+  message: string;
+}
+
+/** A rejected response, as recorded for /info, `mesh status` and metrics. */
+export interface NackRecord {
+  typeUrl: TypeUrl;
+  /** The version (SotW) or resource versions (Delta) the client rejected. */
+  rejectedVersion: string;
+  resourceNames: string[];
+  error: ErrorDetail;
+  at: Date;
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import {
+  loadPackageDefinition,
+  Server,
+  ServerCredentials,
+  type GrpcObject,
+  type ServerDuplexStream,
+  type ServiceClientConstructor,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { AdsSession, type SessionCodec, type SessionDeps } from './ads-session';
+import { DeltaStream, type DeltaRequest, type DeltaResponse } from './delta-stream';
+import type { MeshState } from './mesh-state';
+import { xdsPackageDefinition } from './protos';
+import { SotwStream, type SotwRequest, type SotwResponse } from './sotw-stream';
+import { TypeUrl } from './type-url';
+import {
+  fromWireDelta,
+  fromWireSotw,
+  toWireDelta,
+  toWireSotw,
+  type WireDeltaRequest,
+  type WireDeltaResponse,
+  type WireSotwRequest,
+  type WireSotwResponse,
+} from './wire';
+import type { XdsMetrics } from './xds-metrics';
+
+type AnySession = AdsSession<unknown, unknown, { typeUrl: TypeUrl }, unknown>;
+
+function service(pkg: GrpcObject, path: string): ServiceClientConstructor['service'] {
+  const found = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], pkg);
+  return (found as ServiceClientConstructor).service;
+}
+
+/** The per-type discovery services, for clients that do not use ADS. */
+const PER_TYPE_SERVICES: Array<{ path: string; sotw: string; delta: string; typeUrl: TypeUrl }> = [
+  { path: 'envoy.service.cluster.v3.ClusterDiscoveryService', sotw: 'StreamClusters', delta: 'DeltaClusters', typeUrl: TypeUrl.Cluster },
+  { path: 'envoy.service.endpoint.v3.EndpointDiscoveryService', sotw: 'StreamEndpoints', delta: 'DeltaEndpoints', typeUrl: TypeUrl.Endpoint },
+  { path: 'envoy.service.listener.v3.ListenerDiscoveryService', sotw: 'StreamListeners', delta: 'DeltaListeners', typeUrl: TypeUrl.Listener },
+  { path: 'envoy.service.route.v3.RouteDiscoveryService', sotw: 'StreamRoutes', delta: 'DeltaRoutes', typeUrl: TypeUrl.Route },
+  { path: 'envoy.service.secret.v3.SecretDiscoveryService', sotw: 'StreamSecrets', delta: 'DeltaSecrets', typeUrl: TypeUrl.Secret },
+];
+
+export interface XdsServerOptions {
+  host: string;
+  port: number;
+}
+
+/**
+ * The gRPC server for ADS (SotW and Delta) and the per-type xDS services. The identifier
+ * in every response's control_plane field carries a boot id, so responses from different
+ * replicas and restarts can be told apart.
+ */
+export class XdsGrpcServer {
+  readonly bootId = randomUUID().slice(0, 8);
+  private readonly server = new Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });
+  private readonly sessions = new Set<AnySession>();
+  private boundPort: number | undefined;
+
+  constructor(
+    private readonly mesh: MeshState,
+    private readonly metrics: XdsMetrics,
+    private readonly logger: Logger,
+  ) {
+    const pkg = loadPackageDefinition(xdsPackageDefinition());
+    this.server.addService(service(pkg, 'envoy.service.discovery.v3.AggregatedDiscoveryService'), {
+      StreamAggregatedResources: (call: ServerDuplexStream<WireSotwRequest, WireSotwResponse>) => this.sotw(call),
+      DeltaAggregatedResources: (call: ServerDuplexStream<WireDeltaRequest, WireDeltaResponse>) => this.delta(call),
+    } as UntypedServiceImplementation);
+    for (const s of PER_TYPE_SERVICES) {
+      this.server.addService(service(pkg, s.path), {
+        [s.sotw]: (call: ServerDuplexStream<WireSotwRequest, WireSotwResponse>) => this.sotw(call, s.typeUrl),
+        [s.delta]: (call: ServerDuplexStream<WireDeltaRequest, WireDeltaResponse>) => this.delta(call, s.typeUrl),
+      } as UntypedServiceImplementation);
+    }
+  }
+
+  get identifier(): string {
+    return `consul-envoy-mesh/${this.bootId}`;
+  }
+
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  get connected(): readonly AnySession[] {
+    return [...this.sessions];
+  }
+
+  async start(options: XdsServerOptions): Promise<number> {
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, port) =>
+        error ? reject(error) : resolve(port),
+      ),
+    );
+    this.logger.info({ port: this.boundPort }, 'xDS server listening');
+    return this.boundPort;
+  }
+
+  async stop(graceMs = 2000): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private deps(): SessionDeps {
+    return { mesh: this.mesh, metrics: this.metrics, logger: this.logger, onClose: (s) => this.sessions.delete(s) };
+  }
+
+  private sotw(call: ServerDuplexStream<WireSotwRequest, WireSotwResponse>, fixedType?: TypeUrl): void {
+    let nonce = 0;
+    const codec: SessionCodec<WireSotwRequest, SotwRequest, SotwResponse, WireSotwResponse> = {
+      protocol: 'sotw',
+      decode: (wire) => fromWireSotw(wire, fixedType),
+      encode: (response) => toWireSotw(response, this.identifier),
+      node: (wire) => wire.node,
+    };
+    const session = new AdsSession(call, new SotwStream({ newNonce: () => String(++nonce) }), codec, this.deps());
+    this.sessions.add(session as unknown as AnySession);
+  }
+
+  private delta(call: ServerDuplexStream<WireDeltaRequest, WireDeltaResponse>, fixedType?: TypeUrl): void {
+    let nonce = 0;
+    const codec: SessionCodec<WireDeltaRequest, DeltaRequest, DeltaResponse, WireDeltaResponse> = {
+      protocol: 'delta',
+      decode: (wire) => fromWireDelta(wire, fixedType),
+      encode: (response) => toWireDelta(response, this.identifier),
+      node: (wire) => wire.node,
+    };
+    const session = new AdsSession(call, new DeltaStream({ newNonce: () => String(++nonce) }), codec, this.deps());
+    this.sessions.add(session as unknown as AnySession);
+  }
+}
