@@ -7,12 +7,13 @@ export interface ControlPlaneHandle {
   process: ManagedProcess;
 }
 
-/** Runs `mesh xds` as its own process, ready once /health answers (UP or DEGRADED). */
+/** Runs `mesh xds` as its own process, ready once /health says UP. */
 export async function startControlPlane(
   supervisor: ProcessSupervisor,
   consulAddr: string,
   ports?: { xds: number; admin: number },
   name = 'xds-server',
+  env: Record<string, string> = {},
 ): Promise<ControlPlaneHandle> {
   const [xds, admin] = ports ? [ports.xds, ports.admin] : await freePorts(2);
   const adminUrl = `http://127.0.0.1:${admin}`;
@@ -20,7 +21,7 @@ export async function startControlPlane(
     name,
     command: process.execPath,
     args: [join(repoRoot(), 'xds-server/dist/cli/main.js'), 'xds', `--port=${xds}`, `--admin-port=${admin}`, `--consul=${consulAddr}`],
-    env: { MESH_LOG_LEVEL: 'debug' },
+    env: { MESH_LOG_LEVEL: 'debug', ...env },
     ready: async () => (JSON.parse(await httpGet(`${adminUrl}/health`)) as { status: string }).status === 'UP',
   });
   return { xdsPort: xds as number, adminUrl, process: managed };

@@ -4,18 +4,10 @@ import { CatalogSync } from '../control-plane/catalog-sync.service';
 import { XdsServerLifecycle } from '../control-plane/xds-server.lifecycle';
 import { MeshState } from '../xds/mesh-state';
 import { PUSH_ORDER, TYPE_SHORT_NAME } from '../xds/type-url';
+import { proxyInfo, type ProxyInfo } from './proxy-info';
 import { XdsMetrics } from '../xds/xds-metrics';
 
 export type HealthStatus = 'UP' | 'DEGRADED' | 'DOWN';
-
-export interface ProxyInfo {
-  nodeId: string;
-  service: string;
-  kind: 'envoy' | 'grpc';
-  protocol: 'SotW' | 'Delta';
-  connectedSince: string;
-  types: Record<string, { acked: string | null; pending: boolean; lastNack: { version: string; resources: string[]; error: string; at: string } | null }>;
-}
 
 /** Status of the control plane: /health, /info, /info/routes and /metrics. */
 @Controller()
@@ -43,34 +35,7 @@ export class AdminController {
 
   @Get('info')
   info(): { controlPlane: string; proxies: ProxyInfo[] } {
-    const proxies = this.xds.server.connected.flatMap((session): ProxyInfo[] => {
-      const node = session.node;
-      if (!node) return [];
-      const types: ProxyInfo['types'] = {};
-      const subscribed = new Map(session.state.subscriptions().map((s) => [s.typeUrl, s]));
-      for (const typeUrl of PUSH_ORDER) {
-        const sub = subscribed.get(typeUrl);
-        if (!sub) continue;
-        const nack = session.state.lastNack(typeUrl);
-        types[TYPE_SHORT_NAME[typeUrl]] = {
-          acked: session.state.ackedVersion(typeUrl) ?? null,
-          pending: sub.awaitingNonce !== undefined,
-          lastNack: nack
-            ? { version: nack.rejectedVersion, resources: nack.resourceNames, error: nack.error.message, at: nack.at.toISOString() }
-            : null,
-        };
-      }
-      return [
-        {
-          nodeId: node.identity.id,
-          service: node.identity.service,
-          kind: node.identity.kind,
-          protocol: session.protocol === 'sotw' ? 'SotW' : 'Delta',
-          connectedSince: session.connectedSince.toISOString(),
-          types,
-        },
-      ];
-    });
+    const proxies = this.xds.server.connected.map(proxyInfo).filter((p): p is ProxyInfo => p !== undefined);
     return { controlPlane: this.xds.server.identifier, proxies };
   }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerUpCommand } from './up.command';
+import { registerStatusCommand } from './status.command';
 import { registerXdsCommand } from './xds.command';
 
 const program = new Command()
@@ -10,6 +11,7 @@ const program = new Command()
 
 registerUpCommand(program);
 registerXdsCommand(program);
+registerStatusCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);

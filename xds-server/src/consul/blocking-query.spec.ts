@@ -116,6 +116,16 @@ describe('BlockingQuery against a fake Consul', () => {
     expect(state.lastSuccessAt).toBeInstanceOf(Date);
   });
 
+  it('follows a failure with a plain read, so a restarted agent with a lower index cannot leave the watch hanging', async () => {
+    // The agent answers at index 100, fails the blocking request, and comes back (restarted) at index 7.
+    consul.script(PATH, { body: { v: 1 }, index: '100' }, { status: 500, body: 'No cluster leader' });
+    consul.set(PATH, { v: 1 }, { index: 7n });
+    const { changes } = watch();
+    await eventually('blocked at 7', () => consul.searches(PATH).includes('index=7&wait=2s'));
+    expect(consul.searches(PATH)).toEqual(['', 'index=100&wait=2s', '', 'index=7&wait=2s']);
+    expect(changes).toHaveLength(1);
+  });
+
   it('counts consecutive errors and when they began while Consul is unreachable', async () => {
     const port = await closedPort();
     const seen: number[] = [];

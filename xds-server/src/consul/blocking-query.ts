@@ -137,6 +137,10 @@ export class BlockingQuery<T> {
       } catch (error) {
         if (signal.aborted) return;
         this.recordFailure(error as ConsulError);
+        // After a failure the agent may have restarted with a lower raft index. A blocking
+        // query with our old, higher index would then hang until the new agent caught up,
+        // so the retry is a plain read; the content comparison suppresses a spurious change.
+        this.index = 0n;
         await sleep(backoffDelay(this.consecutiveErrors, this.options.backoff), signal);
         continue;
       }

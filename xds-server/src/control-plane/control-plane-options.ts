@@ -9,6 +9,8 @@ export interface ControlPlaneOptions {
   /** Consul's HTTP API, from CONSUL_HTTP_ADDR by default. */
   consulAddress: string;
   consulToken: string | undefined;
+  /** Mounts /test-hooks on the admin API (MESH_XDS_TEST_HOOKS=1); never in production. */
+  testHooks: boolean;
 }
 
 export const CONTROL_PLANE_OPTIONS = Symbol('CONTROL_PLANE_OPTIONS');
@@ -21,5 +23,6 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
     adminPort: DEFAULT_ADMIN_PORT,
     consulAddress: consulAddress(env),
     consulToken: env.CONSUL_HTTP_TOKEN || undefined,
+    testHooks: env.MESH_XDS_TEST_HOOKS === '1',
   };
 }

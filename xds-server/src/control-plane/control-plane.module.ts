@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminController } from '../admin/admin.controller';
+import { TestHooksController } from '../admin/test-hooks.controller';
 import { MeshState } from '../xds/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CatalogSync } from './catalog-sync.service';
@@ -12,7 +13,7 @@ export class ControlPlaneModule {
   static forOptions(options: ControlPlaneOptions) {
     return {
       module: ControlPlaneModule,
-      controllers: [AdminController],
+      controllers: options.testHooks ? [AdminController, TestHooksController] : [AdminController],
       providers: [
         { provide: CONTROL_PLANE_OPTIONS, useValue: options },
         { provide: LOGGER, useFactory: createLogger },

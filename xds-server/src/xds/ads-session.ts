@@ -9,8 +9,11 @@ import { TYPE_SHORT_NAME, type TypeUrl } from './type-url';
 import type { XdsMetrics } from './xds-metrics';
 
 /** The protocol state machine a session drives: SotwStream or DeltaStream. */
-export interface StreamMachine<Req, Res extends { typeUrl: TypeUrl }> {
-  handleRequest(request: Req, view: NodeView): { responses: readonly Res[]; nack?: NackRecord; ignored?: string };
+export interface StreamMachine<Req extends { typeUrl: TypeUrl }, Res extends { typeUrl: TypeUrl }> {
+  handleRequest(
+    request: Req,
+    view: NodeView,
+  ): { responses: readonly Res[]; nack?: NackRecord; ignored?: string };
   handleViewChange(view: NodeView): Res[];
   stillCurrent(response: Res): boolean;
   ackedVersion(typeUrl: TypeUrl): string | undefined;
@@ -29,17 +32,24 @@ export interface SessionDeps {
   mesh: MeshState;
   metrics: XdsMetrics;
   logger: Logger;
-  onClose(session: AdsSession<unknown, unknown, { typeUrl: TypeUrl }, unknown>): void;
+  onClose(session: AdsSession<unknown, { typeUrl: TypeUrl }, { typeUrl: TypeUrl }, unknown>): void;
 }
 
 let sessionCounter = 0;
+
+/**
+ * The proxy's latest word on a type: NACK when its latest accepted request carried an
+ * error, ACK otherwise. A request that only changes subscriptions, sent after the
+ * rejected resource went away, clears an earlier NACK.
+ */
+export type LastAnswer = 'ACK' | 'NACK';
 
 /**
  * One ADS (or per-type xDS) stream: decodes requests, feeds them and every mesh change
  * to the protocol state machine, and writes the responses through the stream's ordered,
  * backpressure-aware queue. Per-node state lives only as long as the stream.
  */
-export class AdsSession<WireReq, Req, Res extends { typeUrl: TypeUrl }, WireRes> {
+export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends { typeUrl: TypeUrl }, WireRes> {
   readonly id = ++sessionCounter;
   readonly connectedSince = new Date();
   private proxy: ProxyNode | undefined;
@@ -48,6 +58,7 @@ export class AdsSession<WireReq, Req, Res extends { typeUrl: TypeUrl }, WireRes>
   private lastChangeObservedAt: bigint | undefined;
   private closed = false;
   private log: Logger;
+  private readonly answers = new Map<TypeUrl, LastAnswer>();
 
   constructor(
     private readonly call: ServerDuplexStream<WireReq, WireRes>,
@@ -83,6 +94,10 @@ export class AdsSession<WireReq, Req, Res extends { typeUrl: TypeUrl }, WireRes>
     return this.machine;
   }
 
+  lastAnswer(typeUrl: TypeUrl): LastAnswer | undefined {
+    return this.answers.get(typeUrl);
+  }
+
   private view(): NodeView {
     const proxy = this.proxy as ProxyNode;
     const snapshot = this.deps.mesh.snapshot;
@@ -106,6 +121,7 @@ export class AdsSession<WireReq, Req, Res extends { typeUrl: TypeUrl }, WireRes>
       this.unsubscribe = this.deps.mesh.subscribe((change) => this.onMeshChange(change));
     }
     const outcome = this.machine.handleRequest(request, this.view());
+    if (!outcome.ignored) this.answers.set(request.typeUrl, outcome.nack ? 'NACK' : 'ACK');
     if (outcome.nack) {
       const type = TYPE_SHORT_NAME[outcome.nack.typeUrl];
       this.deps.metrics.nacks.inc({ type });
@@ -147,6 +163,6 @@ export class AdsSession<WireReq, Req, Res extends { typeUrl: TypeUrl }, WireRes>
     this.unsubscribe?.();
     this.deps.metrics.connectedStreams.dec({ protocol: this.codec.protocol });
     this.log.info({ reason }, 'stream closed');
-    this.deps.onClose(this as unknown as AdsSession<unknown, unknown, { typeUrl: TypeUrl }, unknown>);
+    this.deps.onClose(this as unknown as AdsSession<unknown, { typeUrl: TypeUrl }, { typeUrl: TypeUrl }, unknown>);
   }
 }

@@ -1,4 +1,4 @@
-import type { MeshModel } from '../translate/model';
+import type { MeshModel, ServiceModel } from '../translate/model';
 import { MeshSnapshot } from './mesh-snapshot';
 
 export interface MeshChange {
@@ -18,16 +18,31 @@ export class MeshState {
   private current = MeshSnapshot.build({ services: new Map() });
   private observedAt = process.hrtime.bigint();
   private readonly listeners = new Set<Listener>();
+  private model: MeshModel = { services: new Map() };
+  /** Extra services added through the test-only admin hook (MESH_XDS_TEST_HOOKS=1). */
+  private readonly injected = new Map<string, ServiceModel>();
 
   get snapshot(): MeshSnapshot {
     return this.current;
   }
 
   update(model: MeshModel, observedAt = process.hrtime.bigint()): void {
-    this.current = MeshSnapshot.build(model, this.current);
+    this.model = model;
+    const services = this.injected.size ? new Map([...model.services, ...this.injected]) : model.services;
+    this.current = MeshSnapshot.build({ services }, this.current);
     this.observedAt = observedAt;
     const change = { snapshot: this.current, observedAt };
     for (const listener of this.listeners) listener(change);
+  }
+
+  /** Test hook: serve an extra service as if Consul had it, e.g. one a proxy must reject. */
+  inject(service: ServiceModel): void {
+    this.injected.set(service.name, service);
+    this.update(this.model);
+  }
+
+  removeInjected(name: string): void {
+    if (this.injected.delete(name)) this.update(this.model);
   }
 
   subscribe(listener: Listener): () => void {

@@ -27,7 +27,7 @@ import {
 } from './wire';
 import type { XdsMetrics } from './xds-metrics';
 
-type AnySession = AdsSession<unknown, unknown, { typeUrl: TypeUrl }, unknown>;
+type AnySession = AdsSession<unknown, { typeUrl: TypeUrl }, { typeUrl: TypeUrl }, unknown>;
 
 function service(pkg: GrpcObject, path: string): ServiceClientConstructor['service'] {
   const found = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], pkg);
@@ -53,6 +53,8 @@ export interface XdsServerOptions {
  * in every response's control_plane field carries a boot id, so responses from different
  * replicas and restarts can be told apart.
  */
+export type { AnySession };
+
 export class XdsGrpcServer {
   readonly bootId = randomUUID().slice(0, 8);
   private readonly server = new Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });

@@ -1,0 +1,52 @@
+import type { AnySession } from '../xds/xds-grpc-server';
+import { PUSH_ORDER, TYPE_SHORT_NAME } from '../xds/type-url';
+
+/** Per type, in the style of `istioctl proxy-status`. */
+export type SyncStatus = 'SYNCED' | 'STALE' | 'NACKED';
+
+export interface TypeInfo {
+  status: SyncStatus;
+  /** The version the proxy last accepted. */
+  acked: string | null;
+  lastNack: { version: string; resources: string[]; error: string; at: string } | null;
+}
+
+export interface ProxyInfo {
+  nodeId: string;
+  service: string;
+  kind: 'envoy' | 'grpc';
+  protocol: 'SotW' | 'Delta';
+  connectedSince: string;
+  types: Partial<Record<'CDS' | 'EDS' | 'LDS' | 'RDS' | 'SDS', TypeInfo>>;
+}
+
+/**
+ * NACKED: the proxy rejected the latest response it answered. STALE: a response is
+ * waiting for its answer. SYNCED: the proxy accepted everything sent so far.
+ */
+export function proxyInfo(session: AnySession): ProxyInfo | undefined {
+  const node = session.node;
+  if (!node) return undefined;
+  const types: ProxyInfo['types'] = {};
+  for (const subscription of session.state.subscriptions()) {
+    const { typeUrl } = subscription;
+    const nack = session.state.lastNack(typeUrl);
+    const status: SyncStatus =
+      session.lastAnswer(typeUrl) === 'NACK' ? 'NACKED' : subscription.awaitingNonce !== undefined ? 'STALE' : 'SYNCED';
+    types[TYPE_SHORT_NAME[typeUrl]] = {
+      status,
+      acked: session.state.ackedVersion(typeUrl) ?? null,
+      lastNack: nack
+        ? { version: nack.rejectedVersion, resources: nack.resourceNames, error: nack.error.message, at: nack.at.toISOString() }
+        : null,
+    };
+  }
+  return {
+    nodeId: node.identity.id,
+    service: node.identity.service,
+    kind: node.identity.kind,
+    protocol: session.protocol === 'sotw' ? 'SotW' : 'Delta',
+    connectedSince: session.connectedSince.toISOString(),
+    types: Object.fromEntries(PUSH_ORDER.map((t) => TYPE_SHORT_NAME[t]).filter((t) => types[t]).map((t) => [t, types[t]])),
+  };
+}
