@@ -60,8 +60,20 @@ export function checkLocalMeshPorts(ports: LocalMeshPorts): Promise<void> {
   return assertPortsFree(portPurposes(ports));
 }
 
-/** Prometheus scrapes itself, Consul, Temporal and Jaeger; later components add targets. */
-export function localMeshScrapeConfig(mesh: Omit<LocalMesh, 'prometheus'>, prometheusPort: number): unknown {
+/** A further /metrics endpoint for the local Prometheus, e.g. the control plane's. */
+export interface ScrapeTarget {
+  job: string;
+  /** host:port */
+  target: string;
+  path?: string;
+}
+
+/** Prometheus scrapes itself, Consul, Temporal, Jaeger and any extra targets. */
+export function localMeshScrapeConfig(
+  mesh: Omit<LocalMesh, 'prometheus'>,
+  prometheusPort: number,
+  extra: readonly ScrapeTarget[] = [],
+): unknown {
   const job = (name: string, target: string, metricsPath = '/metrics', params?: Record<string, string[]>) => ({
     job_name: name,
     metrics_path: metricsPath,
@@ -75,12 +87,17 @@ export function localMeshScrapeConfig(mesh: Omit<LocalMesh, 'prometheus'>, prome
       job('consul', `127.0.0.1:${mesh.consul.ports.http}`, '/v1/agent/metrics', { format: ['prometheus'] }),
       job('temporal', `127.0.0.1:${mesh.temporal.ports.metrics}`),
       job('jaeger', `127.0.0.1:${mesh.jaeger.ports.metrics}`),
+      ...extra.map((t) => job(t.job, t.target, t.path)),
     ],
   };
 }
 
 /** The infrastructure of the local mesh, in start order. */
-export function localMeshSteps(supervisor: ProcessSupervisor, ports: LocalMeshPorts): LocalMeshStep[] {
+export function localMeshSteps(
+  supervisor: ProcessSupervisor,
+  ports: LocalMeshPorts,
+  extraScrapeTargets: readonly ScrapeTarget[] = [],
+): LocalMeshStep[] {
   const steps: { [K in keyof LocalMesh]: LocalMeshStep<K> } = {
     consul: {
       component: 'consul',
@@ -108,7 +125,7 @@ export function localMeshSteps(supervisor: ProcessSupervisor, ports: LocalMeshPo
       start: (mesh) =>
         startPrometheus(supervisor, {
           port: ports.prometheus,
-          config: localMeshScrapeConfig(mesh as Omit<LocalMesh, 'prometheus'>, ports.prometheus),
+          config: localMeshScrapeConfig(mesh as Omit<LocalMesh, 'prometheus'>, ports.prometheus, extraScrapeTargets),
         }),
     },
   };

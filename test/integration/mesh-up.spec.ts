@@ -30,7 +30,7 @@ function toolProcessesStartedIn(runDir: string): number[] {
 
 describe('mesh up', () => {
   it('starts every component, prints the URL table, and leaves nothing behind on Ctrl-C', async () => {
-    const [consulHttp, consulGrpc, temporal, temporalUi, jaegerUi, otlpGrpc, otlpHttp, prometheus] = await freePorts(8);
+    const [consulHttp, consulGrpc, temporal, temporalUi, jaegerUi, otlpGrpc, otlpHttp, prometheus, xds, xdsAdmin] = await freePorts(10);
     const runDir = mkdtempSync(join(tmpdir(), 'mesh-up-'));
     const cli = spawn(
       process.execPath,
@@ -46,6 +46,8 @@ describe('mesh up', () => {
         `--otlp-grpc-port=${otlpGrpc}`,
         `--otlp-http-port=${otlpHttp}`,
         `--prometheus-port=${prometheus}`,
+        `--xds-port=${xds}`,
+        `--xds-admin-port=${xdsAdmin}`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -78,11 +80,26 @@ describe('mesh up', () => {
     expect(await temporalCli(`127.0.0.1:${temporal}`, ['operator', 'namespace', 'describe', '--namespace', 'default'])).toContain('default');
     expect(JSON.parse(await httpGet(`http://127.0.0.1:${jaegerUi}/api/services`))).toHaveProperty('data');
     expect(await httpGet(`http://127.0.0.1:${prometheus}/-/ready`)).toMatch(/ready/i);
+    expect(output).toContain(`http://127.0.0.1:${xdsAdmin}/info`);
+    expect(JSON.parse(await httpGet(`http://127.0.0.1:${xdsAdmin}/health`))).toMatchObject({ status: 'UP' });
+    const targets = await waitFor(
+      'every Prometheus target up',
+      async () => {
+        const body = JSON.parse(await httpGet(`http://127.0.0.1:${prometheus}/api/v1/targets`)) as {
+          data: { activeTargets: Array<{ labels: { job: string }; health: string }> };
+        };
+        const jobs = body.data.activeTargets;
+        return jobs.length === 5 && jobs.every((t) => t.health === 'up') ? jobs.map((t) => t.labels.job).sort() : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(targets).toEqual(['consul', 'jaeger', 'prometheus', 'temporal', 'xds-server']);
     await waitFor('Temporal UI', async () => (await fetch(`http://127.0.0.1:${temporalUi}/`)).ok, { timeoutMs: 30_000 });
 
     const pids = readFileSync(join(runDir, '.supervised-pids'), 'utf8').split('\n').map(Number);
-    expect(pids).toHaveLength(4);
-    expect(toolProcessesStartedIn(runDir).sort()).toEqual([...pids].sort());
+    expect(pids).toHaveLength(5);
+    // Every supervised process but the control plane (a node process) runs a .tools/bin binary.
+    expect(toolProcessesStartedIn(runDir)).toHaveLength(4);
 
     cli.kill('SIGINT');
     expect(await exited).toBe(0);

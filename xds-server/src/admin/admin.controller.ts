@@ -33,7 +33,8 @@ export class AdminController {
     return { status, ...(reason ? { reason } : {}), consul };
   }
 
-  @Get('info')
+  /** /proxies is the name DESIGN.md uses; /info the one the CLI and issue use. Same document. */
+  @Get(['info', 'proxies'])
   info(): { controlPlane: string; proxies: ProxyInfo[] } {
     const proxies = this.xds.server.connected.map(proxyInfo).filter((p): p is ProxyInfo => p !== undefined);
     return { controlPlane: this.xds.server.identifier, proxies };

@@ -2,10 +2,13 @@ import { join } from 'node:path';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import Table from 'cli-table3';
 import { type Command, Option } from 'commander';
+import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
 import { parsePort } from './port-option';
 import { Listr, PRESET_TIMER } from 'listr2';
 import {
+  assertPortsFree,
   checkLocalMeshPorts,
+  httpGet,
   DEFAULT_LOCAL_MESH_PORTS,
   describeExit,
   localMeshSteps,
@@ -38,9 +41,13 @@ export function registerUpCommand(program: Command): void {
     command.addOption(option);
     return [key, option.attributeName()] as const;
   });
+  command
+    .addOption(new Option('--xds-port <port>', 'control plane xDS gRPC port').argParser(parsePort).default(DEFAULT_XDS_PORT))
+    .addOption(new Option('--xds-admin-port <port>', 'control plane admin HTTP port').argParser(parsePort).default(DEFAULT_ADMIN_PORT));
   command.action((options: Record<string, unknown>) => {
     const ports = Object.fromEntries(portOptions.map(([key, attribute]) => [key, options[attribute]])) as unknown as LocalMeshPorts;
-    return up(ports, options.runDir as string | undefined);
+    const controlPlane = { xds: options.xdsPort as number, admin: options.xdsAdminPort as number };
+    return up(ports, controlPlane, options.runDir as string | undefined);
   });
 }
 
@@ -55,8 +62,30 @@ function runDirectory(explicit: string | undefined): string {
   return dir;
 }
 
-async function up(ports: LocalMeshPorts, explicitRunDir: string | undefined): Promise<void> {
+interface ControlPlanePorts {
+  xds: number;
+  admin: number;
+}
+
+/** The control plane runs as its own process, like every other component, so its log and lifetime are supervised. */
+function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePorts, mesh: Partial<LocalMesh>) {
+  const adminUrl = `http://127.0.0.1:${ports.admin}`;
+  return {
+    title: `Control plane (xDS :${ports.xds}, admin :${ports.admin})`,
+    task: async () => {
+      await supervisor.start({
+        name: 'xds-server',
+        command: process.execPath,
+        args: [join(__dirname, 'main.js'), 'xds', `--port=${ports.xds}`, `--admin-port=${ports.admin}`, `--consul=${mesh.consul?.httpAddr}`],
+        ready: async () => (JSON.parse(await httpGet(`${adminUrl}/health`)) as { status: string }).status === 'UP',
+      });
+    },
+  };
+}
+
+async function up(ports: LocalMeshPorts, controlPlane: ControlPlanePorts, explicitRunDir: string | undefined): Promise<void> {
   await checkLocalMeshPorts(ports);
+  await assertPortsFree({ 'xDS gRPC, --xds-port': controlPlane.xds, 'control plane admin, --xds-admin-port': controlPlane.admin });
   const runDir = runDirectory(explicitRunDir);
   const supervisor = new ProcessSupervisor(runDir);
 
@@ -74,13 +103,16 @@ async function up(ports: LocalMeshPorts, explicitRunDir: string | undefined): Pr
 
   console.log(`Starting the local mesh (logs in ${runDir})`);
   const mesh: Partial<LocalMesh> = {};
+  const [consulStep, ...rest] = localMeshSteps(supervisor, ports, [
+    { job: 'xds-server', target: `127.0.0.1:${controlPlane.admin}` },
+  ]).map((step) => ({
+    title: step.title,
+    task: async () => {
+      Object.assign(mesh, { [step.component]: await step.start(mesh) });
+    },
+  }));
   const tasks = new Listr(
-    localMeshSteps(supervisor, ports).map((step) => ({
-      title: step.title,
-      task: async () => {
-        Object.assign(mesh, { [step.component]: await step.start(mesh) });
-      },
-    })),
+    [consulStep!, controlPlaneStep(supervisor, controlPlane, mesh), ...rest],
     {
       concurrent: false,
       exitOnError: true,
@@ -97,7 +129,7 @@ async function up(ports: LocalMeshPorts, explicitRunDir: string | undefined): Pr
     return;
   }
 
-  printUrls(mesh as LocalMesh);
+  printUrls(mesh as LocalMesh, controlPlane);
   console.log('\nThe mesh is up. Press Ctrl-C to stop everything.');
 
   for (const managed of supervisor.running) {
@@ -109,10 +141,11 @@ async function up(ports: LocalMeshPorts, explicitRunDir: string | undefined): Pr
   }
 }
 
-function printUrls(mesh: LocalMesh): void {
+function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts): void {
   const table = new Table({ head: ['Component', 'URL', 'Notes'], style: { head: [], border: [] } });
   table.push(
     ['Consul UI / API', `${mesh.consul.httpAddr}/ui`, `CONSUL_HTTP_ADDR=${mesh.consul.httpAddr}`],
+    ['Control plane admin', `http://127.0.0.1:${controlPlane.admin}/info`, `xDS (ADS) 127.0.0.1:${controlPlane.xds}; \`mesh status\``],
     ['Temporal UI', mesh.temporal.uiUrl ?? '(headless)', `frontend ${mesh.temporal.address}`],
     ['Jaeger UI / query API', mesh.jaeger.queryUrl, `OTLP gRPC ${mesh.jaeger.otlpGrpcEndpoint}, HTTP ${mesh.jaeger.otlpHttpUrl}`],
     ['Prometheus', mesh.prometheus.url, `targets: ${mesh.prometheus.url}/targets`],
