@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { arch, cpus, loadavg, release, totalmem, type } from 'node:os';
+import { loadToolchain, repoRoot } from '@mesh/harness';
+
+export interface MachineInfo {
+  os: string;
+  kernel: string;
+  arch: string;
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  /** 1, 5 and 15 minute load when the run began: anything else busy on the machine skews the figures. */
+  loadAverage: number[];
+  /** The pinned versions from toolchain.json. */
+  tools: { envoy: string; consul: string };
+  /** The control plane under test; another engineer may be editing it, so say which state ran. */
+  controlPlane: { commit: string; uncommittedChangesInXdsServer: boolean };
+}
+
+function git(args: readonly string[]): string {
+  try {
+    return execFileSync('git', [...args], { cwd: repoRoot(), encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function distribution(): string {
+  try {
+    return /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? type();
+  } catch {
+    return type();
+  }
+}
+
+export function describeMachine(): MachineInfo {
+  const cpuList = cpus();
+  const toolchain = loadToolchain();
+  return {
+    os: distribution(),
+    kernel: `${type()} ${release()}`,
+    arch: arch(),
+    cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    tools: { envoy: toolchain.python.wheels.envoy.upstream, consul: toolchain.go.consul.upstream },
+    controlPlane: {
+      commit: git(['rev-parse', 'HEAD']),
+      uncommittedChangesInXdsServer: git(['status', '--porcelain', '--', 'xds-server']) !== '',
+    },
+  };
+}
