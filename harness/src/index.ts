@@ -1,7 +1,6 @@
 export * from './components/consul';
 export * from './components/envoy';
 export * from './components/jaeger';
-export * from './components/ports';
 export * from './components/prometheus';
 export * from './components/temporal';
 export * from './local-mesh';

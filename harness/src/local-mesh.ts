@@ -1,6 +1,5 @@
 import { startConsul, type ConsulHandle } from './components/consul';
 import { startJaeger, type JaegerHandle } from './components/jaeger';
-import { DEFAULT_PORTS } from './components/ports';
 import { startPrometheus, type PrometheusHandle } from './components/prometheus';
 import { startTemporal, type TemporalHandle } from './components/temporal';
 import { assertPortsFree } from './process/free-port';
@@ -18,15 +17,16 @@ export interface LocalMeshPorts {
   prometheus: number;
 }
 
+/** The fixed ports of `mesh up` (README, "Ports"). Tests use free ports instead. */
 export const DEFAULT_LOCAL_MESH_PORTS: LocalMeshPorts = {
-  consulHttp: DEFAULT_PORTS.consulHttp,
-  consulGrpc: DEFAULT_PORTS.consulGrpc,
-  temporal: DEFAULT_PORTS.temporal,
-  temporalUi: DEFAULT_PORTS.temporalUi,
-  jaegerUi: DEFAULT_PORTS.jaegerUi,
-  otlpGrpc: DEFAULT_PORTS.otlpGrpc,
-  otlpHttp: DEFAULT_PORTS.otlpHttp,
-  prometheus: DEFAULT_PORTS.prometheus,
+  consulHttp: 8500,
+  consulGrpc: 8502,
+  temporal: 7233,
+  temporalUi: 8233,
+  jaegerUi: 16686,
+  otlpGrpc: 4317,
+  otlpHttp: 4318,
+  prometheus: 9090,
 };
 
 export interface LocalMesh {
