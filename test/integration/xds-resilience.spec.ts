@@ -33,8 +33,9 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('control plane resilience, Envoy 
   let echoPort: number;
 
   const echoStatus = async () => (await httpRequest(`http://127.0.0.1:${outboundPort}/`, { headers: { host: 'echo' } })).status;
-  const registerEcho = () =>
-    registerService(consul.httpAddr, { id: 'echo-a', name: 'echo', port: echoPort, httpCheck: `http://127.0.0.1:${echoPort}/health` });
+  // No health check: under load a 1 s check can time out, and these tests are about the
+  // control plane's own failures, not the upstream's.
+  const registerEcho = () => registerService(consul.httpAddr, { id: 'echo-a', name: 'echo', port: echoPort });
   const startXds = (ports?: { xds: number; admin: number }) =>
     startControlPlane(supervisor, consul.httpAddr, ports, 'xds-server', { MESH_XDS_TEST_HOOKS: '1' });
 
@@ -126,7 +127,8 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('control plane resilience, Envoy 
     running = false;
     await traffic;
 
-    expect(Object.fromEntries(statuses)).toEqual({ 200: expect.any(Number) });
+    // Status 0 counts requests that failed outright (connection refused or timed out).
+    expect({ statuses: Object.fromEntries(statuses) }).toEqual({ statuses: { 200: expect.any(Number) } });
     expect(statuses.get(200)).toBeGreaterThan(20);
     // Versions are content hashes: the same content gets the same version from any process.
     expect(after?.types.CDS?.acked).toBe(before?.types.CDS?.acked);

@@ -7,7 +7,11 @@ export interface ServiceRegistration {
   meta?: Record<string, string>;
   /** HTTP check URL, polled every second. */
   httpCheck?: string;
+  /** gRPC health check target (`host:port`, plaintext), polled every second. */
+  grpcCheck?: string;
 }
+
+const CHECK_TIMING = { Interval: '1s', Timeout: '1s', DeregisterCriticalServiceAfter: '10m' };
 
 async function put(url: string, body?: unknown): Promise<void> {
   const response = await fetch(url, { method: 'PUT', body: body === undefined ? undefined : JSON.stringify(body) });
@@ -21,9 +25,8 @@ export function registerService(consul: string, service: ServiceRegistration): P
     Address: service.address ?? '127.0.0.1',
     Port: service.port,
     Meta: service.meta ?? {},
-    ...(service.httpCheck
-      ? { Check: { HTTP: service.httpCheck, Interval: '1s', Timeout: '1s', DeregisterCriticalServiceAfter: '10m' } }
-      : {}),
+    ...(service.httpCheck ? { Check: { HTTP: service.httpCheck, ...CHECK_TIMING } } : {}),
+    ...(service.grpcCheck ? { Check: { GRPC: service.grpcCheck, GRPCUseTLS: false, ...CHECK_TIMING } } : {}),
   });
 }
 

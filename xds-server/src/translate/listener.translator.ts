@@ -78,18 +78,18 @@ export function localAppCluster(local: LocalService): object {
 }
 
 /**
- * What a proxyless gRPC client gets for `xds:///<service>`: an API listener named after
- * the service, routing everything to the service's cluster. The router filter must come last.
+ * What a proxyless gRPC client gets for `xds:///<name>`: an API listener named as the client
+ * asked, routing everything to the service's cluster. The router filter must come last.
  */
-export function apiListener(service: string): object {
+export function apiListener(name: string, service: string): object {
   return {
-    name: service,
+    name,
     api_listener: {
       api_listener: {
         '@type': HCM_TYPE,
         stat_prefix: service,
         route_config: {
-          name: service,
+          name,
           virtual_hosts: [{ name: service, domains: ['*'], routes: [{ match: { prefix: '' }, route: { cluster: service } }] }],
         },
         http_filters: [ROUTER],

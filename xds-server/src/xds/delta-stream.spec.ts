@@ -36,6 +36,10 @@ class FakeView implements NodeView {
   resources(typeUrl: TypeUrl): ResourceSet {
     return this.byType.get(typeUrl) ?? new Map();
   }
+
+  resource(typeUrl: TypeUrl, name: string): Resource | undefined {
+    return this.byType.get(typeUrl)?.get(name);
+  }
 }
 
 function newStream(): DeltaStream {

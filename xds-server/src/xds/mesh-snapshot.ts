@@ -11,6 +11,7 @@ import { serviceCluster } from '../translate/cluster.translator';
 import { serviceLoadAssignment } from '../translate/endpoint.translator';
 import type { LocalService, MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
 import { OUTBOUND_ROUTE_NAME, outboundRouteConfiguration } from '../translate/route.translator';
+import { GrpcView } from './grpc-view';
 import { encodeResource } from './resource-encoder';
 import type { NodeView, Resource, ResourceSet } from './resource';
 import { TypeUrl } from './type-url';
@@ -53,7 +54,7 @@ export class MeshSnapshot {
         encoded = {
           cluster: encodeResource(TypeUrl.Cluster, service.name, serviceCluster(service)),
           endpoints: encodeResource(TypeUrl.Endpoint, service.name, serviceLoadAssignment(service)),
-          apiListener: encodeResource(TypeUrl.Listener, service.name, apiListener(service.name)),
+          apiListener: encodeResource(TypeUrl.Listener, service.name, apiListener(service.name, service.name)),
         };
         perService.set(service, encoded);
       }
@@ -82,14 +83,13 @@ export class MeshSnapshot {
   }
 
   private grpcView(): NodeView {
-    const sets: Record<TypeUrl, ResourceSet> = {
+    return new GrpcView({
       [TypeUrl.Cluster]: this.clusters,
       [TypeUrl.Endpoint]: this.endpoints,
       [TypeUrl.Listener]: this.apiListeners,
       [TypeUrl.Route]: EMPTY,
       [TypeUrl.Secret]: EMPTY,
-    };
-    return { resources: (typeUrl) => sets[typeUrl] };
+    });
   }
 
   private envoyView(proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
@@ -106,6 +106,6 @@ export class MeshSnapshot {
       [TypeUrl.Route]: this.outboundRoutes,
       [TypeUrl.Secret]: EMPTY,
     };
-    return { resources: (typeUrl) => sets[typeUrl] };
+    return { resources: (typeUrl) => sets[typeUrl], resource: (typeUrl, name) => sets[typeUrl].get(name) };
   }
 }

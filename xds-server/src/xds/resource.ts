@@ -21,7 +21,10 @@ export type ResourceSet = ReadonlyMap<string, Resource>;
  * state machines pick from it what the proxy subscribed to.
  */
 export interface NodeView {
+  /** Everything of a type: what a wildcard subscription receives. */
   resources(typeUrl: TypeUrl): ResourceSet;
+  /** What a subscription to `name` receives; undefined when the proxy gets nothing by that name. */
+  resource(typeUrl: TypeUrl, name: string): Resource | undefined;
 }
 
 /** The error a client reported with a NACK (google.rpc.Status). */

@@ -282,13 +282,12 @@ function subscribe(state: TypeState, requested: readonly string[]): void {
 }
 
 function desiredResources(state: TypeState, view: NodeView): Resource[] {
-  const all = view.resources(state.typeUrl);
   const picked: Resource[] = [];
   if (state.wildcard) {
-    picked.push(...all.values());
+    picked.push(...view.resources(state.typeUrl).values());
   } else {
     for (const name of state.names) {
-      const resource = all.get(name);
+      const resource = view.resource(state.typeUrl, name);
       if (resource !== undefined) picked.push(resource);
     }
   }
