@@ -6,6 +6,7 @@ export * from './components/temporal';
 export * from './local-mesh';
 export * from './process/free-port';
 export * from './process/log-tail';
+export * from './process/pid';
 export * from './process/supervisor';
 export * from './process/wait-for';
 export * from './toolchain/paths';

@@ -2,16 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, httpGet, repoRoot, temporalCli, waitFor } from '@mesh/harness';
+import { freePorts, httpGet, isAlive, repoRoot, temporalCli, waitFor } from '@mesh/harness';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Processes whose command line runs a binary from this clone's .tools/bin (what `pgrep -f .tools/bin` sees). */
 function toolProcessesStartedIn(runDir: string): number[] {
@@ -104,7 +96,7 @@ describe('mesh up', () => {
     cli.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('stopped.');
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(isAlive)).toEqual([]);
     expect(toolProcessesStartedIn(runDir)).toEqual([]);
   });
 });

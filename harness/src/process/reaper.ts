@@ -6,6 +6,7 @@
  * Usage: node reaper.js <parent-pid> <pid-file>
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { isAlive } from './pid';
 
 const [parentArg, pidFile] = process.argv.slice(2);
 const parent = Number(parentArg);
@@ -14,14 +15,6 @@ if (!Number.isInteger(parent) || !pidFile) {
   process.exit(2);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function groups(): number[] {
   return readFileSync(pidFile as string, 'utf8')
@@ -42,7 +35,7 @@ function signalAll(signal: NodeJS.Signals): void {
 
 const timer = setInterval(() => {
   if (!existsSync(pidFile)) process.exit(0);
-  if (alive(parent)) return;
+  if (isAlive(parent)) return;
   clearInterval(timer);
   signalAll('SIGTERM');
   setTimeout(() => {

@@ -5,17 +5,10 @@ import { join } from 'node:path';
 import { freePort } from './free-port';
 import { ComponentStartError, ProcessSupervisor } from './supervisor';
 import { httpGet, waitFor } from './wait-for';
+import { isAlive } from './pid';
 
 const node = process.execPath;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function httpServerScript(port: number, extra = ''): string {
   return `require('http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1', () => console.log('listening')); ${extra}`;
@@ -77,9 +70,9 @@ describe('ProcessSupervisor', () => {
       async () => Number(/gc (\d+)/.exec(readFileSync(managed.logFile, 'utf8'))?.[1] ?? 0) || undefined,
       { timeoutMs: 5000 },
     );
-    expect(alive(gcPid)).toBe(true);
+    expect(isAlive(gcPid)).toBe(true);
     await supervisor.stopAll();
-    await waitFor('grandchild gone', async () => !alive(gcPid), { timeoutMs: 5000 });
+    await waitFor('grandchild gone', async () => !isAlive(gcPid), { timeoutMs: 5000 });
   });
 
   it('leaves no orphans when the supervising process is killed with SIGKILL', async () => {
@@ -97,8 +90,8 @@ describe('ProcessSupervisor', () => {
         if (m) resolve(Number(m[1]));
       }),
     );
-    expect(alive(childPid)).toBe(true);
+    expect(isAlive(childPid)).toBe(true);
     parent.kill('SIGKILL');
-    await waitFor('orphan reaped', async () => !alive(childPid), { timeoutMs: 10_000 });
+    await waitFor('orphan reaped', async () => !isAlive(childPid), { timeoutMs: 10_000 });
   });
 });

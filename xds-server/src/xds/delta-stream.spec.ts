@@ -1,50 +1,14 @@
 import { DeltaStream, type DeltaRequest, type DeltaResponse } from './delta-stream';
-import type { NodeView, Resource, ResourceSet } from './resource';
+import type { NodeView } from './resource';
+import { AT, counterNonces, FakeView, res } from './stream-fixtures.spec-helper';
 import { TypeUrl } from './type-url';
 import { contentVersion } from './version-hash';
 
 const CDS = TypeUrl.Cluster;
 const EDS = TypeUrl.Endpoint;
 const LDS = TypeUrl.Listener;
-const AT = new Date('2025-01-02T03:04:05Z');
-
-function res(typeUrl: TypeUrl, name: string, version: string): Resource {
-  return { typeUrl, name, version, bytes: Buffer.from(`${name}@${version}`) };
-}
-
-class FakeView implements NodeView {
-  private readonly byType = new Map<TypeUrl, Map<string, Resource>>();
-
-  constructor(...resources: Resource[]) {
-    this.put(...resources);
-  }
-
-  put(...resources: Resource[]): this {
-    for (const r of resources) {
-      const set = this.byType.get(r.typeUrl) ?? new Map<string, Resource>();
-      set.set(r.name, r);
-      this.byType.set(r.typeUrl, set);
-    }
-    return this;
-  }
-
-  remove(typeUrl: TypeUrl, name: string): this {
-    this.byType.get(typeUrl)?.delete(name);
-    return this;
-  }
-
-  resources(typeUrl: TypeUrl): ResourceSet {
-    return this.byType.get(typeUrl) ?? new Map();
-  }
-
-  resource(typeUrl: TypeUrl, name: string): Resource | undefined {
-    return this.byType.get(typeUrl)?.get(name);
-  }
-}
-
 function newStream(): DeltaStream {
-  let n = 0;
-  return new DeltaStream({ newNonce: () => `n${++n}`, now: () => AT });
+  return new DeltaStream(counterNonces());
 }
 
 function req(typeUrl: TypeUrl, fields: Partial<Omit<DeltaRequest, 'typeUrl'>> = {}): DeltaRequest {

@@ -1,4 +1,4 @@
-import type { NodeView, Resource, ResourceSet } from './resource';
+import { AT, counterNonces, FakeView, res } from './stream-fixtures.spec-helper';
 import { SotwStream, type SotwRequest, type SotwResponse } from './sotw-stream';
 import { TypeUrl } from './type-url';
 import { contentVersion } from './version-hash';
@@ -7,45 +7,8 @@ const CDS = TypeUrl.Cluster;
 const EDS = TypeUrl.Endpoint;
 const LDS = TypeUrl.Listener;
 const RDS = TypeUrl.Route;
-const AT = new Date('2025-01-02T03:04:05Z');
-
-function res(typeUrl: TypeUrl, name: string, version: string): Resource {
-  return { typeUrl, name, version, bytes: Buffer.from(`${name}@${version}`) };
-}
-
-class FakeView implements NodeView {
-  private readonly byType = new Map<TypeUrl, Map<string, Resource>>();
-
-  constructor(...resources: Resource[]) {
-    this.put(...resources);
-  }
-
-  put(...resources: Resource[]): this {
-    for (const r of resources) {
-      const set = this.byType.get(r.typeUrl) ?? new Map<string, Resource>();
-      set.set(r.name, r);
-      this.byType.set(r.typeUrl, set);
-    }
-    return this;
-  }
-
-  remove(typeUrl: TypeUrl, name: string): this {
-    this.byType.get(typeUrl)?.delete(name);
-    return this;
-  }
-
-  resources(typeUrl: TypeUrl): ResourceSet {
-    return this.byType.get(typeUrl) ?? new Map();
-  }
-
-  resource(typeUrl: TypeUrl, name: string): Resource | undefined {
-    return this.byType.get(typeUrl)?.get(name);
-  }
-}
-
 function newStream(): SotwStream {
-  let n = 0;
-  return new SotwStream({ newNonce: () => `n${++n}`, now: () => AT });
+  return new SotwStream(counterNonces());
 }
 
 function req(typeUrl: TypeUrl, resourceNames: string[], responseNonce = '', versionInfo = '', errorDetail?: { code: number; message: string }): SotwRequest {
