@@ -100,8 +100,14 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('control plane resilience, Envoy 
     });
   });
 
+  const synced = async () => {
+    const info = await proxy(controlPlane.adminUrl, NODE_ID);
+    const types = Object.values(info?.types ?? {});
+    return types.length >= 4 && types.every((t) => t.status === 'SYNCED') ? info : undefined;
+  };
+
   it('keeps healthy upstreams answering without 5xx while the control plane restarts, then converges', async () => {
-    const before = await proxy(controlPlane.adminUrl, NODE_ID);
+    const before = await waitFor('proxy synced before the restart', synced, { timeoutMs: 15_000 });
     const statuses = new Map<number, number>();
     let running = true;
     const traffic = (async () => {
@@ -115,15 +121,7 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('control plane resilience, Envoy 
     const ports = { xds: controlPlane.xdsPort, admin: Number(new URL(controlPlane.adminUrl).port) };
     await controlPlane.process.stop();
     controlPlane = await startXds(ports);
-    const after = await waitFor(
-      'proxy reconnected and synced',
-      async () => {
-        const info = await proxy(controlPlane.adminUrl, NODE_ID);
-        const types = Object.values(info?.types ?? {});
-        return types.length >= 4 && types.every((t) => t.status === 'SYNCED') ? info : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    const after = await waitFor('proxy reconnected and synced', synced, { timeoutMs: 30_000, intervalMs: 100 });
     running = false;
     await traffic;
 
@@ -131,8 +129,8 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('control plane resilience, Envoy 
     expect({ statuses: Object.fromEntries(statuses) }).toEqual({ statuses: { 200: expect.any(Number) } });
     expect(statuses.get(200)).toBeGreaterThan(20);
     // Versions are content hashes: the same content gets the same version from any process.
-    expect(after?.types.CDS?.acked).toBe(before?.types.CDS?.acked);
-    expect(after?.types.RDS?.acked).toBe(before?.types.RDS?.acked);
+    expect(after.types.CDS?.acked).toBe(before.types.CDS?.acked);
+    expect(after.types.RDS?.acked).toBe(before.types.RDS?.acked);
   });
 
   it('serves the last known config while Consul is down, reports DEGRADED, and resumes when it is back', async () => {

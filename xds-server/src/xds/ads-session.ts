@@ -36,6 +36,7 @@ export interface SessionDeps {
 }
 
 let sessionCounter = 0;
+const MAX_EARLY_REQUESTS = 64;
 
 /**
  * The proxy's latest word on a type: NACK when its latest accepted request carried an
@@ -59,6 +60,8 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   private closed = false;
   private log: Logger;
   private readonly answers = new Map<TypeUrl, LastAnswer>();
+  /** Requests that arrived before the first catalog; answered, in order, once it is in. */
+  private readonly early: WireReq[] = [];
 
   constructor(
     private readonly call: ServerDuplexStream<WireReq, WireRes>,
@@ -106,6 +109,15 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
 
   private onRequest(wire: WireReq): void {
     if (this.closed) return;
+    if (!this.deps.mesh.ready) {
+      // A proxy sends a handful of requests per type while it waits, so this stays small.
+      if (this.early.length >= MAX_EARLY_REQUESTS) return this.fail(8, 'too many requests before the control plane had its first catalog');
+      if (this.early.push(wire) === 1) {
+        this.log.info('holding requests until the first Consul catalog is in');
+        this.deps.mesh.whenReady(() => this.early.splice(0).forEach((w) => this.onRequest(w)));
+      }
+      return;
+    }
     let request: Req;
     try {
       request = this.codec.decode(wire);

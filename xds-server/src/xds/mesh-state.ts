@@ -19,6 +19,8 @@ export class MeshState {
   private observedAt = process.hrtime.bigint();
   private readonly listeners = new Set<Listener>();
   private model: MeshModel = { services: new Map() };
+  private readonly readyWaiters: Array<() => void> = [];
+  private isReady = false;
   /** Extra services added through the test-only admin hook (MESH_XDS_TEST_HOOKS=1). */
   private readonly injected = new Map<string, ServiceModel>();
 
@@ -32,7 +34,25 @@ export class MeshState {
     this.current = MeshSnapshot.build({ services }, this.current);
     this.observedAt = observedAt;
     const change = { snapshot: this.current, observedAt };
+    if (!this.isReady) {
+      this.isReady = true;
+      for (const waiter of this.readyWaiters.splice(0)) waiter();
+    }
     for (const listener of this.listeners) listener(change);
+  }
+
+  /**
+   * False until the first catalog has been applied. Until then the snapshot is empty, and
+   * serving it would delete every cluster and listener of a proxy that reconnects after a
+   * control plane restart.
+   */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  whenReady(callback: () => void): void {
+    if (this.isReady) callback();
+    else this.readyWaiters.push(callback);
   }
 
   /** Test hook: serve an extra service as if Consul had it, e.g. one a proxy must reject. */
