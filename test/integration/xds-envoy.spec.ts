@@ -25,8 +25,14 @@ async function viaEnvoy(outboundPort: number, host: string): Promise<{ instance:
   return JSON.parse(response.body) as { instance: string };
 }
 
-describe.each(['GRPC', 'DELTA_GRPC'] as const)('xDS to a real Envoy over ADS %s', (apiType) => {
-  const supervisor = new ProcessSupervisor(suiteRunDir(`xds-envoy-${apiType.toLowerCase()}`));
+const VARIANTS = [
+  { name: 'ADS GRPC', apiType: 'GRPC', perTypeServices: false },
+  { name: 'ADS DELTA_GRPC', apiType: 'DELTA_GRPC', perTypeServices: false },
+  { name: 'per-type services (no ADS), GRPC', apiType: 'GRPC', perTypeServices: true },
+] as const;
+
+describe.each(VARIANTS)('xDS to a real Envoy over $name', ({ name, apiType, perTypeServices }) => {
+  const supervisor = new ProcessSupervisor(suiteRunDir(`xds-envoy-${name.replace(/\W+/g, '-').toLowerCase()}`));
   let consul: ConsulHandle;
   let controlPlane: ControlPlaneHandle;
   let envoy: EnvoyHandle;
@@ -57,7 +63,15 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('xDS to a real Envoy over ADS %s'
       name: 'envoy-client',
       bootstrap: (adminPort) =>
         adsBootstrap(
-          { nodeId: 'client-1', service: 'client', xdsAddress: '127.0.0.1', xdsPort: controlPlane.xdsPort, apiType, metadata: { outbound_port: outboundPort } },
+          {
+            nodeId: 'client-1',
+            service: 'client',
+            xdsAddress: '127.0.0.1',
+            xdsPort: controlPlane.xdsPort,
+            apiType,
+            perTypeServices,
+            metadata: { outbound_port: outboundPort },
+          },
           adminPort,
         ),
     });
@@ -90,7 +104,7 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('xDS to a real Envoy over ADS %s'
       timeoutMs: 15_000,
       intervalMs: 20,
     });
-    console.log(`[${apiType}] failed check -> Envoy /clusters: ${Date.now() - failedAt} ms (includes Consul's 1 s check interval)`);
+    console.log(`[${name}] failed check -> Envoy /clusters: ${Date.now() - failedAt} ms (includes Consul's 1 s check interval)`);
 
     await fetch(`http://127.0.0.1:${portB}/admin/health/pass`, { method: 'POST' });
     await waitFor('b back', async () => (await clusterHosts(envoy.adminUrl, 'echo')).length === 2, { timeoutMs: 15_000, intervalMs: 20 });
@@ -101,7 +115,7 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('xDS to a real Envoy over ADS %s'
       timeoutMs: 15_000,
       intervalMs: 10,
     });
-    console.log(`[${apiType}] deregistration -> Envoy /clusters: ${Date.now() - deregisteredAt} ms`);
+    console.log(`[${name}] deregistration -> Envoy /clusters: ${Date.now() - deregisteredAt} ms`);
     const instances = new Set<string>();
     for (let i = 0; i < 10; i++) instances.add((await viaEnvoy(outboundPort, 'echo')).instance);
     expect([...instances]).toEqual(['a']);

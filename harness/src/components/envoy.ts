@@ -59,22 +59,29 @@ export interface AdsBootstrapOptions {
   xdsPort: number;
   /** GRPC for state-of-the-world, DELTA_GRPC for incremental xDS. */
   apiType: 'GRPC' | 'DELTA_GRPC';
+  /** Use the per-type discovery services (one stream per type) instead of ADS. */
+  perTypeServices?: boolean;
   metadata?: Record<string, string | number>;
 }
 
-/** A sidecar bootstrap that takes everything but its own admin port from the control plane over ADS. */
+/**
+ * A sidecar bootstrap that takes everything but its own admin port from the control plane,
+ * over ADS or, with `perTypeServices`, over one stream per type.
+ */
 export function adsBootstrap(options: AdsBootstrapOptions, adminPort: number): unknown {
+  const apiConfigSource = {
+    api_type: options.apiType,
+    transport_api_version: 'V3',
+    grpc_services: [{ envoy_grpc: { cluster_name: 'xds_cluster' } }],
+  };
+  const source = options.perTypeServices ? { api_config_source: apiConfigSource } : { ads: {} };
   return {
     node: { id: options.nodeId, cluster: options.service, metadata: options.metadata ?? {} },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
     dynamic_resources: {
-      ads_config: {
-        api_type: options.apiType,
-        transport_api_version: 'V3',
-        grpc_services: [{ envoy_grpc: { cluster_name: 'xds_cluster' } }],
-      },
-      cds_config: { resource_api_version: 'V3', ads: {} },
-      lds_config: { resource_api_version: 'V3', ads: {} },
+      ...(options.perTypeServices ? {} : { ads_config: apiConfigSource }),
+      cds_config: { resource_api_version: 'V3', ...source },
+      lds_config: { resource_api_version: 'V3', ...source },
     },
     static_resources: {
       clusters: [

@@ -1,3 +1,4 @@
+import { ADS, configSource, type ConfigSourceRef } from './config-source';
 import type { ServiceModel } from './model';
 
 export const CONNECT_TIMEOUT = { seconds: 1 } as const;
@@ -15,11 +16,11 @@ export const HTTP2_PROTOCOL_OPTIONS = {
  * default would hold back health and weight changes, and propagation in milliseconds is
  * the point of this control plane.
  */
-export function serviceCluster(service: ServiceModel): object {
+export function serviceCluster(service: ServiceModel, source: ConfigSourceRef = ADS): object {
   return {
     name: service.name,
     type: 'EDS',
-    eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
+    eds_cluster_config: { eds_config: configSource(source) },
     connect_timeout: CONNECT_TIMEOUT,
     lb_policy: 'ROUND_ROBIN',
     common_lb_config: { update_merge_window: { seconds: 0 } },

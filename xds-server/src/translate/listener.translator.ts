@@ -1,5 +1,6 @@
 import type { LocalService, ProxyIdentity } from './model';
 import { CONNECT_TIMEOUT, HTTP2_PROTOCOL_OPTIONS } from './cluster.translator';
+import { configSource } from './config-source';
 import { OUTBOUND_ROUTE_NAME } from './route.translator';
 
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -27,7 +28,7 @@ export function outboundListener(proxy: ProxyIdentity): object {
               '@type': HCM_TYPE,
               stat_prefix: 'outbound',
               strip_any_host_port: true,
-              rds: { route_config_name: OUTBOUND_ROUTE_NAME, config_source: { ads: {}, resource_api_version: 'V3' } },
+              rds: { route_config_name: OUTBOUND_ROUTE_NAME, config_source: configSource(proxy.configSource) },
               http_filters: [ROUTER],
             },
           },

@@ -41,6 +41,8 @@ export interface LocalService {
   protocol: ServiceProtocol;
 }
 
+import type { ConfigSourceRef } from './config-source';
+
 export interface ProxyIdentity {
   /** node.id */
   id: string;
@@ -50,4 +52,6 @@ export interface ProxyIdentity {
   kind: 'envoy' | 'grpc';
   outboundAddress: string;
   outboundPort: number;
+  /** Where this proxy fetches dependent resources: its ADS stream, or the per-type services. */
+  configSource: ConfigSourceRef;
 }

@@ -23,6 +23,8 @@ export interface StreamMachine<Req extends { typeUrl: TypeUrl }, Res extends { t
 
 export interface SessionCodec<WireReq, Req, Res, WireRes> {
   protocol: 'sotw' | 'delta';
+  /** True on the per-type services: their clients may have no ADS stream. */
+  perTypeServices: boolean;
   decode(wire: WireReq): Req;
   encode(response: Res): WireRes;
   node(wire: WireReq): NodeMessage | null | undefined;
@@ -127,7 +129,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
       return;
     }
     if (!this.proxy) {
-      this.proxy = proxyNode(this.codec.node(wire) ?? {});
+      this.proxy = proxyNode(this.codec.node(wire) ?? {}, { perTypeServices: this.codec.perTypeServices, protocol: this.codec.protocol });
       this.log = this.log.child({ proxy: this.proxy.identity.id, service: this.proxy.identity.service });
       this.log.info({ kind: this.proxy.identity.kind }, 'proxy connected');
       this.unsubscribe = this.deps.mesh.subscribe((change) => this.onMeshChange(change));

@@ -1,3 +1,4 @@
+import { ADS } from '../translate/config-source';
 import type { MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
 import { MeshSnapshot } from './mesh-snapshot';
 import { messageType } from './protos';
@@ -5,7 +6,7 @@ import type { Resource } from './resource';
 import { SotwStream, type SotwResponse } from './sotw-stream';
 import { TypeUrl } from './type-url';
 
-const GRPC_CLIENT: ProxyIdentity = { id: 'app-1', service: 'app', kind: 'grpc', outboundAddress: '127.0.0.1', outboundPort: 15001 };
+const GRPC_CLIENT: ProxyIdentity = { id: 'app-1', service: 'app', kind: 'grpc', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS };
 const ENVOY: ProxyIdentity = { ...GRPC_CLIENT, kind: 'envoy' };
 
 function service(name: string, ports: number[]): ServiceModel {

@@ -1,3 +1,4 @@
+import { ADS } from '../translate/config-source';
 import { MeshSnapshot } from './mesh-snapshot';
 import { messageType } from './protos';
 import { TypeUrl } from './type-url';
@@ -15,7 +16,14 @@ function model(...services: ServiceModel[]): MeshModel {
   return { services: new Map(services.map((s) => [s.name, s])) };
 }
 
-const sidecar = (id: string, outboundPort = 15001): ProxyIdentity => ({ id, service: 'client', kind: 'envoy', outboundAddress: '127.0.0.1', outboundPort });
+const sidecar = (id: string, outboundPort = 15001): ProxyIdentity => ({
+  id,
+  service: 'client',
+  kind: 'envoy',
+  outboundAddress: '127.0.0.1',
+  outboundPort,
+  configSource: ADS,
+});
 
 function decode<T>(typeUrl: TypeUrl, bytes: Buffer): T {
   const type = messageType(typeUrl);
@@ -66,6 +74,27 @@ describe('MeshSnapshot', () => {
       MeshSnapshot.build(model(service('echo', [8081]))).endpoints.get('echo')!.bytes,
     );
     expect(cla.endpoints.flatMap((l) => l.lb_endpoints.map((e) => e.endpoint.address.socket_address.port_value))).toEqual([8081]);
+  });
+
+  it('points EDS and RDS at ADS for ADS proxies and at their own xDS cluster for proxies on the per-type services', () => {
+    const perType: ProxyIdentity = { ...sidecar('b'), configSource: { kind: 'api', apiType: 'GRPC', xdsCluster: 'xds_cluster' } };
+    const snapshot = MeshSnapshot.build(model(service('echo', [1])));
+    type Cluster = { eds_cluster_config: { eds_config: Record<string, unknown> } };
+    type Listener = { filter_chains: Array<{ filters: Array<{ typed_config: { value: Uint8Array } }> }> };
+    const edsSource = (proxy: ProxyIdentity) =>
+      Object.keys(decode<Cluster>(TypeUrl.Cluster, snapshot.viewFor(proxy, undefined).resources(TypeUrl.Cluster).get('echo')!.bytes).eds_cluster_config.eds_config);
+    expect(edsSource(sidecar('a')).sort()).toEqual(['ads', 'resource_api_version']);
+    expect(edsSource(perType).sort()).toEqual(['api_config_source', 'resource_api_version']);
+    const hcm = decode<Listener>(TypeUrl.Listener, snapshot.viewFor(perType, undefined).resources(TypeUrl.Listener).get('outbound')!.bytes)
+      .filter_chains[0]!.filters[0]!.typed_config;
+    const rds = decode<{ rds: { config_source: Record<string, unknown> } }>(
+      'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager' as TypeUrl,
+      Buffer.from(hcm.value),
+    ).rds.config_source;
+    expect(rds).toEqual({
+      api_config_source: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds_cluster' } }] },
+      resource_api_version: 'V3',
+    });
   });
 
   it('gives a sidecar of a known service an inbound listener and its local app cluster', () => {

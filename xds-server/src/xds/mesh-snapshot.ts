@@ -11,6 +11,7 @@ import { serviceCluster } from '../translate/cluster.translator';
 import { serviceLoadAssignment } from '../translate/endpoint.translator';
 import type { LocalService, MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
 import { OUTBOUND_ROUTE_NAME, outboundRouteConfiguration } from '../translate/route.translator';
+import { configSourceKey, type ConfigSourceRef } from '../translate/config-source';
 import { GrpcView } from './grpc-view';
 import { encodeResource } from './resource-encoder';
 import type { NodeView, Resource, ResourceSet } from './resource';
@@ -18,6 +19,8 @@ import { TypeUrl } from './type-url';
 
 interface ServiceResources {
   cluster: Resource;
+  /** The cluster for proxies on the per-type services, by config source, encoded on first use. */
+  perTypeClusters?: Map<string, Resource>;
   endpoints: Resource;
   apiListener: Resource;
 }
@@ -73,13 +76,28 @@ export class MeshSnapshot {
 
   /** What one proxy may be sent. `local` is the proxy's own service, when the catalog knows it. */
   viewFor(proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
-    const key = proxy.kind === 'grpc' ? 'grpc' : `envoy|${proxy.outboundAddress}:${proxy.outboundPort}|${local ? JSON.stringify(local) : ''}`;
+    const key =
+      proxy.kind === 'grpc'
+        ? 'grpc'
+        : `envoy|${configSourceKey(proxy.configSource)}|${proxy.outboundAddress}:${proxy.outboundPort}|${local ? JSON.stringify(local) : ''}`;
     let view = this.views.get(key);
     if (!view) {
       view = proxy.kind === 'grpc' ? this.grpcView() : this.envoyView(proxy, local);
       this.views.set(key, view);
     }
     return view;
+  }
+
+  private perTypeCluster(service: ServiceModel, source: ConfigSourceRef): Resource {
+    const encoded = this.perService.get(service) as ServiceResources;
+    encoded.perTypeClusters ??= new Map();
+    const key = configSourceKey(source);
+    let cluster = encoded.perTypeClusters.get(key);
+    if (!cluster) {
+      cluster = encodeResource(TypeUrl.Cluster, service.name, serviceCluster(service, source));
+      encoded.perTypeClusters.set(key, cluster);
+    }
+    return cluster;
   }
 
   private grpcView(): NodeView {
@@ -94,10 +112,11 @@ export class MeshSnapshot {
 
   private envoyView(proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
     const listeners = [encodeResource(TypeUrl.Listener, OUTBOUND_LISTENER_NAME, outboundListener(proxy))];
-    let clusters = this.clusters;
+    let clusters =
+      proxy.configSource.kind === 'ads' ? this.clusters : byName([...this.model.services.values()].map((s) => this.perTypeCluster(s, proxy.configSource)));
     if (local) {
       listeners.push(encodeResource(TypeUrl.Listener, INBOUND_LISTENER_NAME, inboundListener(local)));
-      clusters = new Map([...this.clusters, [LOCAL_APP_CLUSTER, encodeResource(TypeUrl.Cluster, LOCAL_APP_CLUSTER, localAppCluster(local))]]);
+      clusters = new Map([...clusters, [LOCAL_APP_CLUSTER, encodeResource(TypeUrl.Cluster, LOCAL_APP_CLUSTER, localAppCluster(local))]]);
     }
     const sets: Record<TypeUrl, ResourceSet> = {
       [TypeUrl.Cluster]: clusters,

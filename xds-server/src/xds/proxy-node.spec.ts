@@ -1,3 +1,4 @@
+import { ADS } from '../translate/config-source';
 import { xdsPackageDefinition } from './protos';
 import { proxyNode, type NodeMessage } from './proxy-node';
 
@@ -26,14 +27,14 @@ describe('proxyNode', () => {
       },
     });
     expect(proxyNode(node)).toEqual({
-      identity: { id: 'user-1', service: 'user', kind: 'envoy', outboundAddress: '127.0.0.2', outboundPort: 15011 },
+      identity: { id: 'user-1', service: 'user', kind: 'envoy', outboundAddress: '127.0.0.2', outboundPort: 15011, configSource: ADS },
       serviceInstanceId: 'user-a',
     });
   });
 
   it('defaults to 127.0.0.1:15001 and treats a non-Envoy client as proxyless gRPC', () => {
     expect(proxyNode(decoded({ id: 'app', user_agent_name: 'gRPC Node Pure JS' }))).toEqual({
-      identity: { id: 'app', service: '', kind: 'grpc', outboundAddress: '127.0.0.1', outboundPort: 15001 },
+      identity: { id: 'app', service: '', kind: 'grpc', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS },
       serviceInstanceId: undefined,
     });
   });

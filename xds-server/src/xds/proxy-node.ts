@@ -1,4 +1,5 @@
 import { DEFAULT_OUTBOUND } from './defaults';
+import { ADS } from '../translate/config-source';
 import type { ProxyIdentity } from '../translate/model';
 
 /**
@@ -24,7 +25,17 @@ export const NODE_METADATA = {
   outboundAddress: 'outbound_address',
   outboundPort: 'outbound_port',
   serviceInstanceId: 'service_instance_id',
+  /** The bootstrap cluster that reaches this control plane, for proxies without ADS. */
+  xdsCluster: 'xds_cluster',
 } as const;
+
+const DEFAULT_XDS_CLUSTER = 'xds_cluster';
+
+/** How the proxy reached us: ADS, or the per-type services (one stream per type). */
+export interface ProxyTransport {
+  perTypeServices: boolean;
+  protocol: 'sotw' | 'delta';
+}
 
 function metadataValue(node: NodeMessage, key: string): string | undefined {
   const value = node.metadata?.fields?.[key];
@@ -40,7 +51,7 @@ export interface ProxyNode {
 }
 
 /** Envoy identifies as user agent "envoy"; anything else is treated as a proxyless gRPC client. */
-export function proxyNode(node: NodeMessage): ProxyNode {
+export function proxyNode(node: NodeMessage, transport: ProxyTransport = { perTypeServices: false, protocol: 'sotw' }): ProxyNode {
   const port = Number(metadataValue(node, NODE_METADATA.outboundPort));
   return {
     identity: {
@@ -49,6 +60,13 @@ export function proxyNode(node: NodeMessage): ProxyNode {
       kind: node.user_agent_name === 'envoy' ? 'envoy' : 'grpc',
       outboundAddress: metadataValue(node, NODE_METADATA.outboundAddress) ?? DEFAULT_OUTBOUND.address,
       outboundPort: Number.isInteger(port) && port > 0 && port < 65536 ? port : DEFAULT_OUTBOUND.port,
+      configSource: transport.perTypeServices
+        ? {
+            kind: 'api',
+            apiType: transport.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',
+            xdsCluster: metadataValue(node, NODE_METADATA.xdsCluster) ?? DEFAULT_XDS_CLUSTER,
+          }
+        : ADS,
     },
     serviceInstanceId: metadataValue(node, NODE_METADATA.serviceInstanceId),
   };

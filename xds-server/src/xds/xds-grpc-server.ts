@@ -122,6 +122,7 @@ export class XdsGrpcServer {
     let nonce = 0;
     const codec: SessionCodec<WireSotwRequest, SotwRequest, SotwResponse, WireSotwResponse> = {
       protocol: 'sotw',
+      perTypeServices: fixedType !== undefined,
       decode: (wire) => fromWireSotw(wire, fixedType),
       encode: (response) => toWireSotw(response, this.identifier),
       node: (wire) => wire.node,
@@ -134,6 +135,7 @@ export class XdsGrpcServer {
     let nonce = 0;
     const codec: SessionCodec<WireDeltaRequest, DeltaRequest, DeltaResponse, WireDeltaResponse> = {
       protocol: 'delta',
+      perTypeServices: fixedType !== undefined,
       decode: (wire) => fromWireDelta(wire, fixedType),
       encode: (response) => toWireDelta(response, this.identifier),
       node: (wire) => wire.node,
