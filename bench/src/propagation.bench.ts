@@ -93,7 +93,6 @@ async function measure(supervisor: ProcessSupervisor, options: BenchOptions, sig
     peer: peerResult,
     ratios: ratioRows(ourResults, peerResult),
     notes: notes(options, peer),
-    runDir: supervisor.runDir,
     samples: records,
   };
 }

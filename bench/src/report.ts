@@ -43,7 +43,6 @@ export interface PropagationReport {
   /** ours / peer: below 1 means ours is faster. */
   ratios: RatioRow[];
   notes: string[];
-  runDir: string;
   samples: ChangeRecord[];
 }
 
