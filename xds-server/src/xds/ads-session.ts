@@ -1,4 +1,4 @@
-import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { localServiceFor } from '../translate/local-service';
 import type { MeshChange, MeshState } from './mesh-state';
@@ -113,7 +113,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     if (this.closed) return;
     if (!this.deps.mesh.ready) {
       // A proxy sends a handful of requests per type while it waits, so this stays small.
-      if (this.early.length >= MAX_EARLY_REQUESTS) return this.fail(8, 'too many requests before the control plane had its first catalog');
+      if (this.early.length >= MAX_EARLY_REQUESTS) return this.fail(status.RESOURCE_EXHAUSTED, 'too many requests before the control plane had its first catalog');
       if (this.early.push(wire) === 1) {
         this.log.info('holding requests until the first Consul catalog is in');
         this.deps.mesh.whenReady(() => this.early.splice(0).forEach((w) => this.onRequest(w)));
@@ -125,7 +125,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
       request = this.codec.decode(wire);
     } catch (error) {
       this.log.warn({ err: error }, 'rejecting request');
-      this.fail(3, error instanceof Error ? error.message : String(error));
+      this.fail(status.INVALID_ARGUMENT, error instanceof Error ? error.message : String(error));
       return;
     }
     if (!this.proxy) {
@@ -165,7 +165,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     return this.call.write(this.codec.encode(response));
   }
 
-  private fail(code: number, details: string): void {
+  private fail(code: status, details: string): void {
     this.call.emit('error', { code, details });
     this.close(details);
   }
