@@ -6,6 +6,7 @@ import { OutboundQueue } from './outbound-queue';
 import { proxyNode, type NodeMessage, type ProxyNode } from './proxy-node';
 import type { NackRecord, NodeView } from './resource';
 import { TYPE_SHORT_NAME, type TypeUrl } from './type-url';
+import { UnknownTypeUrlError } from './wire';
 import type { XdsMetrics } from './xds-metrics';
 
 /** The protocol state machine a session drives: SotwStream or DeltaStream. */
@@ -64,6 +65,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   private readonly answers = new Map<TypeUrl, LastAnswer>();
   /** Requests that arrived before the first catalog; answered, in order, once it is in. */
   private readonly early: WireReq[] = [];
+  private readonly unknownTypes = new Set<string>();
 
   constructor(
     private readonly call: ServerDuplexStream<WireReq, WireRes>,
@@ -124,7 +126,13 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     try {
       request = this.codec.decode(wire);
     } catch (error) {
-      this.log.warn({ err: error }, 'rejecting request');
+      if (error instanceof UnknownTypeUrlError) {
+        // Proxies may ask for types this server does not serve (RTDS, SRDS, ...); ending the
+        // stream would cut them off from everything else, so the request goes unanswered.
+        if (!this.unknownTypes.has(error.typeUrl)) this.log.warn({ typeUrl: error.typeUrl }, error.message);
+        this.unknownTypes.add(error.typeUrl);
+        return;
+      }
       this.fail(status.INVALID_ARGUMENT, error instanceof Error ? error.message : String(error));
       return;
     }
