@@ -1,4 +1,5 @@
 export * from './components/consul';
+export * from './components/control-plane';
 export * from './components/envoy';
 export * from './components/jaeger';
 export * from './components/prometheus';

@@ -37,7 +37,7 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('control plane resilience, Envoy 
   // control plane's own failures, not the upstream's.
   const registerEcho = () => registerService(consul.httpAddr, { id: 'echo-a', name: 'echo', port: echoPort });
   const startXds = (ports?: { xds: number; admin: number }) =>
-    startControlPlane(supervisor, consul.httpAddr, ports, 'xds-server', { MESH_XDS_TEST_HOOKS: '1' });
+    startControlPlane(supervisor, consul.httpAddr, ports, { MESH_XDS_TEST_HOOKS: '1' });
 
   beforeAll(async () => {
     consul = await startConsul(supervisor);

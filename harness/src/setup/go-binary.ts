@@ -52,7 +52,7 @@ export async function buildGoBinary(name: string, pin: GoModulePin, ctx: GoBuild
       await run(['mod', 'edit', ...drops.map((d) => `-dropreplace=${d}`)], src);
     }
 
-    const what = `compiling ${pin.module}/${pin.package.replace(/^\.\/?/, '')}`;
+    const what = `compiling ${[pin.module, pin.package.replace(/^\.\/?/, '')].filter(Boolean).join('/')}`;
     ctx.progress(`${what} (a first build takes several minutes)`);
     const started = Date.now();
     const heartbeat = setInterval(() => ctx.progress(`${what}: ${Math.round((Date.now() - started) / 1000)}s so far`), 30_000);

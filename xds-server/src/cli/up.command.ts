@@ -8,7 +8,7 @@ import { Listr, PRESET_TIMER } from 'listr2';
 import {
   assertPortsFree,
   checkLocalMeshPorts,
-  httpGet,
+  startControlPlane,
   DEFAULT_LOCAL_MESH_PORTS,
   describeExit,
   localMeshSteps,
@@ -67,18 +67,11 @@ interface ControlPlanePorts {
   admin: number;
 }
 
-/** The control plane runs as its own process, like every other component, so its log and lifetime are supervised. */
 function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePorts, mesh: Partial<LocalMesh>) {
-  const adminUrl = `http://127.0.0.1:${ports.admin}`;
   return {
     title: `Control plane (xDS :${ports.xds}, admin :${ports.admin})`,
     task: async () => {
-      await supervisor.start({
-        name: 'xds-server',
-        command: process.execPath,
-        args: [join(__dirname, 'main.js'), 'xds', `--port=${ports.xds}`, `--admin-port=${ports.admin}`, `--consul=${mesh.consul?.httpAddr}`],
-        ready: async () => (JSON.parse(await httpGet(`${adminUrl}/health`)) as { status: string }).status === 'UP',
-      });
+      await startControlPlane(supervisor, { consulAddr: mesh.consul?.httpAddr ?? '', ports });
     },
   };
 }

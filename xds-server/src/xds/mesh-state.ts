@@ -16,7 +16,6 @@ type Listener = (change: MeshChange) => void;
  */
 export class MeshState {
   private current = MeshSnapshot.build({ services: new Map() });
-  private observedAt = process.hrtime.bigint();
   private readonly listeners = new Set<Listener>();
   private model: MeshModel = { services: new Map() };
   private readonly readyWaiters: Array<() => void> = [];
@@ -32,7 +31,6 @@ export class MeshState {
     this.model = model;
     const services = this.injected.size ? new Map([...model.services, ...this.injected]) : model.services;
     this.current = MeshSnapshot.build({ services }, this.current);
-    this.observedAt = observedAt;
     const change = { snapshot: this.current, observedAt };
     if (!this.isReady) {
       this.isReady = true;
@@ -68,9 +66,5 @@ export class MeshState {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  get lastObservedAt(): bigint {
-    return this.observedAt;
   }
 }

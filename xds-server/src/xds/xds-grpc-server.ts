@@ -9,11 +9,11 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { AdsSession, type SessionCodec, type SessionDeps } from './ads-session';
-import { DeltaStream, type DeltaRequest, type DeltaResponse } from './delta-stream';
+import { AdsSession, type SessionCodec, type SessionDeps, type StreamMachine } from './ads-session';
+import { DeltaStream } from './delta-stream';
 import type { MeshState } from './mesh-state';
 import { xdsPackageDefinition } from './protos';
-import { SotwStream, type SotwRequest, type SotwResponse } from './sotw-stream';
+import { SotwStream } from './sotw-stream';
 import { TypeUrl } from './type-url';
 import {
   fromWireDelta,
@@ -114,33 +114,38 @@ export class XdsGrpcServer {
     });
   }
 
-  private deps(): SessionDeps {
-    return { mesh: this.mesh, metrics: this.metrics, logger: this.logger, onClose: (s) => this.sessions.delete(s) };
-  }
-
   private sotw(call: ServerDuplexStream<WireSotwRequest, WireSotwResponse>, fixedType?: TypeUrl): void {
-    let nonce = 0;
-    const codec: SessionCodec<WireSotwRequest, SotwRequest, SotwResponse, WireSotwResponse> = {
+    this.open(call, new SotwStream(streamNonces()), {
       protocol: 'sotw',
       perTypeServices: fixedType !== undefined,
       decode: (wire) => fromWireSotw(wire, fixedType),
       encode: (response) => toWireSotw(response, this.identifier),
       node: (wire) => wire.node,
-    };
-    const session = new AdsSession(call, new SotwStream({ newNonce: () => String(++nonce) }), codec, this.deps());
-    this.sessions.add(session as unknown as AnySession);
+    });
   }
 
   private delta(call: ServerDuplexStream<WireDeltaRequest, WireDeltaResponse>, fixedType?: TypeUrl): void {
-    let nonce = 0;
-    const codec: SessionCodec<WireDeltaRequest, DeltaRequest, DeltaResponse, WireDeltaResponse> = {
+    this.open(call, new DeltaStream(streamNonces()), {
       protocol: 'delta',
       perTypeServices: fixedType !== undefined,
       decode: (wire) => fromWireDelta(wire, fixedType),
       encode: (response) => toWireDelta(response, this.identifier),
       node: (wire) => wire.node,
-    };
-    const session = new AdsSession(call, new DeltaStream({ newNonce: () => String(++nonce) }), codec, this.deps());
-    this.sessions.add(session as unknown as AnySession);
+    });
   }
+
+  private open<WireReq, Req extends { typeUrl: TypeUrl }, Res extends { typeUrl: TypeUrl }, WireRes>(
+    call: ServerDuplexStream<WireReq, WireRes>,
+    machine: StreamMachine<Req, Res>,
+    codec: SessionCodec<WireReq, Req, Res, WireRes>,
+  ): void {
+    const deps: SessionDeps = { mesh: this.mesh, metrics: this.metrics, logger: this.logger, onClose: (s) => this.sessions.delete(s) };
+    this.sessions.add(new AdsSession(call, machine, codec, deps) as unknown as AnySession);
+  }
+}
+
+/** Nonces only need to be unique on their stream: a counter. */
+function streamNonces(): { newNonce: () => string } {
+  let nonce = 0;
+  return { newNonce: () => String(++nonce) };
 }

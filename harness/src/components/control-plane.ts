@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { freePorts } from '../process/free-port';
+import type { ManagedProcess, ProcessSupervisor } from '../process/supervisor';
+import { httpGet } from '../process/wait-for';
+import { repoRoot } from '../toolchain/paths';
+
+export interface ControlPlaneHandle {
+  xdsPort: number;
+  adminUrl: string;
+  process: ManagedProcess;
+}
+
+export interface ControlPlaneOptions {
+  /** Consul's HTTP API, e.g. http://127.0.0.1:8500. */
+  consulAddr: string;
+  /** Fixed ports; free ones when omitted. */
+  ports?: { xds: number; admin: number };
+  /** Extra environment, e.g. MESH_LOG_LEVEL or MESH_XDS_TEST_HOOKS. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs the built control plane (`mesh xds`) as its own supervised process, like every other
+ * component. Ready means /health says UP: the first Consul catalog is in.
+ */
+export async function startControlPlane(supervisor: ProcessSupervisor, options: ControlPlaneOptions): Promise<ControlPlaneHandle> {
+  const [xds, admin] = options.ports ? [options.ports.xds, options.ports.admin] : ((await freePorts(2)) as [number, number]);
+  const adminUrl = `http://127.0.0.1:${admin}`;
+  const managed = await supervisor.start({
+    name: 'xds-server',
+    command: process.execPath,
+    args: [join(repoRoot(), 'xds-server/dist/cli/main.js'), 'xds', `--port=${xds}`, `--admin-port=${admin}`, `--consul=${options.consulAddr}`],
+    env: options.env ?? {},
+    ready: async () => (JSON.parse(await httpGet(`${adminUrl}/health`)) as { status: string }).status === 'UP',
+  });
+  return { xdsPort: xds, adminUrl, process: managed };
+}
