@@ -2,7 +2,7 @@ import { startConsul, type ConsulHandle } from './components/consul';
 import { startJaeger, type JaegerHandle } from './components/jaeger';
 import { startPrometheus, type PrometheusHandle } from './components/prometheus';
 import { startTemporal, type TemporalHandle } from './components/temporal';
-import { assertPortsFree } from './process/free-port';
+import { assertPortsFree, reservePorts } from './process/free-port';
 import type { ProcessSupervisor } from './process/supervisor';
 import { join } from 'node:path';
 
@@ -56,8 +56,10 @@ function portPurposes(ports: LocalMeshPorts): Record<string, number> {
   };
 }
 
-export function checkLocalMeshPorts(ports: LocalMeshPorts): Promise<void> {
-  return assertPortsFree(portPurposes(ports));
+/** Fails fast on a taken port, then keeps the free-port allocator away from all of them. */
+export async function checkLocalMeshPorts(ports: LocalMeshPorts): Promise<void> {
+  await assertPortsFree(portPurposes(ports));
+  reservePorts(Object.values(ports));
 }
 
 /** A further /metrics endpoint for the local Prometheus, e.g. the control plane's. */

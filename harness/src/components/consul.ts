@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePorts } from '../process/free-port';
+import { allocatePorts } from '../process/free-port';
 import type { ManagedProcess, ProcessSupervisor } from '../process/supervisor';
 import { httpGet } from '../process/wait-for';
 import { repoRoot, toolBin } from '../toolchain/paths';
@@ -30,15 +30,7 @@ export interface ConsulOptions {
  * a leader is elected, the v1 catalog answers and the CA has issued its root.
  */
 export async function startConsul(supervisor: ProcessSupervisor, options: ConsulOptions = {}): Promise<ConsulHandle> {
-  const [http, grpc, serfLan, serfWan, server] = await freePorts(5);
-  const ports: ConsulPorts = {
-    http: http as number,
-    grpc: grpc as number,
-    serfLan: serfLan as number,
-    serfWan: serfWan as number,
-    server: server as number,
-    ...options.ports,
-  };
+  const ports: ConsulPorts = await allocatePorts(['http', 'grpc', 'serfLan', 'serfWan', 'server'], options.ports);
   const httpAddr = `http://127.0.0.1:${ports.http}`;
   const managed = await supervisor.start({
     name: 'consul',

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePorts } from '../process/free-port';
+import { allocatePorts } from '../process/free-port';
 import type { ManagedProcess, ProcessSupervisor } from '../process/supervisor';
 import { httpGet } from '../process/wait-for';
 import { toolBin } from '../toolchain/paths';
@@ -62,16 +62,7 @@ export function jaegerConfig(ports: JaegerPorts, maxTraces: number): unknown {
 }
 
 export async function startJaeger(supervisor: ProcessSupervisor, options: JaegerOptions = {}): Promise<JaegerHandle> {
-  const free = await freePorts(6);
-  const ports: JaegerPorts = {
-    query: free[0] as number,
-    queryGrpc: free[1] as number,
-    otlpGrpc: free[2] as number,
-    otlpHttp: free[3] as number,
-    health: free[4] as number,
-    metrics: free[5] as number,
-    ...options.ports,
-  };
+  const ports: JaegerPorts = await allocatePorts(['query', 'queryGrpc', 'otlpGrpc', 'otlpHttp', 'health', 'metrics'], options.ports);
   const configFile = join(supervisor.runDir, 'jaeger.yaml');
   writeFileSync(configFile, stringify(jaegerConfig(ports, options.maxTraces ?? 100_000)));
   const queryUrl = `http://127.0.0.1:${ports.query}`;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePorts } from '../process/free-port';
+import { allocatePorts } from '../process/free-port';
 import type { ManagedProcess, ProcessSupervisor } from '../process/supervisor';
 import { toolBin } from '../toolchain/paths';
 
@@ -39,14 +39,7 @@ export async function temporalCli(address: string, args: string[]): Promise<stri
 
 /** `temporal server start-dev`. Ready means the `default` namespace can be described. */
 export async function startTemporal(supervisor: ProcessSupervisor, options: TemporalOptions = {}): Promise<TemporalHandle> {
-  const [frontend, ui, http, metrics] = await freePorts(4);
-  const ports: TemporalPorts = {
-    frontend: frontend as number,
-    ui: ui as number,
-    http: http as number,
-    metrics: metrics as number,
-    ...options.ports,
-  };
+  const ports: TemporalPorts = await allocatePorts(['frontend', 'ui', 'http', 'metrics'], options.ports);
   const address = `127.0.0.1:${ports.frontend}`;
   const args = [
     'server',

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { assertPortsFree, freePorts, PortInUseError } from './free-port';
+import { allocatePorts, assertPortsFree, freePorts, PortInUseError } from './free-port';
 
 describe('freePorts', () => {
   it('hands out distinct ports that can be bound', async () => {
@@ -21,5 +21,15 @@ describe('assertPortsFree', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('allocatePorts', () => {
+  it('keeps the fixed ports and gives every other key a distinct free port that is none of them', async () => {
+    const fixed = await freePorts(3);
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+    const ports = await allocatePorts(keys, { k0: fixed[0], k1: fixed[1], k2: fixed[2] });
+    expect([ports.k0, ports.k1, ports.k2]).toEqual(fixed);
+    expect(new Set(Object.values(ports)).size).toBe(20);
   });
 });

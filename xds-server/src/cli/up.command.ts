@@ -7,6 +7,7 @@ import { parsePort } from './port-option';
 import { Listr, PRESET_TIMER } from 'listr2';
 import {
   assertPortsFree,
+  reservePorts,
   checkLocalMeshPorts,
   startControlPlane,
   DEFAULT_LOCAL_MESH_PORTS,
@@ -79,6 +80,7 @@ function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePort
 async function up(ports: LocalMeshPorts, controlPlane: ControlPlanePorts, explicitRunDir: string | undefined): Promise<void> {
   await checkLocalMeshPorts(ports);
   await assertPortsFree({ 'xDS gRPC, --xds-port': controlPlane.xds, 'control plane admin, --xds-admin-port': controlPlane.admin });
+  reservePorts([controlPlane.xds, controlPlane.admin]);
   const runDir = runDirectory(explicitRunDir);
   const supervisor = new ProcessSupervisor(runDir);
 
