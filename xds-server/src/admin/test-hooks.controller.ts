@@ -17,7 +17,7 @@ export class TestHooksController {
     this.mesh.inject({
       name,
       protocol: 'http',
-      endpoints: [{ id: `${name}-invalid`, address: '127.0.0.1', port: 9, appPort: 9, sidecarPort: undefined, health: 'passing', weight: 0 }],
+      endpoints: [{ id: `${name}-invalid`, address: '127.0.0.1', port: 9, appPort: 9, sidecarPort: undefined, health: 'passing', weight: 0, tags: [], meta: {} }],
     });
   }
 

@@ -43,6 +43,8 @@ function toEndpoint(instance: ServiceInstance): ServiceEndpoint | undefined {
     sidecarPort,
     health: instance.health,
     weight: Math.min(weight, MAX_WEIGHT),
+    tags: instance.tags,
+    meta: instance.meta,
   };
 }
 

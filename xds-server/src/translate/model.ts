@@ -1,3 +1,5 @@
+import type { ConfigSourceRef } from './config-source';
+import type { MeshConfigModel } from './policy-model';
 /**
  * What translation consumes: the healthy endpoints of every service in the catalog, and
  * the identity of the proxy asking. Consul (and later the DSL) produce these; translation
@@ -20,6 +22,9 @@ export interface ServiceEndpoint {
   health: 'passing' | 'warning';
   /** Load-balancing weight, 1..128. */
   weight: number;
+  /** Registration tags and meta, for subset selection. */
+  tags: readonly string[];
+  meta: Readonly<Record<string, string>>;
 }
 
 export interface ServiceModel {
@@ -31,6 +36,8 @@ export interface ServiceModel {
 export interface MeshModel {
   /** By service name, sorted by name so that output is deterministic. */
   services: ReadonlyMap<string, ServiceModel>;
+  /** From mesh.config.ts; undefined when the control plane runs without one. */
+  config?: MeshConfigModel;
 }
 
 /** A sidecar's own service: where its inbound listener listens and where the app is. */
@@ -41,7 +48,6 @@ export interface LocalService {
   protocol: ServiceProtocol;
 }
 
-import type { ConfigSourceRef } from './config-source';
 
 export interface ProxyIdentity {
   /** node.id */

@@ -13,7 +13,7 @@ function service(name: string, ports: number[]): ServiceModel {
   return {
     name,
     protocol: 'grpc',
-    endpoints: ports.map((port) => ({ id: `${name}-${port}`, address: '127.0.0.1', port, appPort: port, sidecarPort: undefined, health: 'passing', weight: 1 })),
+    endpoints: ports.map((port) => ({ id: `${name}-${port}`, address: '127.0.0.1', port, appPort: port, sidecarPort: undefined, health: 'passing', weight: 1, tags: [], meta: {} })),
   };
 }
 

@@ -1,0 +1,119 @@
+/**
+ * Traffic policy as translation consumes it: normalised from the DSL (durations in
+ * milliseconds, defaults merged, the catch-all route present), so translators never see
+ * DSL syntax. Objects are rebuilt only when their content changes, which lets the
+ * snapshot re-encode just the affected resources on a config reload.
+ */
+import type { HttpMethod, LoadBalancer, MtlsMode } from '../dsl/mesh-definition';
+
+export type { HttpMethod, LoadBalancer, MtlsMode };
+
+export interface SubsetModel {
+  name: string;
+  /** Every tag must be on the instance. */
+  tags: readonly string[];
+  /** Every key must have this value in the instance's meta. */
+  meta: Readonly<Record<string, string>>;
+}
+
+/** `subset` undefined means the whole service. */
+export interface WeightedTargetModel {
+  subset: string | undefined;
+  weight: number;
+}
+
+export interface RetryModel {
+  /** Envoy's retry_on, comma-joined. */
+  retryOn: string;
+  numRetries: number;
+  perTryTimeoutMs: number | undefined;
+  backoff: { baseMs: number; maxMs: number | undefined } | undefined;
+  retriableStatusCodes: readonly number[];
+  budget: { percent: number; minRetryConcurrency: number | undefined } | undefined;
+}
+
+export interface FaultModel {
+  delay: { percent: number; durationMs: number } | undefined;
+  abort: { percent: number; httpStatus: number } | undefined;
+}
+
+export type PathMatchModel = { kind: 'prefix' | 'exact' | 'regex'; value: string };
+
+export type HeaderMatchModel = { name: string } & (
+  | { kind: 'exact' | 'prefix' | 'regex'; value: string }
+  | { kind: 'present'; value: boolean }
+);
+
+export interface RouteModel {
+  path: PathMatchModel;
+  headers: readonly HeaderMatchModel[];
+  methods: readonly HttpMethod[];
+  rewritePrefix: string | undefined;
+  /** Empty: the whole service. */
+  split: readonly WeightedTargetModel[];
+  retries: RetryModel | undefined;
+  timeoutMs: number | undefined;
+  idleTimeoutMs: number | undefined;
+  fault: FaultModel | undefined;
+}
+
+export interface CircuitBreakerModel {
+  maxConnections: number | undefined;
+  maxPendingRequests: number | undefined;
+  maxRequests: number | undefined;
+  maxRetries: number | undefined;
+}
+
+export interface OutlierDetectionModel {
+  consecutive5xx: number | undefined;
+  consecutiveGatewayErrors: number | undefined;
+  intervalMs: number | undefined;
+  baseEjectionTimeMs: number | undefined;
+  maxEjectionPercent: number | undefined;
+}
+
+/** Everything the DSL says about reaching one destination service. */
+export interface TrafficPolicyModel {
+  service: string;
+  subsets: readonly SubsetModel[];
+  /** In match order; the last one is always the catch-all `prefix: /`. */
+  routes: readonly RouteModel[];
+  connectTimeoutMs: number | undefined;
+  circuitBreaker: CircuitBreakerModel | undefined;
+  /** Envoy's retry budget lives on the cluster, so the service-level one is kept here too. */
+  retryBudget: RetryModel['budget'];
+  outlierDetection: OutlierDetectionModel | undefined;
+  loadBalancer: LoadBalancer;
+  mtls: MtlsMode;
+  /** Undefined: every service may call. */
+  allowedCallers: readonly string[] | undefined;
+}
+
+export interface UpstreamModel {
+  service: string;
+  localBindPort: number | undefined;
+}
+
+export interface GatewayRouteModel {
+  prefix: string;
+  service: string;
+  rewritePrefix: string;
+}
+
+export interface GatewayModel {
+  /** The gateway Envoy's node.cluster. */
+  name: string;
+  port: number;
+  routes: readonly GatewayRouteModel[];
+}
+
+/** The part of the mesh that comes from mesh.config.ts. */
+export interface MeshConfigModel {
+  /** Content hash of the validated definition. */
+  version: string;
+  /** By destination service. */
+  policies: ReadonlyMap<string, TrafficPolicyModel>;
+  /** By calling service. */
+  upstreams: ReadonlyMap<string, readonly UpstreamModel[]>;
+  gateway: GatewayModel | undefined;
+}
