@@ -8,7 +8,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': swc },
-      roots: ['<rootDir>/harness/src', '<rootDir>/xds-server/src'],
+      roots: ['<rootDir>/harness/src', '<rootDir>/xds-server/src', '<rootDir>/services'],
       testMatch: ['**/*.spec.ts'],
     },
     {
