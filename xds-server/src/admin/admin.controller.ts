@@ -5,6 +5,7 @@ import { XdsServerLifecycle } from '../control-plane/xds-server.lifecycle';
 import { MeshState } from '../xds/mesh-state';
 import { PUSH_ORDER, TYPE_SHORT_NAME } from '../xds/type-url';
 import { proxyInfo, type ProxyInfo } from './proxy-info';
+import { policySummary, type PolicySummary } from '../translate/policy-summary';
 import { XdsMetrics } from '../xds/xds-metrics';
 
 export type HealthStatus = 'UP' | 'DEGRADED' | 'DOWN';
@@ -41,13 +42,18 @@ export class AdminController {
   }
 
   @Get('info/routes')
-  routes(): { services: Array<{ service: string; protocol: string; endpoints: string[] }> } {
+  routes(): { services: Array<{ service: string; protocol: string; endpoints: string[]; policy?: PolicySummary }> } {
+    const model = this.mesh.snapshot.model;
     return {
-      services: [...this.mesh.snapshot.model.services.values()].map((s) => ({
-        service: s.name,
-        protocol: s.protocol,
-        endpoints: s.endpoints.map((e) => `${e.address}:${e.port}${e.health === 'warning' ? ' (warning)' : ''}`),
-      })),
+      services: [...model.services.values()].map((s) => {
+        const policy = model.config?.policies.get(s.name);
+        return {
+          service: s.name,
+          protocol: s.protocol,
+          endpoints: s.endpoints.map((e) => `${e.address}:${e.port}${e.health === 'warning' ? ' (warning)' : ''}`),
+          ...(policy ? { policy: policySummary(s, policy) } : {}),
+        };
+      }),
     };
   }
 
@@ -60,7 +66,7 @@ export class AdminController {
 
   private resourceCount(typeUrl: (typeof PUSH_ORDER)[number]): number {
     const snapshot = this.mesh.snapshot;
-    return { CDS: snapshot.clusters.size, EDS: snapshot.endpoints.size, LDS: snapshot.apiListeners.size, RDS: snapshot.outboundRoutes.size, SDS: 0 }[
+    return { CDS: snapshot.clusters.size, EDS: snapshot.endpoints.size, LDS: snapshot.apiListeners.size, RDS: snapshot.routes.size, SDS: 0 }[
       TYPE_SHORT_NAME[typeUrl]
     ];
   }

@@ -1,5 +1,8 @@
+import { clusterPolicyFields, type ClusterClient } from './cluster-policy';
 import { ADS, configSource, type ConfigSourceRef } from './config-source';
 import type { ServiceModel } from './model';
+import type { SubsetModel, TrafficPolicyModel } from './policy-model';
+import { subsetClusterName } from './subset';
 
 export const CONNECT_TIMEOUT = { seconds: 1 } as const;
 
@@ -11,21 +14,37 @@ export const HTTP2_PROTOCOL_OPTIONS = {
   },
 };
 
+export interface ClusterOptions {
+  /** The traffic policy of the service, when the DSL declares one. */
+  policy?: TrafficPolicyModel | undefined;
+  /** Where the proxy fetches the cluster's EDS (default: its ADS stream). */
+  source?: ConfigSourceRef;
+  /** Who consumes the cluster: a proxyless gRPC client gets only balancers it supports. */
+  client?: ClusterClient;
+}
+
 /**
- * One EDS cluster per service. The merge window is set to zero explicitly: Envoy's 1 s
- * default would hold back health and weight changes, and propagation in milliseconds is
- * the point of this control plane.
+ * An EDS cluster. The merge window is set to zero explicitly: Envoy's 1 s default would
+ * hold back health and weight changes, and propagation in milliseconds is the point of
+ * this control plane.
  */
-export function serviceCluster(service: ServiceModel, source: ConfigSourceRef = ADS): object {
+function edsCluster(name: string, service: ServiceModel, options: ClusterOptions): object {
   return {
-    name: service.name,
+    name,
     type: 'EDS',
-    eds_cluster_config: { eds_config: configSource(source) },
-    connect_timeout: CONNECT_TIMEOUT,
-    lb_policy: 'ROUND_ROBIN',
+    eds_cluster_config: { eds_config: configSource(options.source ?? ADS) },
+    ...clusterPolicyFields(options.policy, options.client),
     common_lb_config: { update_merge_window: { seconds: 0 } },
-    ...(service.protocol === 'grpc' || service.protocol === 'http2'
-      ? { typed_extension_protocol_options: HTTP2_PROTOCOL_OPTIONS }
-      : {}),
+    ...(service.protocol === 'grpc' || service.protocol === 'http2' ? { typed_extension_protocol_options: HTTP2_PROTOCOL_OPTIONS } : {}),
   };
+}
+
+/** One EDS cluster per service, with the service's traffic policy. */
+export function serviceCluster(service: ServiceModel, options: ClusterOptions = {}): object {
+  return edsCluster(service.name, service, options);
+}
+
+/** One EDS cluster per declared subset, `<service>~<subset>`, with the same policy as the service's. */
+export function subsetCluster(service: ServiceModel, subset: SubsetModel, options: ClusterOptions = {}): object {
+  return edsCluster(subsetClusterName(service.name, subset.name), service, options);
 }

@@ -1,19 +1,16 @@
-import type { ServiceModel } from './model';
+import type { ServiceEndpoint, ServiceModel } from './model';
+import type { SubsetModel } from './policy-model';
+import { subsetClusterName, subsetEndpoints } from './subset';
 
-/**
- * The ClusterLoadAssignment of a service. Every locality carries a weight and an (empty)
- * locality, and addresses are IP literals: grpc-js-xds silently drops unweighted
- * localities and rejects a missing locality or a hostname.
- */
-export function serviceLoadAssignment(service: ServiceModel): object {
+function loadAssignment(clusterName: string, endpoints: readonly ServiceEndpoint[]): object {
   return {
-    cluster_name: service.name,
-    endpoints: service.endpoints.length
+    cluster_name: clusterName,
+    endpoints: endpoints.length
       ? [
           {
             locality: {},
             load_balancing_weight: { value: 1 },
-            lb_endpoints: service.endpoints.map((e) => ({
+            lb_endpoints: endpoints.map((e) => ({
               endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
               health_status: 'HEALTHY',
               load_balancing_weight: { value: e.weight },
@@ -22,4 +19,18 @@ export function serviceLoadAssignment(service: ServiceModel): object {
         ]
       : [],
   };
+}
+
+/**
+ * The ClusterLoadAssignment of a service. Every locality carries a weight and an (empty)
+ * locality, and addresses are IP literals: grpc-js-xds silently drops unweighted
+ * localities and rejects a missing locality or a hostname.
+ */
+export function serviceLoadAssignment(service: ServiceModel): object {
+  return loadAssignment(service.name, service.endpoints);
+}
+
+/** The instances of a service whose Consul tags and meta match the subset's selector. */
+export function subsetLoadAssignment(service: ServiceModel, subset: SubsetModel): object {
+  return loadAssignment(subsetClusterName(service.name, subset.name), subsetEndpoints(service, subset));
 }

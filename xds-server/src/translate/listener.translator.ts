@@ -1,17 +1,36 @@
-import type { LocalService, ProxyIdentity } from './model';
+import type { LocalService, ProxyIdentity, ServiceProtocol } from './model';
 import { CONNECT_TIMEOUT, HTTP2_PROTOCOL_OPTIONS } from './cluster.translator';
-import { configSource } from './config-source';
-import { OUTBOUND_ROUTE_NAME } from './route.translator';
+import { configSource, type ConfigSourceRef } from './config-source';
+import { FAULT_FILTER_NAME, FAULT_TYPE } from './route-rule';
+import { GATEWAY_ROUTE_NAME, OUTBOUND_ROUTE_NAME, upstreamRouteName } from './route.translator';
 
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } };
+/** Does nothing by itself; routes with a fault policy override it through typed_per_filter_config. */
+const FAULT = { name: FAULT_FILTER_NAME, typed_config: { '@type': FAULT_TYPE } };
 
 export const OUTBOUND_LISTENER_NAME = 'outbound';
 export const INBOUND_LISTENER_NAME = 'inbound';
+export const GATEWAY_LISTENER_NAME = 'gateway';
 export const LOCAL_APP_CLUSTER = 'local_app';
 
 function socketAddress(address: string, port: number): object {
   return { socket_address: { address, port_value: port } };
+}
+
+/** An HCM whose routes come over RDS and may carry traffic policy (so it has the fault filter). */
+function policyHcm(statPrefix: string, routeConfigName: string, source: ConfigSourceRef, extra: object = {}): object {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': HCM_TYPE,
+      stat_prefix: statPrefix,
+      ...extra,
+      rds: { route_config_name: routeConfigName, config_source: configSource(source) },
+      http_filters: [FAULT, ROUTER],
+    },
+  };
 }
 
 /** The listener every sidecar gets: the app calls it, it routes by Host to the target service. */
@@ -19,22 +38,33 @@ export function outboundListener(proxy: ProxyIdentity): object {
   return {
     name: OUTBOUND_LISTENER_NAME,
     address: socketAddress(proxy.outboundAddress, proxy.outboundPort),
-    filter_chains: [
-      {
-        filters: [
-          {
-            name: 'envoy.filters.network.http_connection_manager',
-            typed_config: {
-              '@type': HCM_TYPE,
-              stat_prefix: 'outbound',
-              strip_any_host_port: true,
-              rds: { route_config_name: OUTBOUND_ROUTE_NAME, config_source: configSource(proxy.configSource) },
-              http_filters: [ROUTER],
-            },
-          },
-        ],
-      },
-    ],
+    filter_chains: [{ filters: [policyHcm('outbound', OUTBOUND_ROUTE_NAME, proxy.configSource, { strip_any_host_port: true })] }],
+  };
+}
+
+export function localBindListenerName(service: string): string {
+  return `upstream:${service}`;
+}
+
+/**
+ * An upstream the app reaches on 127.0.0.1:<localBindPort> instead of by Host header:
+ * every request there goes by the service's routes, and a tcp service is proxied as is.
+ */
+export function localBindListener(service: string, protocol: ServiceProtocol, port: number, source: ConfigSourceRef): object {
+  const statPrefix = `upstream_${service}`;
+  const filter =
+    protocol === 'tcp'
+      ? { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': TCP_PROXY_TYPE, stat_prefix: statPrefix, cluster: service } }
+      : policyHcm(statPrefix, upstreamRouteName(service), source);
+  return { name: localBindListenerName(service), address: socketAddress('127.0.0.1', port), filter_chains: [{ filters: [filter] }] };
+}
+
+/** The gateway's public listener: routes by path prefix to service clusters. */
+export function gatewayListener(port: number, source: ConfigSourceRef): object {
+  return {
+    name: GATEWAY_LISTENER_NAME,
+    address: socketAddress('0.0.0.0', port),
+    filter_chains: [{ filters: [policyHcm('gateway', GATEWAY_ROUTE_NAME, source)] }],
   };
 }
 

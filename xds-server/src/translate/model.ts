@@ -60,4 +60,6 @@ export interface ProxyIdentity {
   outboundPort: number;
   /** Where this proxy fetches dependent resources: its ADS stream, or the per-type services. */
   configSource: ConfigSourceRef;
+  /** The public port a gateway proxy listens on (node metadata `gateway_port`), when it says. */
+  gatewayPort?: number;
 }

@@ -1,12 +1,26 @@
-import type { MeshModel } from './model';
+import type { MeshModel, ServiceModel } from './model';
+import type { GatewayRouteModel, TrafficPolicyModel } from './policy-model';
+import { routeRule } from './route-rule';
 
 export const OUTBOUND_ROUTE_NAME = 'outbound';
+export const GATEWAY_ROUTE_NAME = 'gateway';
+
+/** The route configuration behind a local bind port for `service`. */
+export function upstreamRouteName(service: string): string {
+  return `upstream:${service}`;
+}
+
+/** A service's routes in match order: its policy's, or everything to the whole service. */
+export function serviceRoutes(service: ServiceModel, policy: TrafficPolicyModel | undefined): object[] {
+  return policy ? policy.routes.map((route) => routeRule(policy, route)) : [{ match: { prefix: '/' }, route: { cluster: service.name } }];
+}
 
 /**
  * Routes by Host/:authority to the target service. The outbound HCM strips the port
  * before matching, so `<name>` and `<name>.service.consul` cover both with and without a
- * port. Only services whose cluster is in the same snapshot get a virtual host, so no
- * route points at a cluster that was never sent.
+ * port. Only services whose cluster is in the same snapshot get a virtual host, and a
+ * policy's subset clusters are sent with the service's, so no route points at a cluster
+ * that was never sent (DESIGN 3.7).
  */
 export function outboundRouteConfiguration(mesh: MeshModel): object {
   return {
@@ -14,7 +28,34 @@ export function outboundRouteConfiguration(mesh: MeshModel): object {
     virtual_hosts: [...mesh.services.values()].map((service) => ({
       name: service.name,
       domains: [service.name, `${service.name}.service.consul`],
-      routes: [{ match: { prefix: '/' }, route: { cluster: service.name } }],
+      routes: serviceRoutes(service, mesh.config?.policies.get(service.name)),
     })),
+  };
+}
+
+/** What an app reaching `service` on its local bind port gets: the service's routes, whatever the Host. */
+export function upstreamRouteConfiguration(service: ServiceModel, policy: TrafficPolicyModel | undefined): object {
+  return {
+    name: upstreamRouteName(service.name),
+    virtual_hosts: [{ name: service.name, domains: ['*'], routes: serviceRoutes(service, policy) }],
+  };
+}
+
+/**
+ * The gateway's public routes by path prefix. A route to a service the catalog does not
+ * list is left out until the service appears, as its cluster is not sent (DESIGN 3.7).
+ */
+export function gatewayRouteConfiguration(routes: readonly GatewayRouteModel[], services: ReadonlyMap<string, ServiceModel>): object {
+  return {
+    name: GATEWAY_ROUTE_NAME,
+    virtual_hosts: [
+      {
+        name: GATEWAY_ROUTE_NAME,
+        domains: ['*'],
+        routes: routes
+          .filter((r) => services.has(r.service))
+          .map((r) => ({ match: { prefix: r.prefix }, route: { cluster: r.service, prefix_rewrite: r.rewritePrefix } })),
+      },
+    ],
   };
 }

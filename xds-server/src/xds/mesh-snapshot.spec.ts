@@ -3,6 +3,10 @@ import { MeshSnapshot } from './mesh-snapshot';
 import { messageType } from './protos';
 import { TypeUrl } from './type-url';
 import type { MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
+import type { MeshConfigModel, TrafficPolicyModel, UpstreamModel } from '../translate/policy-model';
+import { policy, route } from '../translate/policy-fixtures.spec-helper';
+import { decodeResource, type Decoded } from './decode.spec-helper';
+import type { NodeView } from './resource';
 
 function service(name: string, ports: number[]): ServiceModel {
   return {
@@ -105,5 +109,218 @@ describe('MeshSnapshot', () => {
     const unknown = snapshot.viewFor(sidecar('x'), undefined);
     expect([...unknown.resources(TypeUrl.Listener).keys()]).toEqual(['outbound']);
     expect(unknown.resources(TypeUrl.Cluster).has('user')).toBe(true);
+  });
+});
+
+function tagged(name: string, instances: Array<{ port: number; tags?: string[]; meta?: Record<string, string> }>, protocol: ServiceModel['protocol'] = 'http'): ServiceModel {
+  return {
+    name,
+    protocol,
+    endpoints: instances.map(({ port, tags = [], meta = {} }) => ({
+      id: `${name}-${port}`,
+      address: '127.0.0.1',
+      port,
+      appPort: port,
+      sidecarPort: undefined,
+      health: 'passing' as const,
+      weight: 1,
+      tags,
+      meta,
+    })),
+  };
+}
+
+function configured(
+  services: ServiceModel[],
+  policies: TrafficPolicyModel[],
+  upstreams: Record<string, UpstreamModel[]> = {},
+  gateway?: MeshConfigModel['gateway'],
+): MeshModel {
+  return {
+    services: new Map(services.map((s) => [s.name, s])),
+    config: { version: 'test', policies: new Map(policies.map((p) => [p.service, p])), upstreams: new Map(Object.entries(upstreams)), gateway },
+  };
+}
+
+const notification = () =>
+  tagged('notification', [
+    { port: 7001, meta: { version: 'v1' } },
+    { port: 7002, meta: { version: 'v1' } },
+    { port: 7003, tags: ['v2'], meta: { version: 'v2' } },
+  ]);
+
+/** A fresh policy object each call, as a config reload builds them. */
+const canaryPolicy = (v2Weight = 10, retries = 2): TrafficPolicyModel =>
+  policy('notification', {
+    subsets: [
+      { name: 'v1', tags: [], meta: { version: 'v1' } },
+      { name: 'v2', tags: ['v2'], meta: {} },
+    ],
+    circuitBreaker: { maxConnections: 10, maxPendingRequests: undefined, maxRequests: undefined, maxRetries: undefined },
+    routes: [
+      route({
+        split: [
+          { subset: 'v1', weight: 100 - v2Weight },
+          { subset: 'v2', weight: v2Weight },
+        ],
+        retries: { retryOn: '5xx', numRetries: retries, perTryTimeoutMs: undefined, backoff: undefined, retriableStatusCodes: [], budget: undefined },
+      }),
+    ],
+  });
+
+const documentPolicy = (): TrafficPolicyModel => policy('document', { outlierDetection: { consecutive5xx: 3, consecutiveGatewayErrors: undefined, intervalMs: 1000, baseEjectionTimeMs: undefined, maxEjectionPercent: undefined } });
+
+function routeTargets(config: Decoded): string[] {
+  return config.virtual_hosts.flatMap((vh: Decoded) =>
+    vh.routes.flatMap((r: Decoded) => (r.route.cluster ? [r.route.cluster] : r.route.weighted_clusters.clusters.map((c: Decoded) => c.name))),
+  );
+}
+
+/** DESIGN 3.7: every cluster any route of the view names is in the same view. */
+function expectRoutesResolve(view: NodeView): void {
+  const targets = [...view.resources(TypeUrl.Route).values()].flatMap((r) => routeTargets(decodeResource(r)));
+  expect(targets.length).toBeGreaterThan(0);
+  for (const target of targets) expect([target, view.resources(TypeUrl.Cluster).has(target)]).toEqual([target, true]);
+}
+
+const lbEndpointPorts = (cla: Decoded): number[] =>
+  (cla.endpoints ?? []).flatMap((l: Decoded) => l.lb_endpoints.map((e: Decoded) => e.endpoint.address.socket_address.port_value));
+
+describe('MeshSnapshot with traffic policy', () => {
+  it('sends one cluster and one ClusterLoadAssignment per subset, holding only the matching instances', () => {
+    const snapshot = MeshSnapshot.build(configured([notification(), service('document', [8000])], [canaryPolicy()]));
+    expect([...snapshot.clusters.keys()].sort()).toEqual(['document', 'notification', 'notification~v1', 'notification~v2']);
+    expect(lbEndpointPorts(decodeResource(snapshot.endpoints.get('notification~v1')))).toEqual([7001, 7002]);
+    expect(lbEndpointPorts(decodeResource(snapshot.endpoints.get('notification~v2')))).toEqual([7003]);
+    expect(lbEndpointPorts(decodeResource(snapshot.endpoints.get('notification')))).toEqual([7001, 7002, 7003]);
+    const v2 = decodeResource(snapshot.clusters.get('notification~v2'));
+    expect(v2.circuit_breakers.thresholds[0].max_connections).toEqual({ value: 10 });
+    expect(v2.eds_cluster_config.eds_config).toHaveProperty('ads');
+  });
+
+  it('never routes to a cluster it does not send, over ADS and over the per-type services (DESIGN 3.7)', () => {
+    const model = configured([notification(), service('document', [8000]), service('user', [9000])], [canaryPolicy(), documentPolicy()], {
+      user: [{ service: 'notification', localBindPort: 16001 }],
+    });
+    const snapshot = MeshSnapshot.build(model);
+    for (const source of [ADS, { kind: 'api' as const, apiType: 'DELTA_GRPC' as const, xdsCluster: 'xds_cluster' }]) {
+      const view = snapshot.viewFor({ ...sidecar('u'), service: 'user', configSource: source }, undefined);
+      expect([...view.resources(TypeUrl.Route).keys()].sort()).toEqual(['outbound', 'upstream:notification']);
+      expectRoutesResolve(view);
+      expect(Object.keys(decodeResource(view.resources(TypeUrl.Cluster).get('notification~v1')).eds_cluster_config.eds_config)).toContain(
+        source.kind === 'ads' ? 'ads' : 'api_config_source',
+      );
+    }
+    expectRoutesResolve(snapshot.viewFor({ ...sidecar('g'), service: 'gateway' }, undefined));
+  });
+
+  it('re-encodes only the service whose policy changed on a config reload, and the route configs embedding it', () => {
+    const services = [notification(), service('document', [8000]), service('user', [9000])];
+    const upstreams = { user: [{ service: 'document', localBindPort: 16001 }, { service: 'notification', localBindPort: 16002 }] };
+    const first = MeshSnapshot.build(configured(services, [canaryPolicy(10), documentPolicy()], upstreams));
+    // A reload rebuilds every policy object; only notification's content differs.
+    const second = MeshSnapshot.build(configured(services, [canaryPolicy(20), documentPolicy()], upstreams), first);
+
+    for (const name of ['document', 'user']) {
+      expect(second.clusters.get(name)).toBe(first.clusters.get(name));
+      expect(second.endpoints.get(name)).toBe(first.endpoints.get(name));
+      expect(second.apiListeners.get(name)).toBe(first.apiListeners.get(name));
+    }
+    expect(second.upstreamRoutes.get('upstream:document')).toBe(first.upstreamRoutes.get('upstream:document'));
+    expect(second.gatewayRoutes.get('gateway')).toBe(first.gatewayRoutes.get('gateway'));
+    // The split is in the routes only: the clusters and endpoints of notification stay too.
+    for (const name of ['notification', 'notification~v1', 'notification~v2']) {
+      expect(second.clusters.get(name)).toBe(first.clusters.get(name));
+      expect(second.endpoints.get(name)).toBe(first.endpoints.get(name));
+    }
+    for (const [set, name] of [
+      ['outboundRoutes', 'outbound'],
+      ['upstreamRoutes', 'upstream:notification'],
+    ] as const) {
+      expect(second[set].get(name)).not.toBe(first[set].get(name));
+      expect(second[set].get(name)?.version).not.toBe(first[set].get(name)?.version);
+    }
+
+    // A cluster-level change re-encodes that service's cluster and subset clusters, nothing else.
+    const breaker = (p: TrafficPolicyModel): TrafficPolicyModel => ({ ...p, circuitBreaker: { maxConnections: 1, maxPendingRequests: 1, maxRequests: undefined, maxRetries: undefined } });
+    const third = MeshSnapshot.build(configured(services, [breaker(canaryPolicy(20)), documentPolicy()], upstreams), second);
+    for (const name of ['notification', 'notification~v1', 'notification~v2']) {
+      expect(third.clusters.get(name)?.version).not.toBe(second.clusters.get(name)?.version);
+      expect(third.endpoints.get(name)).toBe(second.endpoints.get(name));
+    }
+    for (const name of ['document', 'user']) expect(third.clusters.get(name)).toBe(second.clusters.get(name));
+    expect(third.outboundRoutes.get('outbound')).toBe(second.outboundRoutes.get('outbound'));
+    expect(third.upstreamRoutes.get('upstream:notification')).toBe(second.upstreamRoutes.get('upstream:notification'));
+  });
+
+  it('re-encodes only the ClusterLoadAssignments of a service whose instances changed', () => {
+    const first = MeshSnapshot.build(configured([notification(), service('document', [8000])], [canaryPolicy()]));
+    const moved = tagged('notification', [
+      { port: 7001, meta: { version: 'v1' } },
+      { port: 7004, tags: ['v2'], meta: { version: 'v2' } },
+    ]);
+    const second = MeshSnapshot.build(configured([moved, first.model.services.get('document')!], [canaryPolicy()]), first);
+    expect(second.endpoints.get('document')).toBe(first.endpoints.get('document'));
+    for (const name of ['notification', 'notification~v1', 'notification~v2']) {
+      expect(second.clusters.get(name)).toBe(first.clusters.get(name));
+      expect(second.endpoints.get(name)?.version).not.toBe(first.endpoints.get(name)?.version);
+    }
+    expect(second.outboundRoutes.get('outbound')).toBe(first.outboundRoutes.get('outbound'));
+  });
+
+  it('gives a sidecar a listener on 127.0.0.1:<port> per upstream with a local bind port (tcp_proxy for tcp)', () => {
+    const model = configured([notification(), tagged('db', [{ port: 5432 }], 'tcp'), service('user', [9000])], [canaryPolicy()], {
+      user: [
+        { service: 'notification', localBindPort: 16001 },
+        { service: 'db', localBindPort: 16002 },
+        { service: 'absent', localBindPort: 16003 },
+        { service: 'notification', localBindPort: undefined },
+      ],
+    });
+    const view = MeshSnapshot.build(model).viewFor({ ...sidecar('u'), service: 'user' }, { name: 'user', sidecarPort: 21000, appPort: 9000, protocol: 'http' });
+    expect([...view.resources(TypeUrl.Listener).keys()].sort()).toEqual(['inbound', 'outbound', 'upstream:db', 'upstream:notification']);
+    const http = decodeResource(view.resource(TypeUrl.Listener, 'upstream:notification'));
+    expect(http.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 16001 });
+    expect(http.filter_chains[0].filters[0].typed_config.rds.route_config_name).toBe('upstream:notification');
+    const tcp = decodeResource(view.resource(TypeUrl.Listener, 'upstream:db'));
+    expect(tcp.filter_chains[0].filters[0].typed_config.cluster).toBe('db');
+    const routes = decodeResource(view.resource(TypeUrl.Route, 'upstream:notification'));
+    expect(routes.virtual_hosts[0].domains).toEqual(['*']);
+    expect(routeTargets(routes).sort()).toEqual(['notification~v1', 'notification~v2']);
+    // Another caller gets none of them.
+    expect([...MeshSnapshot.build(model).viewFor(sidecar('c'), undefined).resources(TypeUrl.Listener).keys()]).toEqual(['outbound']);
+  });
+
+  it('gives the gateway its public listener and prefix routes, every service cluster, and no sidecar listeners', () => {
+    const services = [service('auth', [7000]), service('gateway', [8080]), service('user', [9000])];
+    const local = { name: 'gateway', sidecarPort: 21000, appPort: 8080, protocol: 'http' as const };
+    const bare = MeshSnapshot.build({ services: new Map(services.map((s) => [s.name, s])) });
+    const view = bare.viewFor({ ...sidecar('gw'), service: 'gateway' }, local);
+    expect([...view.resources(TypeUrl.Listener).keys()]).toEqual(['gateway']);
+    expect(decodeResource(view.resource(TypeUrl.Listener, 'gateway')).address.socket_address).toEqual({ address: '0.0.0.0', port_value: 8080 });
+    expect([...view.resources(TypeUrl.Cluster).keys()].sort()).toEqual(['auth', 'gateway', 'user']);
+    expect([...view.resources(TypeUrl.Route).keys()]).toEqual(['gateway']);
+    expect(decodeResource(view.resource(TypeUrl.Route, 'gateway')).virtual_hosts[0].routes).toEqual([
+      { match: { prefix: '/auth/' }, route: { cluster: 'auth', prefix_rewrite: '/' } },
+      { match: { prefix: '/user/' }, route: { cluster: 'user', prefix_rewrite: '/' } },
+    ]);
+    const fromNode = bare.viewFor({ ...sidecar('gw2'), service: 'gateway', gatewayPort: 18080 }, undefined);
+    expect(decodeResource(fromNode.resource(TypeUrl.Listener, 'gateway')).address.socket_address.port_value).toBe(18080);
+
+    const dsl = MeshSnapshot.build(configured(services, [], {}, { name: 'edge', port: 9443, routes: [{ prefix: '/api/', service: 'user', rewritePrefix: '/v1/' }] }));
+    const edge = dsl.viewFor({ ...sidecar('e'), service: 'edge' }, undefined);
+    expect(decodeResource(edge.resource(TypeUrl.Listener, 'gateway')).address.socket_address.port_value).toBe(9443);
+    expect(decodeResource(edge.resource(TypeUrl.Route, 'gateway')).virtual_hosts[0].routes).toEqual([
+      { match: { prefix: '/api/' }, route: { cluster: 'user', prefix_rewrite: '/v1/' } },
+    ]);
+    // With a DSL gateway named otherwise, a proxy of a service called "gateway" is an ordinary sidecar.
+    expect(dsl.viewFor({ ...sidecar('g'), service: 'gateway' }, local).resources(TypeUrl.Listener).has('inbound')).toBe(true);
+  });
+
+  it('gives proxyless gRPC clients a balancer they support, and Envoy the one the policy names', () => {
+    const snapshot = MeshSnapshot.build(configured([service('echo', [1])], [policy('echo', { loadBalancer: 'maglev' })]));
+    expect(decodeResource(snapshot.clusters.get('echo')).lb_policy).toBe('MAGLEV');
+    const grpc = snapshot.viewFor({ ...sidecar('g'), kind: 'grpc' }, undefined);
+    expect(decodeResource(grpc.resource(TypeUrl.Cluster, 'echo')).lb_policy ?? 'ROUND_ROBIN').toBe('ROUND_ROBIN');
   });
 });

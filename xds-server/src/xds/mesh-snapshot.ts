@@ -1,77 +1,133 @@
 import {
   apiListener,
+  GATEWAY_LISTENER_NAME,
+  gatewayListener,
   INBOUND_LISTENER_NAME,
   inboundListener,
   LOCAL_APP_CLUSTER,
   localAppCluster,
+  localBindListener,
+  localBindListenerName,
   OUTBOUND_LISTENER_NAME,
   outboundListener,
 } from '../translate/listener.translator';
-import { serviceCluster } from '../translate/cluster.translator';
-import { serviceLoadAssignment } from '../translate/endpoint.translator';
-import type { LocalService, MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
-import { OUTBOUND_ROUTE_NAME, outboundRouteConfiguration } from '../translate/route.translator';
-import { configSourceKey, type ConfigSourceRef } from '../translate/config-source';
+import { serviceCluster, subsetCluster } from '../translate/cluster.translator';
+import { grpcNeedsOwnCluster } from '../translate/cluster-policy';
+import { serviceLoadAssignment, subsetLoadAssignment } from '../translate/endpoint.translator';
+import { gatewayName, gatewayPort, gatewayRoutes } from '../translate/gateway';
+import { localBinds } from '../translate/local-bind';
+import type { LocalService, MeshModel, ProxyIdentity } from '../translate/model';
+import {
+  GATEWAY_ROUTE_NAME,
+  gatewayRouteConfiguration,
+  OUTBOUND_ROUTE_NAME,
+  outboundRouteConfiguration,
+  upstreamRouteConfiguration,
+  upstreamRouteName,
+} from '../translate/route.translator';
+import { subsetClusterName } from '../translate/subset';
+import { ADS, configSourceKey, type ConfigSourceRef } from '../translate/config-source';
+import { EncodeCache } from './encode-cache';
 import { GrpcView } from './grpc-view';
+import { clusterKey, routeKey, subsetKey } from './policy-keys';
 import { encodeResource } from './resource-encoder';
 import type { NodeView, Resource, ResourceSet } from './resource';
 import { TypeUrl } from './type-url';
 
-interface ServiceResources {
-  cluster: Resource;
-  /** The cluster for proxies on the per-type services, by config source, encoded on first use. */
-  perTypeClusters?: Map<string, Resource>;
-  endpoints: Resource;
-  apiListener: Resource;
+/** A cluster of the snapshot, encoded for ADS up front and per config source on demand. */
+interface ClusterSpec {
+  name: string;
+  /** The service the cluster belongs to. */
+  service: string;
+  deps: readonly unknown[];
+  message(source: ConfigSourceRef): object;
 }
 
 const EMPTY: ResourceSet = new Map();
+
+/** Slots of clusters encoded lazily for proxies on the per-type services. */
+const PER_TYPE_SLOT = 'cds@';
 
 function byName(resources: Iterable<Resource>): ResourceSet {
   return new Map([...resources].map((r) => [r.name, r]));
 }
 
 /**
- * The encoded resources for one state of the mesh. Building the next snapshot reuses the
- * encoded resources of every ServiceModel that did not change (same object), so an
- * endpoint change re-encodes one cluster's resources, not the whole mesh. Per-proxy views
- * are built on first use and shared by proxies with the same identity key.
+ * The encoded resources for one state of the mesh. Building the next snapshot reuses every
+ * encoded resource whose inputs did not change: a ServiceModel that is the same object, a
+ * policy whose relevant part has the same content. An endpoint change re-encodes one
+ * service's ClusterLoadAssignments, a policy change that service's clusters and the route
+ * configurations embedding its routes, and nothing else. Per-proxy views are built on
+ * first use and shared by proxies with the same identity key.
  */
 export class MeshSnapshot {
   private readonly views = new Map<string, NodeView>();
 
   private constructor(
     readonly model: MeshModel,
-    private readonly perService: WeakMap<ServiceModel, ServiceResources>,
+    private readonly cache: EncodeCache,
+    private readonly clusterSpecs: readonly ClusterSpec[],
+    /** Every service and subset cluster, for proxies on ADS. */
     readonly clusters: ResourceSet,
+    /** What proxyless gRPC clients get: only balancers they support. */
+    private readonly grpcClusters: ResourceSet,
     readonly endpoints: ResourceSet,
     readonly outboundRoutes: ResourceSet,
+    /** `upstream:<service>` for every service some caller binds to a local port. */
+    readonly upstreamRoutes: ResourceSet,
+    readonly gatewayRoutes: ResourceSet,
     readonly apiListeners: ResourceSet,
   ) {}
 
   static build(model: MeshModel, previous?: MeshSnapshot): MeshSnapshot {
-    const perService = previous?.perService ?? new WeakMap<ServiceModel, ServiceResources>();
-    const services = [...model.services.values()].map((service) => {
-      let encoded = perService.get(service);
-      if (!encoded) {
-        encoded = {
-          cluster: encodeResource(TypeUrl.Cluster, service.name, serviceCluster(service)),
-          endpoints: encodeResource(TypeUrl.Endpoint, service.name, serviceLoadAssignment(service)),
-          apiListener: encodeResource(TypeUrl.Listener, service.name, apiListener(service.name, service.name)),
-        };
-        perService.set(service, encoded);
+    const cache = previous ? previous.cache.next() : new EncodeCache();
+    const policies = model.config?.policies;
+    const specs: ClusterSpec[] = [];
+    const grpcClusters: Resource[] = [];
+    const endpoints: Resource[] = [];
+    const apiListeners: Resource[] = [];
+    for (const service of model.services.values()) {
+      const policy = policies?.get(service.name);
+      const deps = [service.protocol, clusterKey(policy)];
+      specs.push({ name: service.name, service: service.name, deps, message: (source) => serviceCluster(service, { policy, source }) });
+      for (const subset of policy?.subsets ?? []) {
+        const name = subsetClusterName(service.name, subset.name);
+        specs.push({ name, service: service.name, deps, message: (source) => subsetCluster(service, subset, { policy, source }) });
+        endpoints.push(cache.resource(`eds|${name}`, [service, subsetKey(subset)], () => encodeResource(TypeUrl.Endpoint, name, subsetLoadAssignment(service, subset))));
       }
-      return encoded;
-    });
-    const routes = encodeResource(TypeUrl.Route, OUTBOUND_ROUTE_NAME, outboundRouteConfiguration(model));
-    return new MeshSnapshot(
-      model,
-      perService,
-      byName(services.map((s) => s.cluster)),
-      byName(services.map((s) => s.endpoints)),
-      byName([routes]),
-      byName(services.map((s) => s.apiListener)),
+      endpoints.push(cache.resource(`eds|${service.name}`, [service], () => encodeResource(TypeUrl.Endpoint, service.name, serviceLoadAssignment(service))));
+      apiListeners.push(cache.resource(`lds-api|${service.name}`, [], () => encodeResource(TypeUrl.Listener, service.name, apiListener(service.name, service.name))));
+      if (grpcNeedsOwnCluster(policy)) {
+        grpcClusters.push(
+          cache.resource(`cds-grpc|${service.name}`, deps, () => encodeResource(TypeUrl.Cluster, service.name, serviceCluster(service, { policy, client: 'grpc' }))),
+        );
+      }
+    }
+    const clusters = byName(specs.map((spec) => clusterResource(cache, spec, ADS)));
+    const grpcOwn = byName(grpcClusters);
+    const outboundKey = [...model.services.keys()].map((name) => `${name}:${routeKey(policies?.get(name))}`).join('\n');
+    const outbound = cache.resource(`rds|${OUTBOUND_ROUTE_NAME}`, [outboundKey], () =>
+      encodeResource(TypeUrl.Route, OUTBOUND_ROUTE_NAME, outboundRouteConfiguration(model)),
     );
+    const snapshot = new MeshSnapshot(
+      model,
+      cache,
+      specs,
+      clusters,
+      new Map([...model.services.keys()].map((name) => [name, grpcOwn.get(name) ?? (clusters.get(name) as Resource)])),
+      byName(endpoints),
+      byName([outbound]),
+      byName(upstreamRoutes(model, cache)),
+      byName([gatewayRouteResource(model, cache)]),
+      byName(apiListeners),
+    );
+    cache.carry((slot) => slot.startsWith(PER_TYPE_SLOT) && clusters.has(slot.slice(slot.indexOf('|') + 1)));
+    return snapshot;
+  }
+
+  /** Every route configuration of the snapshot. */
+  get routes(): ResourceSet {
+    return new Map([...this.outboundRoutes, ...this.upstreamRoutes, ...this.gatewayRoutes]);
   }
 
   /** What one proxy may be sent. `local` is the proxy's own service, when the catalog knows it. */
@@ -79,30 +135,31 @@ export class MeshSnapshot {
     const key =
       proxy.kind === 'grpc'
         ? 'grpc'
-        : `envoy|${configSourceKey(proxy.configSource)}|${proxy.outboundAddress}:${proxy.outboundPort}|${local ? JSON.stringify(local) : ''}`;
+        : [
+            'envoy',
+            configSourceKey(proxy.configSource),
+            `${proxy.outboundAddress}:${proxy.outboundPort}`,
+            proxy.service,
+            proxy.gatewayPort ?? '',
+            local ? JSON.stringify(local) : '',
+          ].join('|');
     let view = this.views.get(key);
     if (!view) {
-      view = proxy.kind === 'grpc' ? this.grpcView() : this.envoyView(proxy, local);
+      if (proxy.kind === 'grpc') view = this.grpcView();
+      else if (proxy.service === gatewayName(this.model)) view = this.gatewayView(proxy);
+      else view = this.envoyView(proxy, local);
       this.views.set(key, view);
     }
     return view;
   }
 
-  private perTypeCluster(service: ServiceModel, source: ConfigSourceRef): Resource {
-    const encoded = this.perService.get(service) as ServiceResources;
-    encoded.perTypeClusters ??= new Map();
-    const key = configSourceKey(source);
-    let cluster = encoded.perTypeClusters.get(key);
-    if (!cluster) {
-      cluster = encodeResource(TypeUrl.Cluster, service.name, serviceCluster(service, source));
-      encoded.perTypeClusters.set(key, cluster);
-    }
-    return cluster;
+  private clustersFor(source: ConfigSourceRef): ResourceSet {
+    return source.kind === 'ads' ? this.clusters : byName(this.clusterSpecs.map((spec) => clusterResource(this.cache, spec, source)));
   }
 
   private grpcView(): NodeView {
     return new GrpcView({
-      [TypeUrl.Cluster]: this.clusters,
+      [TypeUrl.Cluster]: this.grpcClusters,
       [TypeUrl.Endpoint]: this.endpoints,
       [TypeUrl.Listener]: this.apiListeners,
       [TypeUrl.Route]: EMPTY,
@@ -110,21 +167,69 @@ export class MeshSnapshot {
     });
   }
 
+  /** A gateway gets every service cluster and its public listener; no inbound or outbound listener. */
+  private gatewayView(proxy: ProxyIdentity): NodeView {
+    const port = gatewayPort(this.model, proxy.gatewayPort);
+    return staticView({
+      [TypeUrl.Cluster]: this.clustersFor(proxy.configSource),
+      [TypeUrl.Endpoint]: this.endpoints,
+      [TypeUrl.Listener]: byName([encodeResource(TypeUrl.Listener, GATEWAY_LISTENER_NAME, gatewayListener(port, proxy.configSource))]),
+      [TypeUrl.Route]: this.gatewayRoutes,
+      [TypeUrl.Secret]: EMPTY,
+    });
+  }
+
   private envoyView(proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
     const listeners = [encodeResource(TypeUrl.Listener, OUTBOUND_LISTENER_NAME, outboundListener(proxy))];
-    let clusters =
-      proxy.configSource.kind === 'ads' ? this.clusters : byName([...this.model.services.values()].map((s) => this.perTypeCluster(s, proxy.configSource)));
+    let clusters = this.clustersFor(proxy.configSource);
     if (local) {
       listeners.push(encodeResource(TypeUrl.Listener, INBOUND_LISTENER_NAME, inboundListener(local)));
       clusters = new Map([...clusters, [LOCAL_APP_CLUSTER, encodeResource(TypeUrl.Cluster, LOCAL_APP_CLUSTER, localAppCluster(local))]]);
     }
-    const sets: Record<TypeUrl, ResourceSet> = {
+    const routes = [...this.outboundRoutes.values()];
+    for (const bind of localBinds(this.model, proxy.service)) {
+      const name = bind.service.name;
+      listeners.push(encodeResource(TypeUrl.Listener, localBindListenerName(name), localBindListener(name, bind.service.protocol, bind.port, proxy.configSource)));
+      const route = this.upstreamRoutes.get(upstreamRouteName(name));
+      if (bind.service.protocol !== 'tcp' && route) routes.push(route);
+    }
+    return staticView({
       [TypeUrl.Cluster]: clusters,
       [TypeUrl.Endpoint]: this.endpoints,
       [TypeUrl.Listener]: byName(listeners),
-      [TypeUrl.Route]: this.outboundRoutes,
+      [TypeUrl.Route]: byName(routes),
       [TypeUrl.Secret]: EMPTY,
-    };
-    return { resources: (typeUrl) => sets[typeUrl], resource: (typeUrl, name) => sets[typeUrl].get(name) };
+    });
   }
+}
+
+function staticView(sets: Readonly<Record<TypeUrl, ResourceSet>>): NodeView {
+  return { resources: (typeUrl) => sets[typeUrl], resource: (typeUrl, name) => sets[typeUrl].get(name) };
+}
+
+function clusterResource(cache: EncodeCache, spec: ClusterSpec, source: ConfigSourceRef): Resource {
+  const slot = source.kind === 'ads' ? `cds|${spec.name}` : `${PER_TYPE_SLOT}${configSourceKey(source)}|${spec.name}`;
+  return cache.resource(slot, spec.deps, () => encodeResource(TypeUrl.Cluster, spec.name, spec.message(source)));
+}
+
+/** `upstream:<service>` for every service in the catalog that some caller binds to a local port. */
+function upstreamRoutes(model: MeshModel, cache: EncodeCache): Resource[] {
+  const bound = new Set<string>();
+  for (const upstreams of model.config?.upstreams.values() ?? []) {
+    for (const upstream of upstreams) if (upstream.localBindPort !== undefined && model.services.has(upstream.service)) bound.add(upstream.service);
+  }
+  return [...bound].sort().map((name) => {
+    const service = model.services.get(name)!;
+    const policy = model.config?.policies.get(name);
+    return cache.resource(`rds|${upstreamRouteName(name)}`, [routeKey(policy)], () =>
+      encodeResource(TypeUrl.Route, upstreamRouteName(name), upstreamRouteConfiguration(service, policy)),
+    );
+  });
+}
+
+function gatewayRouteResource(model: MeshModel, cache: EncodeCache): Resource {
+  const routes = gatewayRoutes(model).filter((r) => model.services.has(r.service));
+  return cache.resource(`rds|${GATEWAY_ROUTE_NAME}`, [JSON.stringify(routes)], () =>
+    encodeResource(TypeUrl.Route, GATEWAY_ROUTE_NAME, gatewayRouteConfiguration(routes, model.services)),
+  );
 }

@@ -43,4 +43,11 @@ describe('proxyNode', () => {
     const node = decoded({ id: 'x', user_agent_name: 'envoy', metadata: { fields: { outbound_port: { numberValue: 70000 } } } });
     expect(proxyNode(node).identity.outboundPort).toBe(15001);
   });
+
+  it('reads a gateway port from node metadata, as a number or a string', () => {
+    const withPort = (value: object) => proxyNode(decoded({ id: 'gw', cluster: 'gateway', user_agent_name: 'envoy', metadata: { fields: { gateway_port: value } } })).identity;
+    expect(withPort({ numberValue: 18080 }).gatewayPort).toBe(18080);
+    expect(withPort({ stringValue: '18081' }).gatewayPort).toBe(18081);
+    expect(withPort({ numberValue: 0 })).not.toHaveProperty('gatewayPort');
+  });
 });

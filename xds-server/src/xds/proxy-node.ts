@@ -27,6 +27,8 @@ export const NODE_METADATA = {
   serviceInstanceId: 'service_instance_id',
   /** The bootstrap cluster that reaches this control plane, for proxies without ADS. */
   xdsCluster: 'xds_cluster',
+  /** The gateway's public port, overriding the DSL's (e.g. several gateways on one machine). */
+  gatewayPort: 'gateway_port',
 } as const;
 
 const DEFAULT_XDS_CLUSTER = 'xds_cluster';
@@ -51,15 +53,20 @@ export interface ProxyNode {
 }
 
 /** Envoy identifies as user agent "envoy"; anything else is treated as a proxyless gRPC client. */
+function portValue(value: string | undefined): number | undefined {
+  const port = Number(value);
+  return value !== undefined && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+}
+
 export function proxyNode(node: NodeMessage, transport: ProxyTransport = { perTypeServices: false, protocol: 'sotw' }): ProxyNode {
-  const port = Number(metadataValue(node, NODE_METADATA.outboundPort));
+  const gatewayPort = portValue(metadataValue(node, NODE_METADATA.gatewayPort));
   return {
     identity: {
       id: node.id ?? '',
       service: node.cluster ?? '',
       kind: node.user_agent_name === 'envoy' ? 'envoy' : 'grpc',
       outboundAddress: metadataValue(node, NODE_METADATA.outboundAddress) ?? DEFAULT_OUTBOUND.address,
-      outboundPort: Number.isInteger(port) && port > 0 && port < 65536 ? port : DEFAULT_OUTBOUND.port,
+      outboundPort: portValue(metadataValue(node, NODE_METADATA.outboundPort)) ?? DEFAULT_OUTBOUND.port,
       configSource: transport.perTypeServices
         ? {
             kind: 'api',
@@ -67,6 +74,7 @@ export function proxyNode(node: NodeMessage, transport: ProxyTransport = { perTy
             xdsCluster: metadataValue(node, NODE_METADATA.xdsCluster) ?? DEFAULT_XDS_CLUSTER,
           }
         : ADS,
+      ...(gatewayPort === undefined ? {} : { gatewayPort }),
     },
     serviceInstanceId: metadataValue(node, NODE_METADATA.serviceInstanceId),
   };

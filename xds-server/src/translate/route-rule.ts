@@ -1,0 +1,92 @@
+import { duration, fractionalPercent } from './duration';
+import type { FaultModel, HeaderMatchModel, HttpMethod, PathMatchModel, RetryModel, RouteModel, TrafficPolicyModel } from './policy-model';
+import { targetCluster } from './subset';
+
+/** The HCM filter that per-route fault configs address; listeners carrying policy routes must have it. */
+export const FAULT_FILTER_NAME = 'envoy.filters.http.fault';
+export const FAULT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';
+
+function pathMatch(path: PathMatchModel): object {
+  switch (path.kind) {
+    case 'prefix':
+      return { prefix: path.value };
+    case 'exact':
+      return { path: path.value };
+    case 'regex':
+      return { safe_regex: { regex: path.value } };
+  }
+}
+
+function headerMatcher(header: HeaderMatchModel): object {
+  switch (header.kind) {
+    case 'present':
+      return { name: header.name, present_match: header.value };
+    case 'exact':
+      return { name: header.name, string_match: { exact: header.value } };
+    case 'prefix':
+      return { name: header.name, string_match: { prefix: header.value } };
+    case 'regex':
+      return { name: header.name, string_match: { safe_regex: { regex: header.value } } };
+  }
+}
+
+/** Envoy's regex matchers match the whole value, so an alternation needs no anchors. */
+function methodMatcher(methods: readonly HttpMethod[]): object {
+  return methods.length === 1
+    ? { name: ':method', string_match: { exact: methods[0] } }
+    : { name: ':method', string_match: { safe_regex: { regex: methods.join('|') } } };
+}
+
+function retryPolicy(retry: RetryModel): object {
+  return {
+    retry_on: retry.retryOn,
+    num_retries: { value: retry.numRetries },
+    ...(retry.perTryTimeoutMs === undefined ? {} : { per_try_timeout: duration(retry.perTryTimeoutMs) }),
+    ...(retry.backoff === undefined
+      ? {}
+      : {
+          retry_back_off: {
+            base_interval: duration(retry.backoff.baseMs),
+            ...(retry.backoff.maxMs === undefined ? {} : { max_interval: duration(retry.backoff.maxMs) }),
+          },
+        }),
+    ...(retry.retriableStatusCodes.length ? { retriable_status_codes: [...retry.retriableStatusCodes] } : {}),
+  };
+}
+
+/** The per-route HTTPFault that overrides the listener's empty one. */
+export function faultConfig(fault: FaultModel): object {
+  return {
+    '@type': FAULT_TYPE,
+    ...(fault.delay ? { delay: { fixed_delay: duration(fault.delay.durationMs), percentage: fractionalPercent(fault.delay.percent) } } : {}),
+    ...(fault.abort ? { abort: { http_status: fault.abort.httpStatus, percentage: fractionalPercent(fault.abort.percent) } } : {}),
+  };
+}
+
+/**
+ * Where the route sends requests. Zero-weight targets are left out (Envoy rejects a split
+ * whose weights sum to zero, and they would receive nothing anyway); a split of one
+ * target is a plain cluster.
+ */
+function destination(policy: TrafficPolicyModel, route: RouteModel): object {
+  const targets = route.split.filter((t) => t.weight > 0);
+  if (targets.length === 0) return { cluster: policy.service };
+  if (targets.length === 1) return { cluster: targetCluster(policy, targets[0]!.subset) };
+  return { weighted_clusters: { clusters: targets.map((t) => ({ name: targetCluster(policy, t.subset), weight: { value: t.weight } })) } };
+}
+
+/** One envoy.config.route.v3.Route of a service's policy. */
+export function routeRule(policy: TrafficPolicyModel, route: RouteModel): object {
+  const headers = [...route.headers.map(headerMatcher), ...(route.methods.length ? [methodMatcher(route.methods)] : [])];
+  return {
+    match: { ...pathMatch(route.path), ...(headers.length ? { headers } : {}) },
+    route: {
+      ...destination(policy, route),
+      ...(route.rewritePrefix === undefined ? {} : { prefix_rewrite: route.rewritePrefix }),
+      ...(route.timeoutMs === undefined ? {} : { timeout: duration(route.timeoutMs) }),
+      ...(route.idleTimeoutMs === undefined ? {} : { idle_timeout: duration(route.idleTimeoutMs) }),
+      ...(route.retries === undefined ? {} : { retry_policy: retryPolicy(route.retries) }),
+    },
+    ...(route.fault === undefined ? {} : { typed_per_filter_config: { [FAULT_FILTER_NAME]: faultConfig(route.fault) } }),
+  };
+}

@@ -1,0 +1,25 @@
+import type { ServiceEndpoint, ServiceModel } from './model';
+import type { SubsetModel, TrafficPolicyModel } from './policy-model';
+
+/** `~` cannot appear in a Consul service name, so a subset cluster never clashes with a service's. */
+export function subsetClusterName(service: string, subset: string): string {
+  return `${service}~${subset}`;
+}
+
+/** Every tag of the selector is on the instance and every meta key has the selector's value. */
+export function inSubset(endpoint: ServiceEndpoint, subset: SubsetModel): boolean {
+  return subset.tags.every((tag) => endpoint.tags.includes(tag)) && Object.entries(subset.meta).every(([key, value]) => endpoint.meta[key] === value);
+}
+
+export function subsetEndpoints(service: ServiceModel, subset: SubsetModel): readonly ServiceEndpoint[] {
+  return service.endpoints.filter((endpoint) => inSubset(endpoint, subset));
+}
+
+/**
+ * The cluster a weighted target goes to. A target naming a subset the policy does not
+ * declare (validation rejects that) goes to the whole service, so a route never names a
+ * cluster that is not sent (DESIGN 3.7).
+ */
+export function targetCluster(policy: TrafficPolicyModel, subset: string | undefined): string {
+  return subset !== undefined && policy.subsets.some((s) => s.name === subset) ? subsetClusterName(policy.service, subset) : policy.service;
+}
