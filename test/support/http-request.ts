@@ -10,7 +10,10 @@ export interface HttpResult {
  * A plain HTTP/1.1 request. fetch() cannot be used to go through Envoy by Host header:
  * Host is a forbidden header there and is silently replaced.
  */
-export function httpRequest(url: string, options: { method?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<HttpResult> {
+export function httpRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, timeout: options.timeoutMs ?? 5000 }, (res) => {
       let body = '';
@@ -20,6 +23,6 @@ export function httpRequest(url: string, options: { method?: string; headers?: R
     });
     req.on('timeout', () => req.destroy(new Error(`${url}: no answer within ${options.timeoutMs ?? 5000} ms`)));
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowMetricsSinks } from '../workflows/workflow-metrics.sinks';
+
+const STEP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600];
+
+/**
+ * The worker's Prometheus metrics. Workflow steps and outcomes arrive through the
+ * `workflowMetrics` sink (not called during replay, so a restarted worker does not count
+ * the past twice); activities are timed by an activity interceptor.
+ */
+@Injectable()
+export class WorkflowMetrics {
+  readonly registry = new Registry();
+
+  readonly stepSeconds = new Histogram({
+    name: 'onboarding_workflow_step_seconds',
+    help: 'Time a workflow spent in one step (workflow time)',
+    labelNames: ['workflow', 'step'] as const,
+    buckets: STEP_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly workflowSeconds = new Histogram({
+    name: 'onboarding_workflow_duration_seconds',
+    help: 'Run time of workflows that ended, by outcome (workflow time)',
+    labelNames: ['workflow', 'outcome'] as const,
+    buckets: STEP_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly workflowsTotal = new Counter({
+    name: 'onboarding_workflows_total',
+    help: 'Workflow runs that ended, by outcome: completed, failed or cancelled',
+    labelNames: ['workflow', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly activitySeconds = new Histogram({
+    name: 'onboarding_activity_seconds',
+    help: 'Duration of one activity attempt, by outcome',
+    labelNames: ['activity', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly activityFailures = new Counter({
+    name: 'onboarding_activity_failures_total',
+    help: 'Failed activity attempts, by activity and failure type (ServiceUnavailable is retried, ServiceRejected is not)',
+    labelNames: ['activity', 'type'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  sinks(): InjectedSinks<WorkflowMetricsSinks> {
+    return {
+      workflowMetrics: {
+        stepFinished: {
+          fn: (info, step, durationMs) => this.stepSeconds.observe({ workflow: info.workflowType, step }, durationMs / 1000),
+          callDuringReplay: false,
+        },
+        workflowFinished: {
+          fn: (info, outcome, durationMs) => {
+            this.workflowsTotal.inc({ workflow: info.workflowType, outcome });
+            this.workflowSeconds.observe({ workflow: info.workflowType, outcome }, durationMs / 1000);
+          },
+          callDuringReplay: false,
+        },
+      },
+    };
+  }
+
+  activityInterceptor(): ActivityInterceptorsFactory {
+    return (ctx) => {
+      const inbound: ActivityInboundCallsInterceptor = {
+        execute: async (input, next) => {
+          const activity = ctx.info.activityType;
+          const end = this.activitySeconds.startTimer({ activity });
+          try {
+            const result = await next(input);
+            end({ outcome: 'completed' });
+            return result;
+          } catch (error) {
+            end({ outcome: 'failed' });
+            const type = error instanceof ApplicationFailure ? (error.type ?? 'ApplicationFailure') : error instanceof Error ? error.name : 'unknown';
+            this.activityFailures.inc({ activity, type });
+            throw error;
+          }
+        },
+      };
+      return { inbound };
+    };
+  }
+}
