@@ -6,6 +6,7 @@ export * from './components/jaeger';
 export * from './components/mesh-service';
 export * from './components/prometheus';
 export * from './components/temporal';
+export * from './demo-platform';
 export * from './local-mesh';
 export * from './process/free-port';
 export * from './process/log-tail';

@@ -94,11 +94,17 @@ export function localMeshScrapeConfig(
   };
 }
 
+export interface LocalMeshOptions {
+  /** Where state that should outlive a run goes (Temporal's SQLite file); the run directory when omitted. */
+  dataDir?: string;
+}
+
 /** The infrastructure of the local mesh, in start order. */
 export function localMeshSteps(
   supervisor: ProcessSupervisor,
   ports: LocalMeshPorts,
   extraScrapeTargets: readonly ScrapeTarget[] = [],
+  options: LocalMeshOptions = {},
 ): LocalMeshStep[] {
   const steps: { [K in keyof LocalMesh]: LocalMeshStep<K> } = {
     consul: {
@@ -112,7 +118,7 @@ export function localMeshSteps(
       start: () =>
         startTemporal(supervisor, {
           ports: { frontend: ports.temporal, ui: ports.temporalUi },
-          dbFile: join(supervisor.runDir, 'temporal.sqlite'),
+          dbFile: join(options.dataDir ?? supervisor.runDir, 'temporal.sqlite'),
         }),
     },
     jaeger: {

@@ -20,7 +20,7 @@ import {
   type OnboardingStatus,
   type OnboardUserInput,
   type ProfileCompletedSignal,
-} from '@mesh/service-kit';
+} from '@mesh/service-kit/dist/onboarding-contract';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { startStub, startWorker, viaSidecar, type MeshContext } from '../support/mesh-apps';
 import { suiteRunDir } from '../support/run-dir';

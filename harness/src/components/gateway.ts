@@ -1,10 +1,13 @@
 import { freePort } from '../process/free-port';
 import type { ProcessSupervisor } from '../process/supervisor';
+import { waitFor } from '../process/wait-for';
 import { adsBootstrap, startEnvoy, type EnvoyHandle } from './envoy';
-import type { XdsEndpoint } from './mesh-service';
+import { envoyListeners, type XdsEndpoint } from './mesh-service';
 
 /** node.cluster of the edge Envoy; the control plane serves it the gateway listener. */
 export const GATEWAY_CLUSTER = 'gateway';
+/** The listener the control plane gives it. */
+const GATEWAY_LISTENER = 'gateway';
 
 export interface GatewayHandle {
   /** Where users send requests, e.g. http://127.0.0.1:8080. */
@@ -19,6 +22,7 @@ export interface GatewayOptions {
   port?: number;
   adminPort?: number;
   nodeId?: string;
+  readyTimeoutMs?: number;
 }
 
 /**
@@ -44,6 +48,12 @@ export async function startGateway(supervisor: ProcessSupervisor, options: Gatew
         },
         adminPort,
       ),
+  });
+  await waitFor(`${nodeId}: the control plane's gateway listener on :${port}`, async () => (await envoyListeners(envoy.adminUrl)).includes(GATEWAY_LISTENER), {
+    timeoutMs: options.readyTimeoutMs ?? 30_000,
+    abort: envoy.process.exited.then((exit) => {
+      throw new Error(`gateway Envoy exited (${exit.signal ?? exit.code}); see ${envoy.process.logFile}`);
+    }),
   });
   return { url: `http://127.0.0.1:${port}`, port, envoy };
 }

@@ -48,12 +48,12 @@ export interface MeshServiceOptions {
 export function meshServiceEnv(options: MeshServiceOptions, ports: MeshServicePorts): Record<string, string> {
   return {
     PORT: String(ports.app),
-    HOST: '127.0.0.1',
+    BIND_ADDRESS: '127.0.0.1',
+    NODE_ADDRESS: '127.0.0.1',
     SERVICE_NAME: options.service,
     SERVICE_ID: options.instanceId,
-    SERVICE_ADDRESS: '127.0.0.1',
-    SIDECAR_PORT: String(ports.sidecar),
-    OUTBOUND_PORT: String(ports.outbound),
+    MESH_SIDECAR_PORT: String(ports.sidecar),
+    MESH_OUTBOUND_PORT: String(ports.outbound),
     CONSUL_HTTP_ADDR: options.consulAddr,
     NO_COLOR: '1',
     ...options.env,

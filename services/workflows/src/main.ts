@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     });
   }
   const config = app.get<WorkerConfig>(WORKER_CONFIG);
-  await app.listen(config.httpPort, process.env['HOST'] || '127.0.0.1');
+  await app.listen(config.httpPort, config.bindAddress);
   await app.get(ConsulRegistrationService).register();
 }
 

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import Table from 'cli-table3';
 import { type Command, Option } from 'commander';
@@ -7,6 +7,12 @@ import { parsePort } from './port-option';
 import { Listr, PRESET_TIMER } from 'listr2';
 import {
   assertPortsFree,
+  buildDemoPlatform,
+  checkDemoPlatformPorts,
+  DEFAULT_DEMO_PLATFORM_PORTS,
+  DEMO_APPS,
+  demoAppPorts,
+  demoPlatformSteps,
   reservePorts,
   checkLocalMeshPorts,
   startControlPlane,
@@ -16,8 +22,11 @@ import {
   logTail,
   ProcessSupervisor,
   repoRoot,
+  type DemoPlatform,
+  type DemoPlatformPorts,
   type LocalMesh,
   type LocalMeshPorts,
+  type ScrapeTarget,
 } from '@mesh/harness';
 
 /** One --*-port option per fixed port of the local mesh. */
@@ -32,13 +41,30 @@ const PORT_OPTIONS: Array<[keyof LocalMeshPorts, string, string]> = [
   ['prometheus', '--prometheus-port <port>', 'Prometheus'],
 ];
 
+/** The demo platform's port options: one base per block (each app at a fixed offset), plus the gateway's. */
+const PLATFORM_PORT_OPTIONS: Array<[keyof DemoPlatformPorts, string, string]> = [
+  ['appBase', '--app-port-base <port>', 'first app HTTP port (auth; then user, document, approval, notification, workflows)'],
+  ['sidecarBase', '--sidecar-port-base <port>', 'first sidecar public port, same order'],
+  ['outboundBase', '--outbound-port-base <port>', 'first sidecar outbound listener port, same order'],
+  ['envoyAdminBase', '--envoy-admin-port-base <port>', 'first sidecar admin port, same order'],
+  ['gateway', '--gateway-port <port>', 'gateway (public HTTP) port'],
+  ['gatewayAdmin', '--gateway-admin-port <port>', 'gateway Envoy admin port'],
+];
+
 export function registerUpCommand(program: Command): void {
   const command = program
     .command('up')
-    .description('Bring up the local mesh on embedded defaults and keep it running until Ctrl-C')
-    .option('--run-dir <dir>', 'where logs and state go (default: .run/<timestamp>)');
+    .description('Bring up the local mesh (infrastructure, control plane, the demo services with their sidecars, the gateway) and keep it running until Ctrl-C')
+    .option('--run-dir <dir>', 'where logs go (default: .run/<timestamp>)')
+    .option('--data-dir <dir>', "where the services' stores and Temporal's history live, kept across runs (default: .run/data)")
+    .option('--no-services', 'start only the infrastructure and the control plane');
   const portOptions = PORT_OPTIONS.map(([key, flags, purpose]) => {
     const option = new Option(flags, `${purpose} port`).argParser(parsePort).default(DEFAULT_LOCAL_MESH_PORTS[key]);
+    command.addOption(option);
+    return [key, option.attributeName()] as const;
+  });
+  const platformPortOptions = PLATFORM_PORT_OPTIONS.map(([key, flags, purpose]) => {
+    const option = new Option(flags, purpose).argParser(parsePort).default(DEFAULT_DEMO_PLATFORM_PORTS[key]);
     command.addOption(option);
     return [key, option.attributeName()] as const;
   });
@@ -47,9 +73,33 @@ export function registerUpCommand(program: Command): void {
     .addOption(new Option('--xds-admin-port <port>', 'control plane admin HTTP port').argParser(parsePort).default(DEFAULT_ADMIN_PORT));
   command.action((options: Record<string, unknown>) => {
     const ports = Object.fromEntries(portOptions.map(([key, attribute]) => [key, options[attribute]])) as unknown as LocalMeshPorts;
+    const platformPorts = Object.fromEntries(platformPortOptions.map(([key, attribute]) => [key, options[attribute]])) as unknown as DemoPlatformPorts;
     const controlPlane = { xds: options.xdsPort as number, admin: options.xdsAdminPort as number };
-    return up(ports, controlPlane, options.runDir as string | undefined);
+    return up({
+      ports,
+      controlPlane,
+      platformPorts: options.services === false ? undefined : platformPorts,
+      runDir: options.runDir as string | undefined,
+      dataDir: options.dataDir ? resolve(options.dataDir as string) : join(repoRoot(), '.run', 'data'),
+    });
   });
+}
+
+interface UpOptions {
+  ports: LocalMeshPorts;
+  controlPlane: ControlPlanePorts;
+  /** Undefined with --no-services. */
+  platformPorts: DemoPlatformPorts | undefined;
+  runDir: string | undefined;
+  dataDir: string;
+}
+
+/** Prometheus also scrapes every app's /metrics and the gateway Envoy. */
+function platformScrapeTargets(ports: DemoPlatformPorts): ScrapeTarget[] {
+  return [
+    ...DEMO_APPS.map((app) => ({ job: app, target: `127.0.0.1:${demoAppPorts(ports, app).app}` })),
+    { job: 'gateway', target: `127.0.0.1:${ports.gatewayAdmin}`, path: '/stats/prometheus' },
+  ];
 }
 
 function runDirectory(explicit: string | undefined): string {
@@ -77,11 +127,13 @@ function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePort
   };
 }
 
-async function up(ports: LocalMeshPorts, controlPlane: ControlPlanePorts, explicitRunDir: string | undefined): Promise<void> {
+async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, dataDir }: UpOptions): Promise<void> {
   await checkLocalMeshPorts(ports);
   await assertPortsFree({ 'xDS gRPC, --xds-port': controlPlane.xds, 'control plane admin, --xds-admin-port': controlPlane.admin });
   reservePorts([controlPlane.xds, controlPlane.admin]);
+  if (platformPorts) await checkDemoPlatformPorts(platformPorts);
   const runDir = runDirectory(explicitRunDir);
+  mkdirSync(dataDir, { recursive: true });
   const supervisor = new ProcessSupervisor(runDir);
 
   let stopping = false;
@@ -98,16 +150,37 @@ async function up(ports: LocalMeshPorts, controlPlane: ControlPlanePorts, explic
 
   console.log(`Starting the local mesh (logs in ${runDir})`);
   const mesh: Partial<LocalMesh> = {};
-  const [consulStep, ...rest] = localMeshSteps(supervisor, ports, [
-    { job: 'xds-server', target: `127.0.0.1:${controlPlane.admin}` },
-  ]).map((step) => ({
+  const platform: Partial<DemoPlatform> = {};
+  const [consulStep, ...rest] = localMeshSteps(
+    supervisor,
+    ports,
+    [{ job: 'xds-server', target: `127.0.0.1:${controlPlane.admin}` }, ...(platformPorts ? platformScrapeTargets(platformPorts) : [])],
+    { dataDir },
+  ).map((step) => ({
     title: step.title,
     task: async () => {
       Object.assign(mesh, { [step.component]: await step.start(mesh) });
     },
   }));
+  // Built first: a compile error should not wait for the infrastructure to start.
+  const buildTasks = platformPorts ? [{ title: 'Build the services (tsc -b)', task: () => buildDemoPlatform() }] : [];
+  const platformTasks = platformPorts
+    ? [
+        ...demoPlatformSteps(
+          supervisor,
+          {
+            consulAddr: `http://127.0.0.1:${ports.consulHttp}`,
+            xds: { address: '127.0.0.1', port: controlPlane.xds },
+            temporalAddress: `127.0.0.1:${ports.temporal}`,
+            otlpGrpcEndpoint: `http://127.0.0.1:${ports.otlpGrpc}`,
+            dataDir,
+          },
+          platformPorts,
+        ).map((step) => ({ title: step.title, task: () => step.start(platform) })),
+      ]
+    : [];
   const tasks = new Listr(
-    [consulStep!, controlPlaneStep(supervisor, controlPlane, mesh), ...rest],
+    [...buildTasks, consulStep!, controlPlaneStep(supervisor, controlPlane, mesh), ...rest, ...platformTasks],
     {
       concurrent: false,
       exitOnError: true,
@@ -124,7 +197,7 @@ async function up(ports: LocalMeshPorts, controlPlane: ControlPlanePorts, explic
     return;
   }
 
-  printUrls(mesh as LocalMesh, controlPlane);
+  printUrls(mesh as LocalMesh, controlPlane, platformPorts ? (platform as DemoPlatform) : undefined, dataDir);
   console.log('\nThe mesh is up. Press Ctrl-C to stop everything.');
 
   for (const managed of supervisor.running) {
@@ -136,8 +209,18 @@ async function up(ports: LocalMeshPorts, controlPlane: ControlPlanePorts, explic
   }
 }
 
-function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts): void {
+function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts, platform: DemoPlatform | undefined, dataDir: string): void {
   const table = new Table({ head: ['Component', 'URL', 'Notes'], style: { head: [], border: [] } });
+  if (platform) {
+    table.push(['Gateway', `${platform.gateway.url}/`, `/<service>/… routes to each service; Envoy admin ${platform.gateway.envoy.adminUrl}`]);
+    for (const service of platform.apps.values()) {
+      table.push([
+        service.service,
+        `${service.appUrl}/health`,
+        `sidecar :${service.ports.sidecar}, outbound :${service.ports.outbound}, Envoy admin ${service.sidecar.adminUrl}`,
+      ]);
+    }
+  }
   table.push(
     ['Consul UI / API', `${mesh.consul.httpAddr}/ui`, `CONSUL_HTTP_ADDR=${mesh.consul.httpAddr}`],
     ['Control plane admin', `http://127.0.0.1:${controlPlane.admin}/info`, `xDS (ADS) 127.0.0.1:${controlPlane.xds}; \`mesh status\``],
@@ -146,4 +229,5 @@ function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts): void {
     ['Prometheus', mesh.prometheus.url, `targets: ${mesh.prometheus.url}/targets`],
   );
   console.log(`\n${table.toString()}`);
+  if (platform) console.log(`Service data and Temporal history: ${dataDir}`);
 }

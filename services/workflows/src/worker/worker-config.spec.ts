@@ -19,7 +19,7 @@ describe('workerConfigFromEnv', () => {
   });
 
   it('names the variable and the expectation when a port is not a port', () => {
-    expect(() => workerConfigFromEnv({ SIDECAR_PORT: 'abc' })).toThrow(WorkerConfigError);
-    expect(() => workerConfigFromEnv({ OUTBOUND_PORT: '70000' })).toThrow(/OUTBOUND_PORT="70000".*TCP port/);
+    expect(() => workerConfigFromEnv({ MESH_SIDECAR_PORT: 'abc' })).toThrow(WorkerConfigError);
+    expect(() => workerConfigFromEnv({ MESH_OUTBOUND_PORT: '70000' })).toThrow(/MESH_OUTBOUND_PORT="70000".*TCP port/);
   });
 });

@@ -15,8 +15,9 @@ export interface WorkerConfig {
   serviceId: string;
   /** Address Consul publishes; must be an IP literal for Envoy's EDS. */
   address: string;
-  /** The app's HTTP port (/health, /metrics). */
+  /** The app's HTTP port (/health, /metrics), and where it listens. */
   httpPort: number;
+  bindAddress: string;
   /** The sidecar's public port, registered as Meta.sidecar_port; undefined without a sidecar. */
   sidecarPort: number | undefined;
   /** The sidecar's outbound listener, through which every activity calls other services. */
@@ -52,11 +53,12 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
   return {
     service: SERVICE.workflows,
     serviceId: env['SERVICE_ID'] || `${SERVICE.workflows}-${hostname()}-${httpPort}`,
-    address: env['SERVICE_ADDRESS'] || '127.0.0.1',
+    address: env['NODE_ADDRESS'] || '127.0.0.1',
+    bindAddress: env['BIND_ADDRESS'] || '127.0.0.1',
     httpPort,
-    sidecarPort: port(env, 'SIDECAR_PORT'),
-    outboundHost: env['OUTBOUND_HOST'] || '127.0.0.1',
-    outboundPort: port(env, 'OUTBOUND_PORT', 15001) as number,
+    sidecarPort: port(env, 'MESH_SIDECAR_PORT'),
+    outboundHost: env['MESH_OUTBOUND_ADDRESS'] || '127.0.0.1',
+    outboundPort: port(env, 'MESH_OUTBOUND_PORT', 15001) as number,
     consulAddr: (env['CONSUL_HTTP_ADDR'] || 'http://127.0.0.1:8500').replace(/\/$/, '').replace(/^(?!https?:\/\/)/, 'http://'),
     temporalAddress: env['TEMPORAL_ADDRESS'] || '127.0.0.1:7233',
     temporalNamespace: env['TEMPORAL_NAMESPACE'] || 'default',
