@@ -19,3 +19,5 @@ export * from './http/service-kit';
 export * from './http/service-kit.module';
 export * from './http/service-app';
 export * from './temporal/onboarding-workflows';
+export * from './time/clock';
+export * from './http/run-service';

@@ -1,4 +1,4 @@
-import { loadServiceConfig, sqlitePath } from './service-config';
+import { loadServiceConfig } from './service-config';
 import { ConfigError } from './env';
 
 const defaults = { name: 'approval', port: 3004, sidecarPort: 21004 };
@@ -46,8 +46,8 @@ describe('loadServiceConfig', () => {
       tags: ['canary', 'blue'],
       jwt: { secret: 'x'.repeat(32), usingDevSecret: false },
     });
-    expect(sqlitePath(config, {})).toBe('/var/lib/mesh/approval.sqlite');
-    expect(sqlitePath(config, { SQLITE_PATH: ':memory:' })).toBe(':memory:');
+    expect(config.sqlitePath).toBe('/var/lib/mesh/approval.sqlite');
+    expect(loadServiceConfig(defaults, { SQLITE_PATH: ':memory:' }).sqlitePath).toBe(':memory:');
   });
 
   it.each([

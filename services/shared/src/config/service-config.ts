@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { consulHttpAddress } from './consul-address';
 import { ConfigError, envBool, envDuration, envInt, envOptionalString, envPort, envString, type Env } from './env';
 
@@ -31,8 +31,10 @@ export interface ServiceConfig {
     checkTimeout: string;
     deregisterCriticalAfter: string;
   };
-  /** Root of the service's files; its SQLite file is `<dataDir>/<name>.sqlite`. */
+  /** Root of the service's files (MESH_DATA_DIR). */
   dataDir: string;
+  /** The SQLite file: SQLITE_PATH, else `<dataDir>/<name>.sqlite`; `:memory:` keeps nothing (tests). */
+  sqlitePath: string;
   jwt: { secret: string; issuer: string; audience: string; usingDevSecret: boolean };
   logLevel: string;
 }
@@ -85,7 +87,8 @@ export function loadServiceConfig(defaults: ServiceDefaults, env: Env = process.
       checkTimeout: envDuration(env, 'CONSUL_CHECK_TIMEOUT', '1s'),
       deregisterCriticalAfter: envDuration(env, 'CONSUL_DEREGISTER_CRITICAL_AFTER', '1m'),
     },
-    dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
+    dataDir: resolve(dataDir),
+    sqlitePath: sqlitePath(name, resolve(dataDir), envOptionalString(env, 'SQLITE_PATH')),
     jwt: {
       secret: secret ?? DEV_JWT_SECRET,
       issuer: envString(env, 'JWT_ISSUER', 'mesh-auth'),
@@ -96,10 +99,8 @@ export function loadServiceConfig(defaults: ServiceDefaults, env: Env = process.
   };
 }
 
-/** `<dataDir>/<service>.sqlite`, or `:memory:` when SQLITE_PATH says so (tests). */
-export function sqlitePath(config: Pick<ServiceConfig, 'dataDir' | 'name'>, env: Env = process.env): string {
-  const explicit = envOptionalString(env, 'SQLITE_PATH');
+function sqlitePath(name: string, dataDir: string, explicit: string | undefined): string {
   if (explicit === ':memory:') return explicit;
-  if (explicit !== undefined) return isAbsolute(explicit) ? explicit : resolve(explicit);
-  return join(config.dataDir, `${config.name}.sqlite`);
+  if (explicit !== undefined) return resolve(explicit);
+  return join(dataDir, `${name}.sqlite`);
 }

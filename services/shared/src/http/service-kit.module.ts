@@ -9,6 +9,7 @@ import { ServiceMetrics } from '../metrics/service-metrics';
 import { UpstreamClient } from '../upstream/upstream-client';
 import type { ServiceKit } from './service-kit';
 import { LOGGER, SERVICE_CONFIG } from './tokens';
+import { CLOCK } from '../time/clock';
 
 /** Leaves Consul before the HTTP server stops taking requests, and closes shared clients last. */
 @Injectable()
@@ -43,10 +44,11 @@ export class ServiceKitModule {
         { provide: JwtCodec, useValue: kit.jwt },
         { provide: UpstreamClient, useValue: kit.upstream },
         { provide: ConsulRegistration, useValue: kit.consul },
+        { provide: CLOCK, useValue: kit.clock },
         JwtAuthGuard,
         KitLifecycle,
       ],
-      exports: [SERVICE_CONFIG, LOGGER, ServiceMetrics, HealthChecks, JwtCodec, UpstreamClient, ConsulRegistration, JwtAuthGuard],
+      exports: [SERVICE_CONFIG, LOGGER, CLOCK, ServiceMetrics, HealthChecks, JwtCodec, UpstreamClient, ConsulRegistration, JwtAuthGuard],
     };
   }
 }

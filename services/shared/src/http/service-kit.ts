@@ -6,6 +6,7 @@ import { JwtCodec } from '../auth/jwt-codec';
 import { createLogger } from '../logging/logger';
 import { ServiceMetrics } from '../metrics/service-metrics';
 import { UpstreamClient } from '../upstream/upstream-client';
+import { type Clock, systemClock } from '../time/clock';
 
 /** The per-process building blocks every service shares; one instance per app. */
 export interface ServiceKit {
@@ -16,9 +17,10 @@ export interface ServiceKit {
   jwt: JwtCodec;
   upstream: UpstreamClient;
   consul: ConsulRegistration;
+  clock: Clock;
 }
 
-export function createServiceKit(config: ServiceConfig, options: { logger?: Logger; defaultMetrics?: boolean } = {}): ServiceKit {
+export function createServiceKit(config: ServiceConfig, options: { logger?: Logger; defaultMetrics?: boolean; clock?: Clock } = {}): ServiceKit {
   const logger = options.logger ?? createLogger(config.name, config.instanceId, config.logLevel);
   return {
     config,
@@ -28,5 +30,6 @@ export function createServiceKit(config: ServiceConfig, options: { logger?: Logg
     jwt: new JwtCodec(config.jwt),
     upstream: new UpstreamClient(config.outbound),
     consul: new ConsulRegistration(config, logger),
+    clock: options.clock ?? systemClock,
   };
 }

@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { type ServiceConfig, sqlitePath } from '../config/service-config';
+import type { ServiceConfig } from '../config/service-config';
 import { HealthChecks } from '../health/health-checks';
 import { LOGGER, SERVICE_CONFIG } from '../http/tokens';
 import { type Migrations, SqliteDatabase } from './sqlite-database';
@@ -26,7 +26,7 @@ export class SqliteModule {
           provide: SqliteDatabase,
           inject: [SERVICE_CONFIG, HealthChecks, LOGGER],
           useFactory: async (config: ServiceConfig, health: HealthChecks, logger: Logger) => {
-            const database = await SqliteDatabase.open(sqlitePath(config), migrations);
+            const database = await SqliteDatabase.open(config.sqlitePath, migrations);
             logger.info({ file: database.file }, 'database open');
             health.add('database', () => database.ping());
             return database;

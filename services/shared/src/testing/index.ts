@@ -4,6 +4,7 @@ import { loadServiceConfig, type ServiceConfig, type ServiceDefaults } from '../
 import { createServiceApp } from '../http/service-app';
 import { createServiceKit, type ServiceKit } from '../http/service-kit';
 import type { AuthClaims } from '../auth/jwt-codec';
+import type { Clock } from '../time/clock';
 import type { OnboardingDescription, OnboardingWorkflows } from '../temporal/onboarding-workflows';
 import { WorkflowNotStartedError } from '../temporal/onboarding-workflows';
 import type { DocumentUploadedSignal, OnboardUserInput, ProfileCompletedSignal } from '../onboarding-contract';
@@ -13,13 +14,13 @@ export function testServiceConfig(defaults: ServiceDefaults, env: Record<string,
   return loadServiceConfig(defaults, { SQLITE_PATH: ':memory:', CONSUL_REGISTER: 'false', LOG_LEVEL: 'silent', JWT_SECRET: 'test-secret-test-secret-test-secret!', ...env });
 }
 
-export function testServiceKit(config: ServiceConfig): ServiceKit {
-  return createServiceKit(config, { logger: pino({ level: 'silent' }), defaultMetrics: false });
+export function testServiceKit(config: ServiceConfig, clock?: Clock): ServiceKit {
+  return createServiceKit(config, { logger: pino({ level: 'silent' }), defaultMetrics: false, ...(clock ? { clock } : {}) });
 }
 
 /** The real Nest app of a service, initialised but not listening (supertest drives app.getHttpServer()). */
-export async function createTestApp(root: (kit: ServiceKit) => Type | DynamicModule, config: ServiceConfig): Promise<{ app: INestApplication; kit: ServiceKit }> {
-  const kit = testServiceKit(config);
+export async function createTestApp(root: (kit: ServiceKit) => Type | DynamicModule, config: ServiceConfig, clock?: Clock): Promise<{ app: INestApplication; kit: ServiceKit }> {
+  const kit = testServiceKit(config, clock);
   const app = await createServiceApp(root(kit), kit, { title: `${config.name} (test)`, description: 'test' });
   return { app, kit };
 }
