@@ -1,0 +1,26 @@
+import type { Migrations } from '@mesh/service-kit';
+
+export const AUTH_MIGRATIONS: Migrations = [
+  `CREATE TABLE users (
+     id TEXT PRIMARY KEY,
+     email TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     method TEXT NOT NULL CHECK (method IN ('password', 'magic-link')),
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     revoked_at TEXT
+   );
+   CREATE INDEX sessions_by_user ON sessions (user_id);
+   CREATE TABLE magic_links (
+     token_hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users(id),
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     redeemed_at TEXT
+   );`,
+];

@@ -1,0 +1,28 @@
+import { ServiceKitModule, type ServiceKit, SqliteModule } from '@mesh/service-kit';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AUTH_SETTINGS, authSettings, type AuthSettings } from './auth-settings';
+import { AuthController } from './auth.controller';
+import { AUTH_MIGRATIONS } from './auth.migrations';
+import { AUTH_REPOSITORY } from './auth.repository';
+import { AuthService } from './auth.service';
+import { PasswordHasher } from './password-hasher';
+import { SqliteAuthRepository } from './sqlite-auth.repository';
+
+export const AUTH_DEFAULTS = { name: 'auth', port: 3001, sidecarPort: 21001 } as const;
+
+@Module({})
+export class AuthModule {
+  static forRoot(kit: ServiceKit, settings: AuthSettings = authSettings()): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [ServiceKitModule.forRoot(kit), SqliteModule.forRoot(AUTH_MIGRATIONS)],
+      controllers: [AuthController],
+      providers: [
+        AuthService,
+        PasswordHasher,
+        { provide: AUTH_SETTINGS, useValue: settings },
+        { provide: AUTH_REPOSITORY, useClass: SqliteAuthRepository },
+      ],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+export interface UserAccount {
+  id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: string;
+}
+
+export type SessionMethod = 'password' | 'magic-link';
+
+export interface Session {
+  id: string;
+  userId: string;
+  method: SessionMethod;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt?: string;
+}
+
+export interface MagicLink {
+  tokenHash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export type RedeemOutcome = { redeemed: true; session: Session; user: UserAccount } | { redeemed: false; reason: 'unknown' | 'expired' | 'used' };
+
+export class EmailTakenError extends Error {
+  constructor(readonly email: string) {
+    super(`An account for ${email} already exists; log in instead.`);
+    this.name = 'EmailTakenError';
+  }
+}
+
+/** auth-service's storage; SQLite by default (SqliteAuthRepository), any SQL store behind the same methods. */
+export interface AuthRepository {
+  /** Throws EmailTakenError when the e-mail is already registered. */
+  createUser(user: UserAccount): void;
+  findUserByEmail(email: string): UserAccount | undefined;
+  findUserById(id: string): UserAccount | undefined;
+  createSession(session: Session): void;
+  findSession(id: string): Session | undefined;
+  listSessions(userId: string): Session[];
+  revokeSession(id: string, at: string): boolean;
+  createMagicLink(link: MagicLink): void;
+  /** Marks the link used and opens `session` in one step; a link is redeemed at most once. */
+  redeemMagicLink(tokenHash: string, now: string, session: Omit<Session, 'userId'>): RedeemOutcome;
+}
+
+export const AUTH_REPOSITORY = Symbol('AuthRepository');

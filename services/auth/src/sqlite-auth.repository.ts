@@ -1,0 +1,88 @@
+import { SqliteDatabase } from '@mesh/service-kit';
+import { Inject, Injectable } from '@nestjs/common';
+import { type AuthRepository, EmailTakenError, type MagicLink, type RedeemOutcome, type Session, type UserAccount } from './auth.repository';
+
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: string;
+}
+interface SessionRow {
+  id: string;
+  user_id: string;
+  method: Session['method'];
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+const toUser = (row: UserRow): UserAccount => ({ id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at });
+const toSession = (row: SessionRow): Session => ({
+  id: row.id,
+  userId: row.user_id,
+  method: row.method,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+});
+
+@Injectable()
+export class SqliteAuthRepository implements AuthRepository {
+  constructor(@Inject(SqliteDatabase) private readonly db: SqliteDatabase) {}
+
+  createUser(user: UserAccount): void {
+    try {
+      this.db.run('INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)', [user.id, user.email, user.passwordHash, user.createdAt]);
+    } catch (error) {
+      if (error instanceof Error && /UNIQUE constraint failed: users.email/.test(error.message)) throw new EmailTakenError(user.email);
+      throw error;
+    }
+  }
+
+  findUserByEmail(email: string): UserAccount | undefined {
+    const row = this.db.get<UserRow>('SELECT * FROM users WHERE email = ?', [email]);
+    return row && toUser(row);
+  }
+
+  findUserById(id: string): UserAccount | undefined {
+    const row = this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+    return row && toUser(row);
+  }
+
+  createSession(session: Session): void {
+    this.db.run('INSERT INTO sessions (id, user_id, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [session.id, session.userId, session.method, session.createdAt, session.expiresAt]);
+  }
+
+  findSession(id: string): Session | undefined {
+    const row = this.db.get<SessionRow>('SELECT * FROM sessions WHERE id = ?', [id]);
+    return row && toSession(row);
+  }
+
+  listSessions(userId: string): Session[] {
+    return this.db.all<SessionRow>('SELECT * FROM sessions WHERE user_id = ? ORDER BY created_at DESC', [userId]).map(toSession);
+  }
+
+  revokeSession(id: string, at: string): boolean {
+    return this.db.run('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [at, id]).changes === 1;
+  }
+
+  createMagicLink(link: MagicLink): void {
+    this.db.run('INSERT INTO magic_links (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [link.tokenHash, link.userId, link.createdAt, link.expiresAt]);
+  }
+
+  redeemMagicLink(tokenHash: string, now: string, session: Omit<Session, 'userId'>): RedeemOutcome {
+    return this.db.transaction((): RedeemOutcome => {
+      const link = this.db.get<{ user_id: string; expires_at: string; redeemed_at: string | null }>('SELECT user_id, expires_at, redeemed_at FROM magic_links WHERE token_hash = ?', [tokenHash]);
+      if (!link) return { redeemed: false, reason: 'unknown' };
+      if (link.redeemed_at !== null) return { redeemed: false, reason: 'used' };
+      if (link.expires_at <= now) return { redeemed: false, reason: 'expired' };
+      this.db.run('UPDATE magic_links SET redeemed_at = ? WHERE token_hash = ? AND redeemed_at IS NULL', [now, tokenHash]);
+      const opened: Session = { ...session, userId: link.user_id };
+      this.createSession(opened);
+      const user = this.findUserById(link.user_id);
+      if (!user) throw new Error(`magic link ${tokenHash.slice(0, 8)}… points at a missing user ${link.user_id}`);
+      return { redeemed: true, session: opened, user };
+    });
+  }
+}
