@@ -1,5 +1,5 @@
 import { allocatePorts } from '../process/free-port';
-import type { ManagedProcess, ProcessSupervisor } from '../process/supervisor';
+import type { ExitInfo, ManagedProcess, ProcessSupervisor } from '../process/supervisor';
 import { httpGet } from '../process/wait-for';
 import { adsBootstrap, startEnvoy, type EnvoyHandle } from './envoy';
 
@@ -115,7 +115,7 @@ export class MeshService {
   }
 
   /** SIGTERM: the app deregisters and drains. */
-  stopApp(graceMs = 15_000): Promise<unknown> {
+  stopApp(graceMs = 15_000): Promise<ExitInfo> {
     return this.app.stop(graceMs);
   }
 

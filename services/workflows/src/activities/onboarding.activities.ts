@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { UpstreamHttpError, UpstreamUnavailableError, type UpstreamClient } from '@mesh/service-kit';
 import {
   SERVICE,
   type ApprovalResult,
@@ -9,19 +10,24 @@ import {
   type EligibilityResponse,
   type NotificationRecord,
   type NotificationRequest,
-} from '@mesh/service-kit/dist/onboarding-contract';
-import { ServiceCallError, type ServiceClient } from '../http/service-client';
+} from '@mesh/service-kit/contract';
+
+/** The service's own verdict that the request is wrong: retrying cannot help. */
+export function isRejection(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
 
 /**
  * Turns a failed call into a Temporal failure: the service's own 4xx is final
  * (`ServiceRejected`, listed as non-retryable in the activity options); anything else —
  * 5xx, Envoy's local replies while a route or endpoint is missing, no answer — is retried.
  */
-function asFailure(error: unknown): never {
-  if (error instanceof ServiceCallError) {
-    if (error.rejectedByService) throw ApplicationFailure.nonRetryable(error.message, 'ServiceRejected', { status: error.status, body: error.body });
-    throw ApplicationFailure.retryable(error.message, 'ServiceUnavailable', { status: error.status ?? null });
+export function asFailure(error: unknown): never {
+  if (error instanceof UpstreamHttpError) {
+    if (isRejection(error.status)) throw ApplicationFailure.nonRetryable(error.message, 'ServiceRejected', { status: error.status, body: error.body });
+    throw ApplicationFailure.retryable(error.message, 'ServiceUnavailable', { status: error.status });
   }
+  if (error instanceof UpstreamUnavailableError) throw ApplicationFailure.retryable(error.message, 'ServiceUnavailable', { status: null });
   throw error;
 }
 
@@ -44,14 +50,26 @@ export interface ResultNotice extends ApprovalResult {
   email: string;
 }
 
-export function createOnboardingActivities(client: ServiceClient) {
-  const notify = async (request: NotificationRequest): Promise<NotificationRecord> => {
+/** Slower than the kit's default call timeout: the simulated bureau takes its time; below the activity's 30 s. */
+const CREDIT_SCORE_TIMEOUT_MS = 25_000;
+
+/** Every call goes to the worker's own sidecar (the kit's UpstreamClient), which picks the instance by Host. */
+export function createOnboardingActivities(upstream: UpstreamClient) {
+  const post = async <T>(service: string, path: string, body: unknown, options: { idempotent?: boolean; timeoutMs?: number } = {}): Promise<T> => {
     try {
-      return await client.post<NotificationRecord>(SERVICE.notification, '/notifications', request, idempotencyKey());
+      const response = await upstream.call<T>(service, {
+        method: 'POST',
+        path,
+        body,
+        ...(options.idempotent ? { headers: idempotencyKey() } : {}),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      });
+      return response.body;
     } catch (error) {
       return asFailure(error);
     }
   };
+  const notify = (request: NotificationRequest) => post<NotificationRecord>(SERVICE.notification, '/notifications', request, { idempotent: true });
 
   return {
     async sendWelcomeEmail(input: WelcomeInput): Promise<NotificationRecord> {
@@ -72,11 +90,7 @@ export function createOnboardingActivities(client: ServiceClient) {
     },
 
     async checkEligibility(request: EligibilityRequest): Promise<EligibilityResponse> {
-      try {
-        return await client.post<EligibilityResponse>(SERVICE.approval, '/eligibility', request);
-      } catch (error) {
-        return asFailure(error);
-      }
+      return post<EligibilityResponse>(SERVICE.approval, '/eligibility', request);
     },
 
     /** Heartbeats while the (slow) bureau call is in flight, so a lost worker is noticed within the heartbeat timeout. */
@@ -84,20 +98,14 @@ export function createOnboardingActivities(client: ServiceClient) {
       const context = Context.current();
       const beat = setInterval(() => context.heartbeat(), 1000);
       try {
-        return await client.post<CreditScoreResponse>(SERVICE.approval, '/credit-scores', request, idempotencyKey());
-      } catch (error) {
-        return asFailure(error);
+        return await post<CreditScoreResponse>(SERVICE.approval, '/credit-scores', request, { idempotent: true, timeoutMs: CREDIT_SCORE_TIMEOUT_MS });
       } finally {
         clearInterval(beat);
       }
     },
 
     async recordDecision(record: DecisionRecord): Promise<DecisionRecord> {
-      try {
-        return await client.post<DecisionRecord>(SERVICE.approval, '/decisions', record, idempotencyKey());
-      } catch (error) {
-        return asFailure(error);
-      }
+      return post<DecisionRecord>(SERVICE.approval, '/decisions', record, { idempotent: true });
     },
   };
 }

@@ -1,5 +1,4 @@
-import { Injectable } from '@nestjs/common';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowMetricsSinks } from '../workflows/workflow-metrics.sinks';
@@ -7,54 +6,53 @@ import type { WorkflowMetricsSinks } from '../workflows/workflow-metrics.sinks';
 const STEP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600];
 
 /**
- * The worker's Prometheus metrics. Workflow steps and outcomes arrive through the
- * `workflowMetrics` sink (not called during replay, so a restarted worker does not count
- * the past twice); activities are timed by an activity interceptor.
+ * The worker's Prometheus metrics, in the service kit's registry (served at /metrics).
+ * Workflow steps and outcomes arrive through the `workflowMetrics` sink (not called during
+ * replay, so a restarted worker does not count the past twice); activities are timed by an
+ * activity interceptor.
  */
-@Injectable()
 export class WorkflowMetrics {
-  readonly registry = new Registry();
+  readonly stepSeconds: Histogram<'workflow' | 'step'>;
+  readonly workflowSeconds: Histogram<'workflow' | 'outcome'>;
+  readonly workflowsTotal: Counter<'workflow' | 'outcome'>;
+  readonly activitySeconds: Histogram<'activity' | 'outcome'>;
+  readonly activityFailures: Counter<'activity' | 'type'>;
 
-  readonly stepSeconds = new Histogram({
-    name: 'onboarding_workflow_step_seconds',
-    help: 'Time a workflow spent in one step (workflow time)',
-    labelNames: ['workflow', 'step'] as const,
-    buckets: STEP_BUCKETS,
-    registers: [this.registry],
-  });
-
-  readonly workflowSeconds = new Histogram({
-    name: 'onboarding_workflow_duration_seconds',
-    help: 'Run time of workflows that ended, by outcome (workflow time)',
-    labelNames: ['workflow', 'outcome'] as const,
-    buckets: STEP_BUCKETS,
-    registers: [this.registry],
-  });
-
-  readonly workflowsTotal = new Counter({
-    name: 'onboarding_workflows_total',
-    help: 'Workflow runs that ended, by outcome: completed, failed or cancelled',
-    labelNames: ['workflow', 'outcome'] as const,
-    registers: [this.registry],
-  });
-
-  readonly activitySeconds = new Histogram({
-    name: 'onboarding_activity_seconds',
-    help: 'Duration of one activity attempt, by outcome',
-    labelNames: ['activity', 'outcome'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.registry],
-  });
-
-  readonly activityFailures = new Counter({
-    name: 'onboarding_activity_failures_total',
-    help: 'Failed activity attempts, by activity and failure type (ServiceUnavailable is retried, ServiceRejected is not)',
-    labelNames: ['activity', 'type'] as const,
-    registers: [this.registry],
-  });
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.stepSeconds = new Histogram({
+      name: 'onboarding_workflow_step_seconds',
+      help: 'Time a workflow spent in one step (workflow time)',
+      labelNames: ['workflow', 'step'],
+      buckets: STEP_BUCKETS,
+      registers,
+    });
+    this.workflowSeconds = new Histogram({
+      name: 'onboarding_workflow_duration_seconds',
+      help: 'Run time of workflows that ended, by outcome (workflow time)',
+      labelNames: ['workflow', 'outcome'],
+      buckets: STEP_BUCKETS,
+      registers,
+    });
+    this.workflowsTotal = new Counter({
+      name: 'onboarding_workflows_total',
+      help: 'Workflow runs that ended, by outcome: completed, failed or cancelled',
+      labelNames: ['workflow', 'outcome'],
+      registers,
+    });
+    this.activitySeconds = new Histogram({
+      name: 'onboarding_activity_seconds',
+      help: 'Duration of one activity attempt, by outcome',
+      labelNames: ['activity', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.activityFailures = new Counter({
+      name: 'onboarding_activity_failures_total',
+      help: 'Failed activity attempts, by activity and failure type (ServiceUnavailable is retried, ServiceRejected is not)',
+      labelNames: ['activity', 'type'],
+      registers,
+    });
   }
 
   sinks(): InjectedSinks<WorkflowMetricsSinks> {

@@ -1,67 +1,104 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { NativeConnection, Worker, type State } from '@temporalio/worker';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthChecks, LOGGER, UpstreamClient } from '@mesh/service-kit';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type State } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { createOnboardingActivities } from '../activities/onboarding.activities';
-import { ServiceClient } from '../http/service-client';
 import { WorkflowMetrics } from '../metrics/workflow-metrics';
 import { loadWorkflowBundle } from './workflow-bundle';
-import { WORKER_CONFIG } from './worker.tokens';
-import type { WorkerConfig } from './worker-config';
+import { WORKER_SETTINGS } from './worker.tokens';
+import type { WorkerSettings } from './worker-config';
+
+const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+  constructor(address: string, timeoutMs: number, cause: unknown) {
+    super(
+      `could not reach Temporal at ${address} within ${timeoutMs} ms (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        'Start it (`mesh up` does) or point TEMPORAL_ADDRESS at it.',
+    );
+  }
+}
 
 /**
  * Runs the Temporal worker inside Nest's lifecycle: it starts polling once the application
- * has bootstrapped, and on shutdown it stops polling, lets running activities finish (up to
- * the grace time) and only then lets Nest close.
+ * has bootstrapped; on shutdown (after the kit has left Consul) it stops polling, lets
+ * running activities finish within the grace time, and awaits run() before Nest closes.
  */
 @Injectable()
 export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(TemporalWorkerService.name);
   private connection: NativeConnection | undefined;
   private worker: Worker | undefined;
   private running: Promise<void> | undefined;
   private failure: Error | undefined;
 
   constructor(
-    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    private readonly metrics: WorkflowMetrics,
-  ) {}
+    @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(UpstreamClient) private readonly upstream: UpstreamClient,
+    @Inject(HealthChecks) health: HealthChecks,
+    @Inject(WorkflowMetrics) private readonly metrics: WorkflowMetrics,
+  ) {
+    health.add('temporal-worker', () => {
+      if (this.state !== 'RUNNING') throw new Error(`worker is ${this.state}${this.failure ? `: ${this.failure.message}` : ''}`);
+    });
+  }
 
   get state(): State | 'STARTING' | 'FAILED' {
     if (this.failure) return 'FAILED';
     return this.worker?.getState() ?? 'STARTING';
   }
 
-  get failureReason(): string | undefined {
-    return this.failure?.message;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
-    const { config } = this;
-    this.connection = await NativeConnection.connect({ address: config.temporalAddress });
-    const client = new ServiceClient({ outboundHost: config.outboundHost, outboundPort: config.outboundPort });
+    const { settings } = this;
+    // The app owns SIGINT/SIGTERM (Nest's shutdown hooks), not the Temporal runtime; its logs go to pino.
+    Runtime.install({
+      shutdownSignals: [],
+      logger: new DefaultLogger('INFO', (entry) => this.logger[PINO_LEVEL[entry.level]]({ temporal: entry.meta }, entry.message)),
+    });
+    this.connection = await this.connect();
     this.worker = await Worker.create({
       connection: this.connection,
-      namespace: config.temporalNamespace,
-      taskQueue: config.taskQueue,
+      namespace: settings.temporalNamespace,
+      taskQueue: settings.taskQueue,
       workflowBundle: await loadWorkflowBundle(),
-      activities: createOnboardingActivities(client),
+      activities: createOnboardingActivities(this.upstream),
       interceptors: { activity: [this.metrics.activityInterceptor()] },
       sinks: this.metrics.sinks(),
-      shutdownGraceTime: config.shutdownGraceMs,
-      identity: config.serviceId,
+      shutdownGraceTime: settings.shutdownGraceMs,
     });
     this.running = this.worker.run().catch((error: unknown) => {
       this.failure = error instanceof Error ? error : new Error(String(error));
-      this.logger.error(`worker stopped: ${this.failure.message}`);
-      // Without a worker this process is useless: let the supervisor see it go.
+      this.logger.fatal({ err: this.failure }, 'the Temporal worker stopped; shutting down');
+      // Without its worker this process is useless: let the supervisor see it go.
       process.kill(process.pid, 'SIGTERM');
     });
-    this.logger.log(`polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
+    this.logger.info({ taskQueue: settings.taskQueue, temporal: settings.temporalAddress, namespace: settings.temporalNamespace }, 'polling the task queue');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    if (this.worker?.getState() === 'RUNNING') this.worker.shutdown();
     await this.running;
     await this.connection?.close();
-    this.logger.log('worker stopped');
+    this.logger.info('the Temporal worker has stopped');
+    // Nest re-raises the signal right after the shutdown hooks: get the last lines out first.
+    await new Promise<void>((resolve) => this.logger.flush(() => resolve()));
+  }
+
+  /** Temporal may still be starting (mesh up, a restart): retry with backoff up to the connect timeout. */
+  private async connect(): Promise<NativeConnection> {
+    const { temporalAddress, connectTimeoutMs } = this.settings;
+    const deadline = Date.now() + connectTimeoutMs;
+    let delay = 200;
+    for (;;) {
+      try {
+        return await NativeConnection.connect({ address: temporalAddress });
+      } catch (error) {
+        if (Date.now() + delay > deadline) throw new TemporalUnreachableError(temporalAddress, connectTimeoutMs, error);
+        this.logger.warn({ err: error, retryInMs: delay }, 'Temporal is not reachable yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
   }
 }

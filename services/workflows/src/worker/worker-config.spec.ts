@@ -1,25 +1,19 @@
-import { workerConfigFromEnv, WorkerConfigError } from './worker-config';
+import { ConfigError } from '@mesh/service-kit';
+import { workerSettings } from './worker-config';
 
-describe('workerConfigFromEnv', () => {
-  it('defaults to the local mesh: Consul on 8500, Temporal on 7233, the outbound listener on 15001, the onboarding queue', () => {
-    const config = workerConfigFromEnv({});
-    expect(config).toMatchObject({
-      service: 'workflows',
-      httpPort: 3006,
-      sidecarPort: undefined,
-      outboundPort: 15001,
-      consulAddr: 'http://127.0.0.1:8500',
+describe('workerSettings', () => {
+  it('defaults to the local mesh: Temporal on 7233, the default namespace, the onboarding task queue', () => {
+    expect(workerSettings({})).toEqual({
       temporalAddress: '127.0.0.1:7233',
+      temporalNamespace: 'default',
       taskQueue: 'onboarding',
+      shutdownGraceMs: 10_000,
+      connectTimeoutMs: 60_000,
     });
   });
 
-  it('accepts CONSUL_HTTP_ADDR without a scheme, as the consul CLI does', () => {
-    expect(workerConfigFromEnv({ CONSUL_HTTP_ADDR: '127.0.0.1:9500' }).consulAddr).toBe('http://127.0.0.1:9500');
-  });
-
-  it('names the variable and the expectation when a port is not a port', () => {
-    expect(() => workerConfigFromEnv({ MESH_SIDECAR_PORT: 'abc' })).toThrow(WorkerConfigError);
-    expect(() => workerConfigFromEnv({ MESH_OUTBOUND_PORT: '70000' })).toThrow(/MESH_OUTBOUND_PORT="70000".*TCP port/);
+  it('names the variable when a duration is not a number', () => {
+    expect(() => workerSettings({ WORKER_SHUTDOWN_GRACE_MS: 'soon' })).toThrow(ConfigError);
+    expect(() => workerSettings({ WORKER_SHUTDOWN_GRACE_MS: 'soon' })).toThrow(/WORKER_SHUTDOWN_GRACE_MS="soon"/);
   });
 });

@@ -1,19 +1,22 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ServiceKitModule, type ServiceKit } from '@mesh/service-kit';
 import { WorkflowMetrics } from '../metrics/workflow-metrics';
-import { ConsulRegistrationService } from './consul-registration.service';
-import { HealthController } from './health.controller';
-import { MetricsController } from './metrics.controller';
 import { TemporalWorkerService } from './temporal-worker.service';
-import { workerConfigFromEnv } from './worker-config';
-import { WORKER_CONFIG } from './worker.tokens';
+import { workerSettings, type WorkerSettings } from './worker-config';
+import { WORKER_SETTINGS } from './worker.tokens';
 
-@Module({
-  controllers: [HealthController, MetricsController],
-  providers: [
-    { provide: WORKER_CONFIG, useFactory: () => workerConfigFromEnv() },
-    WorkflowMetrics,
-    TemporalWorkerService,
-    ConsulRegistrationService,
-  ],
-})
-export class WorkerModule {}
+/** The worker app: the kit's /health, /metrics, Consul registration and sidecar client, plus the Temporal worker. */
+@Module({})
+export class WorkerModule {
+  static forRoot(kit: ServiceKit, settings: WorkerSettings = workerSettings()): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ServiceKitModule.forRoot(kit)],
+      providers: [
+        { provide: WORKER_SETTINGS, useValue: settings },
+        { provide: WorkflowMetrics, useValue: new WorkflowMetrics(kit.metrics.registry) },
+        TemporalWorkerService,
+      ],
+    };
+  }
+}

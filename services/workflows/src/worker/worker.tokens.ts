@@ -1,1 +1,1 @@
-export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+export const WORKER_SETTINGS = Symbol('WORKER_SETTINGS');

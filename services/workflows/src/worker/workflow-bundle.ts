@@ -13,7 +13,7 @@ function inputsHash(): string {
   for (const file of readdirSync(WORKFLOWS_DIR).filter((f) => f.endsWith('.js')).sort()) {
     hash.update(file).update(readFileSync(join(WORKFLOWS_DIR, file)));
   }
-  hash.update(readFileSync(require.resolve('@mesh/service-kit/dist/onboarding-contract')));
+  hash.update(readFileSync(require.resolve('@mesh/service-kit/contract')));
   hash.update(readFileSync(require.resolve('@temporalio/workflow/package.json')));
   return hash.digest('hex').slice(0, 16);
 }

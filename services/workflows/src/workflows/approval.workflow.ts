@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ApprovalInput, ApprovalResult, DocumentKind } from '@mesh/service-kit/dist/onboarding-contract';
+import type { ApprovalInput, ApprovalResult, DocumentKind } from '@mesh/service-kit/contract';
 import type { OnboardingActivities } from '../activities/onboarding.activities';
 import { CREDIT_SCORING, SERVICE_CALL } from './activity-options';
 import { decide } from './credit-policy';

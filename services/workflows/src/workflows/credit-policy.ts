@@ -1,4 +1,4 @@
-import type { Decision, EligibilityResponse } from '@mesh/service-kit/dist/onboarding-contract';
+import type { Decision, EligibilityResponse } from '@mesh/service-kit/contract';
 
 /** The lowest credit score that is approved. */
 export const MIN_APPROVED_SCORE = 650;

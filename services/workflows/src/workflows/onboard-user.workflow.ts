@@ -10,7 +10,7 @@ import {
   type OnboardingStep,
   type OnboardUserInput,
   type ProfileCompletedSignal,
-} from '@mesh/service-kit/dist/onboarding-contract';
+} from '@mesh/service-kit/contract';
 import type { OnboardingActivities } from '../activities/onboarding.activities';
 import { SERVICE_CALL } from './activity-options';
 import type { approvalWorkflow } from './approval.workflow';
