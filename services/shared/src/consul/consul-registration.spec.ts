@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { loadServiceConfig } from '../config/service-config';
-import { startHttpStub } from '../testing/http-stub.spec-helper';
+import { startHttpStub } from '../testing/http-stub';
 import { ConsulRegistration, ConsulRegistrationError } from './consul-registration';
 
 const silent = pino({ level: 'silent' });

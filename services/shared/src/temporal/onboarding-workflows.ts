@@ -1,3 +1,5 @@
+import { HttpStatus } from '@nestjs/common';
+import { ApiError } from '../errors/api-error';
 import type { DocumentUploadedSignal, OnboardingStatus, OnboardUserInput, ProfileCompletedSignal } from '../onboarding-contract';
 
 /** The onboarding workflow as user- and document-service see it; Temporal behind it, a fake in unit tests. */
@@ -33,4 +35,11 @@ export class WorkflowEngineError extends Error {
     super(`Temporal ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}. Check that Temporal runs at TEMPORAL_ADDRESS.`);
     this.name = 'WorkflowEngineError';
   }
+}
+
+/** The HTTP answer for a workflow failure: 409 when there is no running workflow, 503 when Temporal is unreachable. */
+export function workflowHttpError(error: unknown): unknown {
+  if (error instanceof WorkflowNotStartedError) return new ApiError(HttpStatus.CONFLICT, 'WORKFLOW_NOT_RUNNING', error.message);
+  if (error instanceof WorkflowEngineError) return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'WORKFLOW_ENGINE_UNAVAILABLE', error.message);
+  return error;
 }

@@ -70,3 +70,4 @@ export class FakeOnboardingWorkflows implements OnboardingWorkflows {
     if (this.failWith) throw this.failWith;
   }
 }
+export * from './http-stub';

@@ -1,4 +1,4 @@
-import { startHttpStub } from '../testing/http-stub.spec-helper';
+import { startHttpStub } from '../testing/http-stub';
 import { UpstreamClient, UpstreamHttpError, UpstreamUnavailableError } from './upstream-client';
 
 describe('UpstreamClient', () => {

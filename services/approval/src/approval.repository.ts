@@ -1,0 +1,19 @@
+import type { DecisionRecord } from '@mesh/service-kit';
+
+export interface CreditCheck {
+  userId: string;
+  outcome: 'scored' | 'unavailable';
+  score?: number;
+  latencyMs: number;
+  checkedAt: string;
+}
+
+/** approval-service's storage: every decision (the latest per user is the current one) and every credit check. */
+export interface ApprovalRepository {
+  addDecision(record: DecisionRecord): void;
+  latestDecision(userId: string): DecisionRecord | undefined;
+  decisionHistory(userId: string): DecisionRecord[];
+  addCreditCheck(check: CreditCheck): void;
+}
+
+export const APPROVAL_REPOSITORY = Symbol('ApprovalRepository');
