@@ -19,6 +19,8 @@ import { httpRequest, type HttpResult } from './http-request';
 import { suiteRunDir } from './run-dir';
 
 export interface PlatformOptions {
+  /** Which apps to start (default: all of them). */
+  apps?: readonly DemoApp[];
   /** Instances per app (default 1 each). */
   instances?: Partial<Record<DemoApp, number>>;
   /** Extra environment per app, e.g. a short profile reminder. */
@@ -75,14 +77,15 @@ export class OnboardingPlatform {
       temporalAddress: this.temporal.address,
       dataDir,
     };
-    for (const app of DEMO_APPS) {
+    const apps = DEMO_APPS.filter((app) => options.apps?.includes(app) ?? true);
+    for (const app of apps) {
       for (let instance = 1; instance <= (options.instances?.[app] ?? 1); instance++) {
         await this.startInstance(app, instance, options.env?.[app]);
       }
     }
     this.gateway = await startGateway(this.supervisor, { xds: this.context.xds });
     // Every service answers through the gateway before a test starts.
-    for (const app of DEMO_APPS.filter((a) => a !== 'workflows')) {
+    for (const app of apps.filter((a) => a !== 'workflows')) {
       await waitFor(`gateway -> ${app}`, async () => (await this.call('GET', `${gatewayPrefix(app)}health`)).status === 200, {
         timeoutMs: 30_000,
         intervalMs: 100,
