@@ -8,6 +8,7 @@ export function startControlPlane(
   consulAddr: string,
   ports?: { xds: number; admin: number },
   env: Record<string, string> = {},
+  configFile?: string,
 ): Promise<ControlPlaneHandle> {
-  return start(supervisor, { consulAddr, ports, env: { MESH_LOG_LEVEL: 'debug', ...env } });
+  return start(supervisor, { consulAddr, ports, env: { MESH_LOG_LEVEL: 'debug', ...env }, ...(configFile ? { configFile } : {}) });
 }

@@ -20,3 +20,18 @@ export async function envoyStat(adminUrl: string, name: string): Promise<number>
   const match = new RegExp(`^${name.replace(/\./g, '\\.')}: (\\d+)`, 'm').exec(body);
   return match ? Number(match[1]) : 0;
 }
+
+interface ConfigDump {
+  configs: Array<{ '@type': string; dynamic_route_configs?: Array<{ version_info?: string; route_config: RouteConfig }> }>;
+}
+
+export interface RouteConfig {
+  name: string;
+  virtual_hosts?: Array<{ name: string; routes?: Array<{ match: Record<string, unknown>; route?: Record<string, unknown> }> }>;
+}
+
+/** The dynamic (RDS) route configurations Envoy has accepted, from admin /config_dump. */
+export async function dynamicRouteConfigs(adminUrl: string): Promise<RouteConfig[]> {
+  const dump = JSON.parse(await httpGet(`${adminUrl}/config_dump?resource=dynamic_route_configs`)) as ConfigDump;
+  return dump.configs.flatMap((c) => ('route_config' in c ? [(c as unknown as { route_config: RouteConfig }).route_config] : (c.dynamic_route_configs ?? []).map((d) => d.route_config)));
+}

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
 import { catalogHealth } from '../consul/catalog-health';
 import { CatalogSync } from '../control-plane/catalog-sync.service';
+import { MeshConfigSync, type MeshConfigStatus } from '../control-plane/mesh-config-sync.service';
 import { XdsServerLifecycle } from '../control-plane/xds-server.lifecycle';
 import { MeshState } from '../xds/mesh-state';
 import { PUSH_ORDER, TYPE_SHORT_NAME } from '../xds/type-url';
@@ -15,23 +16,29 @@ export type HealthStatus = 'UP' | 'DEGRADED' | 'DOWN';
 export class AdminController {
   constructor(
     private readonly catalog: CatalogSync,
+    private readonly config: MeshConfigSync,
     private readonly xds: XdsServerLifecycle,
     private readonly mesh: MeshState,
     private readonly metrics: XdsMetrics,
   ) {}
 
   @Get('health')
-  health(@Res({ passthrough: true }) response: { status(code: number): unknown }): { status: HealthStatus; reason?: string; consul: ReturnType<typeof catalogHealth> } {
+  health(@Res({ passthrough: true }) response: { status(code: number): unknown }): {
+    status: HealthStatus;
+    reason?: string;
+    reasons: string[];
+    consul: ReturnType<typeof catalogHealth>;
+    config?: MeshConfigStatus;
+  } {
     const consul = catalogHealth(this.catalog.watcher.status());
-    const status: HealthStatus = consul.status === 'UP' ? 'UP' : consul.status === 'DEGRADED' ? 'DEGRADED' : 'DOWN';
-    const reason =
-      status === 'DEGRADED'
-        ? `Consul unreachable (${consul.reason ?? 'unknown error'}); serving the last known catalog`
-        : status === 'DOWN'
-          ? 'no catalog read from Consul yet'
-          : undefined;
+    const config = this.config.status();
+    const reasons: string[] = [];
+    if (consul.status === 'DEGRADED') reasons.push(`Consul unreachable (${consul.reason ?? 'unknown error'}); serving the last known catalog`);
+    if (consul.status === 'STARTING') reasons.push('no catalog read from Consul yet');
+    if (config?.rejected) reasons.push(`${config.file} rejected; serving the last good config (${config.version}): ${config.rejected.error}`);
+    const status: HealthStatus = consul.status === 'STARTING' ? 'DOWN' : reasons.length ? 'DEGRADED' : 'UP';
     if (status === 'DOWN') response.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status, ...(reason ? { reason } : {}), consul };
+    return { status, ...(reasons.length ? { reason: reasons.join('; ') } : {}), reasons, consul, ...(config ? { config } : {}) };
   }
 
   /** /proxies is the name DESIGN.md uses; /info the one the CLI and issue use. Same document. */

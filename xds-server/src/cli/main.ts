@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerUpCommand } from './up.command';
 import { registerStatusCommand } from './status.command';
+import { registerValidateCommand } from './validate.command';
 import { registerXdsCommand } from './xds.command';
 
 const program = new Command()
@@ -12,6 +13,7 @@ const program = new Command()
 registerUpCommand(program);
 registerXdsCommand(program);
 registerStatusCommand(program);
+registerValidateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);

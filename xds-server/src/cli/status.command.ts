@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { ProxyInfo } from '../admin/proxy-info';
+import type { MeshConfigStatus } from '../control-plane/mesh-config-sync.service';
 import { DEFAULT_ADMIN_PORT } from '../xds/defaults';
 
 const TYPES = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS'] as const;
@@ -8,6 +9,26 @@ const TYPES = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS'] as const;
 interface InfoResponse {
   controlPlane: string;
   proxies: ProxyInfo[];
+}
+
+interface HealthResponse {
+  status: string;
+  reasons?: string[];
+  config?: MeshConfigStatus;
+}
+
+/** The control plane's own state: health, and which config it serves or rejected. */
+export function renderHealth(health: HealthResponse): string {
+  const config = health.config;
+  // The rejected config gets its own block below.
+  const reasons = (health.reasons ?? []).filter((r) => !config?.rejected || !r.startsWith(config.file));
+  const lines = [`health: ${health.status}`, ...reasons.map((r) => `  ${r}`)];
+  if (!config) lines.push('config: none (catalog only; start with --config to apply mesh.config.ts)');
+  else {
+    lines.push(`config: ${config.file} version ${config.version}, loaded ${config.loadedAt}`);
+    if (config.rejected) lines.push(`config: the edit saved at ${config.rejected.at} was REJECTED; the version above keeps serving:`, ...config.rejected.error.split('\n').map((l) => `  ${l}`));
+  }
+  return lines.join('\n');
 }
 
 /** The proxy table, in the style of `istioctl proxy-status`, plus the text of every last NACK. */
@@ -35,23 +56,29 @@ export function renderStatus(info: InfoResponse): string {
   return lines.join('\n');
 }
 
+async function getJson(admin: string, path: string): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, admin), { signal: AbortSignal.timeout(5000) });
+  } catch (error) {
+    throw new Error(
+      `cannot reach the control plane admin API at ${admin} (${(error as Error).message}). Is \`mesh xds\` running? Pass --admin to point elsewhere.`,
+    );
+  }
+  // /health answers 503 with a body while the first catalog is pending.
+  if (!response.ok && response.status !== 503) throw new Error(`${admin}${path} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('Show every connected proxy and whether each xDS type is SYNCED, STALE or NACKED')
+    .description('Show the control plane health, its config, and whether each proxy\'s xDS types are SYNCED, STALE or NACKED')
     .option('--admin <url>', 'the control plane admin API', `http://127.0.0.1:${DEFAULT_ADMIN_PORT}`)
-    .option('--json', 'print the raw /info document')
+    .option('--json', 'print the raw /info and /health documents')
     .action(async (options: { admin: string; json?: boolean }) => {
-      let response: Response;
-      try {
-        response = await fetch(new URL('/info', options.admin), { signal: AbortSignal.timeout(5000) });
-      } catch (error) {
-        throw new Error(
-          `cannot reach the control plane admin API at ${options.admin} (${(error as Error).message}). Is \`mesh xds\` running? Pass --admin to point elsewhere.`,
-        );
-      }
-      if (!response.ok) throw new Error(`${options.admin}/info answered ${response.status}: ${await response.text()}`);
-      const info = (await response.json()) as InfoResponse;
-      console.log(options.json ? JSON.stringify(info, null, 2) : renderStatus(info));
+      const info = (await getJson(options.admin, '/info')) as InfoResponse;
+      const health = (await getJson(options.admin, '/health')) as HealthResponse;
+      console.log(options.json ? JSON.stringify({ ...info, health }, null, 2) : `${renderHealth(health)}\n${renderStatus(info)}`);
     });
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startControlPlane } from '../control-plane/control-plane';
 import { defaultControlPlaneOptions } from '../control-plane/control-plane-options';
@@ -8,6 +9,7 @@ interface XdsOptions {
   adminPort: number;
   host: string;
   consul: string;
+  config?: string;
 }
 
 export function registerXdsCommand(program: Command): void {
@@ -19,6 +21,7 @@ export function registerXdsCommand(program: Command): void {
     .option('--admin-port <port>', 'admin HTTP port (/health, /info, /info/routes, /metrics)', parsePort, defaults.adminPort)
     .option('--host <address>', 'address both servers bind to', defaults.xdsHost)
     .option('--consul <url>', 'Consul HTTP API (default: $CONSUL_HTTP_ADDR or http://127.0.0.1:8500)', defaults.consulAddress)
+    .option('--config <file>', 'mesh.config.ts with traffic policy; reloaded on every save (default: $MESH_CONFIG)', defaults.configFile)
     .action(async (options: XdsOptions) => {
       const app = await startControlPlane({
         ...defaults,
@@ -27,6 +30,7 @@ export function registerXdsCommand(program: Command): void {
         adminHost: options.host,
         adminPort: options.adminPort,
         consulAddress: options.consul,
+        configFile: options.config ? resolve(options.config) : undefined,
       });
       const stop = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', stop);

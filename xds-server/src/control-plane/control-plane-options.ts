@@ -9,6 +9,8 @@ export interface ControlPlaneOptions {
   /** Consul's HTTP API, from CONSUL_HTTP_ADDR by default. */
   consulAddress: string;
   consulToken: string | undefined;
+  /** mesh.config.ts to load and watch; without one, only the catalog shapes the mesh. */
+  configFile: string | undefined;
   /** Mounts /test-hooks on the admin API (MESH_XDS_TEST_HOOKS=1); never in production. */
   testHooks: boolean;
 }
@@ -23,6 +25,7 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
     adminPort: DEFAULT_ADMIN_PORT,
     consulAddress: consulAddress(env),
     consulToken: env.CONSUL_HTTP_TOKEN || undefined,
+    configFile: env.MESH_CONFIG || undefined,
     testHooks: env.MESH_XDS_TEST_HOOKS === '1',
   };
 }

@@ -4,6 +4,7 @@ import { TestHooksController } from '../admin/test-hooks.controller';
 import { MeshState } from '../xds/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CatalogSync } from './catalog-sync.service';
+import { MeshConfigSync } from './mesh-config-sync.service';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { createLogger, LOGGER } from './logger';
 import { XdsServerLifecycle } from './xds-server.lifecycle';
@@ -20,6 +21,7 @@ export class ControlPlaneModule {
         XdsMetrics,
         MeshState,
         CatalogSync,
+        MeshConfigSync,
         XdsServerLifecycle,
       ],
     };

@@ -26,4 +26,20 @@ describe('MeshState', () => {
     mesh.update({ services: new Map() });
     expect(seen).toEqual([1]);
   });
+
+  it('stores a config that arrives before the catalog, and pushes one that arrives after', () => {
+    const mesh = new MeshState();
+    const seen: Array<string | undefined> = [];
+    mesh.subscribe((change) => seen.push(change.snapshot.model.config?.version));
+    const config = (version: string) => ({ version, policies: new Map(), upstreams: new Map(), gateway: undefined });
+
+    mesh.updateConfig(config('a'));
+    expect(mesh.ready).toBe(false);
+    expect(seen).toEqual([]);
+
+    mesh.update({ services: new Map() });
+    mesh.updateConfig(config('b'));
+    expect(seen).toEqual(['a', 'b']);
+    expect(mesh.configVersion).toBe('b');
+  });
 });

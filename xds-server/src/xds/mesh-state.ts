@@ -1,4 +1,5 @@
 import type { MeshModel, ServiceModel } from '../translate/model';
+import type { MeshConfigModel } from '../translate/policy-model';
 import { MeshSnapshot } from './mesh-snapshot';
 
 export interface MeshChange {
@@ -18,6 +19,7 @@ export class MeshState {
   private current = MeshSnapshot.build({ services: new Map() });
   private readonly listeners = new Set<Listener>();
   private model: MeshModel = { services: new Map() };
+  private config: MeshConfigModel | undefined;
   private readonly readyWaiters: Array<() => void> = [];
   private isReady = false;
   /** Extra services added through the test-only admin hook (MESH_XDS_TEST_HOOKS=1). */
@@ -27,10 +29,28 @@ export class MeshState {
     return this.current;
   }
 
+  /** A new catalog. */
   update(model: MeshModel, observedAt = process.hrtime.bigint()): void {
     this.model = model;
-    const services = this.injected.size ? new Map([...model.services, ...this.injected]) : model.services;
-    this.current = MeshSnapshot.build({ services }, this.current);
+    this.rebuild(observedAt);
+  }
+
+  /**
+   * A new mesh.config.ts. Before the first catalog it is only stored: readiness still waits
+   * for Consul, and the first snapshot carries both.
+   */
+  updateConfig(config: MeshConfigModel | undefined, observedAt = process.hrtime.bigint()): void {
+    this.config = config;
+    if (this.isReady) this.rebuild(observedAt);
+  }
+
+  get configVersion(): string | undefined {
+    return this.config?.version;
+  }
+
+  private rebuild(observedAt: bigint): void {
+    const services = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
+    this.current = MeshSnapshot.build({ services, ...(this.config ? { config: this.config } : {}) }, this.current);
     const change = { snapshot: this.current, observedAt };
     if (!this.isReady) {
       this.isReady = true;
@@ -56,11 +76,11 @@ export class MeshState {
   /** Test hook: serve an extra service as if Consul had it, e.g. one a proxy must reject. */
   inject(service: ServiceModel): void {
     this.injected.set(service.name, service);
-    this.update(this.model);
+    this.rebuild(process.hrtime.bigint());
   }
 
   removeInjected(name: string): void {
-    if (this.injected.delete(name)) this.update(this.model);
+    if (this.injected.delete(name)) this.rebuild(process.hrtime.bigint());
   }
 
   subscribe(listener: Listener): () => void {

@@ -25,6 +25,13 @@ export class XdsMetrics {
     registers: [this.registry],
   });
 
+  readonly configReloads = new Counter({
+    name: 'mesh_config_reloads_total',
+    help: 'Reloads of mesh.config.ts after a save, by result (applied, rejected)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   readonly resources = new Gauge({
     name: 'mesh_xds_resources',
     help: 'Resources in the current mesh snapshot, by type',
