@@ -1,5 +1,5 @@
-import { join, resolve } from 'node:path';
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import Table from 'cli-table3';
 import { type Command, Option } from 'commander';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
@@ -57,7 +57,8 @@ export function registerUpCommand(program: Command): void {
     .description('Bring up the local mesh (infrastructure, control plane, the demo services with their sidecars, the gateway) and keep it running until Ctrl-C')
     .option('--run-dir <dir>', 'where logs go (default: .run/<timestamp>)')
     .option('--data-dir <dir>', "where the services' stores and Temporal's history live, kept across runs (default: .run/data)")
-    .option('--no-services', 'start only the infrastructure and the control plane');
+    .option('--no-services', 'start only the infrastructure and the control plane')
+    .option('--config <file>', 'mesh.config.ts for the control plane (default: mesh.config.ts in the repository, when there is one)');
   const portOptions = PORT_OPTIONS.map(([key, flags, purpose]) => {
     const option = new Option(flags, `${purpose} port`).argParser(parsePort).default(DEFAULT_LOCAL_MESH_PORTS[key]);
     command.addOption(option);
@@ -80,6 +81,7 @@ export function registerUpCommand(program: Command): void {
       controlPlane,
       platformPorts: options.services === false ? undefined : platformPorts,
       runDir: options.runDir as string | undefined,
+      configFile: meshConfigFile(options.config as string | undefined),
       dataDir: options.dataDir ? resolve(options.dataDir as string) : join(repoRoot(), '.run', 'data'),
     });
   });
@@ -91,7 +93,15 @@ interface UpOptions {
   /** Undefined with --no-services. */
   platformPorts: DemoPlatformPorts | undefined;
   runDir: string | undefined;
+  /** The DSL file the control plane loads and watches, if any. */
+  configFile: string | undefined;
   dataDir: string;
+}
+
+function meshConfigFile(explicit: string | undefined): string | undefined {
+  if (explicit) return resolve(explicit);
+  const demo = join(repoRoot(), 'mesh.config.ts');
+  return existsSync(demo) ? demo : undefined;
 }
 
 /** Prometheus also scrapes every app's /metrics and the gateway Envoy. */
@@ -118,16 +128,16 @@ interface ControlPlanePorts {
   admin: number;
 }
 
-function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePorts, mesh: Partial<LocalMesh>) {
+function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePorts, mesh: Partial<LocalMesh>, configFile: string | undefined) {
   return {
-    title: `Control plane (xDS :${ports.xds}, admin :${ports.admin})`,
+    title: `Control plane (xDS :${ports.xds}, admin :${ports.admin}${configFile ? `, ${relative(process.cwd(), configFile) || configFile}` : ''})`,
     task: async () => {
-      await startControlPlane(supervisor, { consulAddr: mesh.consul?.httpAddr ?? '', ports });
+      await startControlPlane(supervisor, { consulAddr: mesh.consul?.httpAddr ?? '', ports, ...(configFile ? { configFile } : {}) });
     },
   };
 }
 
-async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, dataDir }: UpOptions): Promise<void> {
+async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, configFile, dataDir }: UpOptions): Promise<void> {
   await checkLocalMeshPorts(ports);
   await assertPortsFree({ 'xDS gRPC, --xds-port': controlPlane.xds, 'control plane admin, --xds-admin-port': controlPlane.admin });
   reservePorts([controlPlane.xds, controlPlane.admin]);
@@ -180,7 +190,7 @@ async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, 
       ]
     : [];
   const tasks = new Listr(
-    [...buildTasks, consulStep!, controlPlaneStep(supervisor, controlPlane, mesh), ...rest, ...platformTasks],
+    [...buildTasks, consulStep!, controlPlaneStep(supervisor, controlPlane, mesh, configFile), ...rest, ...platformTasks],
     {
       concurrent: false,
       exitOnError: true,
@@ -212,7 +222,11 @@ async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, 
 function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts, platform: DemoPlatform | undefined, dataDir: string): void {
   const table = new Table({ head: ['Component', 'URL', 'Notes'], style: { head: [], border: [] } });
   if (platform) {
-    table.push(['Gateway', `${platform.gateway.url}/`, `/<service>/… routes to each service; Envoy admin ${platform.gateway.envoy.adminUrl}`]);
+    table.push([
+      'Gateway',
+      `${platform.gateway.url}/`,
+      `path prefix -> service (/<service>/ unless mesh.config.ts says otherwise); Envoy admin ${platform.gateway.envoy.adminUrl}`,
+    ]);
     for (const service of platform.apps.values()) {
       table.push([
         service.service,
