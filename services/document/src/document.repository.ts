@@ -1,0 +1,46 @@
+import type { DocumentKind } from '@mesh/service-kit';
+import type { DocumentMediaType } from './file-type';
+
+export type DocumentStatus = 'received' | 'scanning' | 'ocr' | 'review' | 'accepted' | 'rejected';
+
+export interface StoredDocument {
+  id: string;
+  userId: string;
+  kind: DocumentKind;
+  fileName: string;
+  mediaType: DocumentMediaType;
+  sizeBytes: number;
+  sha256: string;
+  storagePath: string;
+  status: DocumentStatus;
+  statusReason?: string;
+  ocrText?: string;
+  ocrConfidence?: number;
+  createdAt: string;
+  updatedAt: string;
+  /** When the workflow accepted the documentUploaded signal. */
+  signalledAt?: string;
+  signalAttempts: number;
+  signalError?: string;
+}
+
+export interface DocumentEvent {
+  status: DocumentStatus;
+  note?: string;
+  at: string;
+}
+
+/** document-service's storage of document metadata and each step's history (the bytes live in files). */
+export interface DocumentRepository {
+  insert(document: StoredDocument): void;
+  find(id: string): StoredDocument | undefined;
+  listByUser(userId: string): StoredDocument[];
+  listByStatus(statuses: readonly DocumentStatus[]): StoredDocument[];
+  /** Accepted documents whose signal has not gone through. */
+  listUnsignalled(): StoredDocument[];
+  transition(id: string, status: DocumentStatus, at: string, details?: { reason?: string; ocrText?: string; ocrConfidence?: number }): void;
+  events(id: string): DocumentEvent[];
+  recordSignal(id: string, outcome: { at: string; error?: string }): void;
+}
+
+export const DOCUMENT_REPOSITORY = Symbol('DocumentRepository');
