@@ -120,7 +120,7 @@ export function parseLeafCert(body: unknown, path: string, service: string): Lea
 }
 
 /** The validation context's trusted CAs: every root, each ending in a newline, in id order. */
-export function trustBundlePem(roots: readonly CaRoot[]): string {
+export function trustBundlePem(roots: readonly Pick<CaRoot, 'rootCertPem'>[]): string {
   return roots.map((root) => root.rootCertPem).join('');
 }
 
