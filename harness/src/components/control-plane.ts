@@ -15,6 +15,8 @@ export interface ControlPlaneOptions {
   consulAddr: string;
   /** Fixed ports; free ones when omitted. */
   ports?: { xds: number; admin: number };
+  /** OTLP/gRPC collector the control plane tells every proxy to send spans to (`--proxy-otlp`). */
+  proxyOtlp?: string;
   /** mesh.config.ts to load and watch (`mesh xds --config`). */
   configFile?: string;
   /** Extra environment, e.g. MESH_LOG_LEVEL or MESH_XDS_TEST_HOOKS. */
@@ -31,7 +33,15 @@ export async function startControlPlane(supervisor: ProcessSupervisor, options: 
   const managed = await supervisor.start({
     name: 'xds-server',
     command: process.execPath,
-    args: [join(repoRoot(), 'xds-server/dist/cli/main.js'), 'xds', `--port=${xds}`, `--admin-port=${admin}`, `--consul=${options.consulAddr}`, ...(options.configFile ? [`--config=${options.configFile}`] : [])],
+    args: [
+      join(repoRoot(), 'xds-server/dist/cli/main.js'),
+      'xds',
+      `--port=${xds}`,
+      `--admin-port=${admin}`,
+      `--consul=${options.consulAddr}`,
+      ...(options.configFile ? [`--config=${options.configFile}`] : []),
+      ...(options.proxyOtlp ? [`--proxy-otlp=${options.proxyOtlp}`] : []),
+    ],
     env: options.env ?? {},
     ready: async () => (JSON.parse(await httpGet(`${adminUrl}/health`)) as { status: string }).status === 'UP',
   });

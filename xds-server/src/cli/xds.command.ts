@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startControlPlane } from '../control-plane/control-plane';
 import { defaultControlPlaneOptions } from '../control-plane/control-plane-options';
-import { parsePort } from './port-option';
+import { parsePercent, parsePort } from './port-option';
+import { parseCollectorAddress } from '../translate/tracing';
 
 interface XdsOptions {
   port: number;
@@ -10,6 +11,8 @@ interface XdsOptions {
   host: string;
   consul: string;
   config?: string;
+  proxyOtlp?: string;
+  traceSampling: number;
 }
 
 export function registerXdsCommand(program: Command): void {
@@ -21,6 +24,8 @@ export function registerXdsCommand(program: Command): void {
     .option('--admin-port <port>', 'admin HTTP port (/health, /info, /info/routes, /metrics)', parsePort, defaults.adminPort)
     .option('--host <address>', 'address both servers bind to', defaults.xdsHost)
     .option('--consul <url>', 'Consul HTTP API (default: $CONSUL_HTTP_ADDR or http://127.0.0.1:8500)', defaults.consulAddress)
+    .option('--proxy-otlp <host:port>', 'OTLP/gRPC collector (e.g. Jaeger :4317) every proxy sends spans to, configured over xDS (default: $MESH_PROXY_OTLP_ENDPOINT; off when unset)', defaults.tracing && `${defaults.tracing.collector.host}:${defaults.tracing.collector.port}`)
+    .option('--trace-sampling <percent>', 'share of requests without an incoming trace that start one', parsePercent, 100)
     .option('--config <file>', 'mesh.config.ts with traffic policy; reloaded on every save (default: $MESH_CONFIG)', defaults.configFile)
     .action(async (options: XdsOptions) => {
       const app = await startControlPlane({
@@ -31,6 +36,7 @@ export function registerXdsCommand(program: Command): void {
         adminPort: options.adminPort,
         consulAddress: options.consul,
         configFile: options.config ? resolve(options.config) : undefined,
+        tracing: options.proxyOtlp ? { collector: parseCollectorAddress(options.proxyOtlp), samplingPercent: options.traceSampling } : undefined,
       });
       const stop = () => void app.close().then(() => process.exit(0));
       process.once('SIGINT', stop);

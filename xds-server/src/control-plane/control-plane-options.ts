@@ -1,4 +1,5 @@
 import { consulAddress } from '../consul/consul-address';
+import { parseCollectorAddress, type TracingModel } from '../translate/tracing';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
 
 export interface ControlPlaneOptions {
@@ -11,6 +12,8 @@ export interface ControlPlaneOptions {
   consulToken: string | undefined;
   /** mesh.config.ts to load and watch; without one, only the catalog shapes the mesh. */
   configFile: string | undefined;
+  /** Where proxies send spans over OTLP/gRPC; tracing is off without it. */
+  tracing: TracingModel | undefined;
   /** Mounts /test-hooks on the admin API (MESH_XDS_TEST_HOOKS=1); never in production. */
   testHooks: boolean;
 }
@@ -26,6 +29,7 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
     consulAddress: consulAddress(env),
     consulToken: env.CONSUL_HTTP_TOKEN || undefined,
     configFile: env.MESH_CONFIG || undefined,
+    tracing: env.MESH_PROXY_OTLP_ENDPOINT ? { collector: parseCollectorAddress(env.MESH_PROXY_OTLP_ENDPOINT), samplingPercent: 100 } : undefined,
     testHooks: env.MESH_XDS_TEST_HOOKS === '1',
   };
 }

@@ -19,7 +19,7 @@ export class ControlPlaneModule {
         { provide: CONTROL_PLANE_OPTIONS, useValue: options },
         { provide: LOGGER, useFactory: createLogger },
         XdsMetrics,
-        MeshState,
+        { provide: MeshState, useFactory: (o: ControlPlaneOptions) => new MeshState(o.tracing), inject: [CONTROL_PLANE_OPTIONS] },
         CatalogSync,
         MeshConfigSync,
         XdsServerLifecycle,

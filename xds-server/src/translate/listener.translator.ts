@@ -20,13 +20,14 @@ function socketAddress(address: string, port: number): object {
 }
 
 /** An HCM whose routes come over RDS and may carry traffic policy (so it has the fault filter). */
-function policyHcm(statPrefix: string, routeConfigName: string, source: ConfigSourceRef, extra: object = {}): object {
+function policyHcm(statPrefix: string, routeConfigName: string, source: ConfigSourceRef, extra: object = {}, tracing: object = {}): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
       '@type': HCM_TYPE,
       stat_prefix: statPrefix,
       ...extra,
+      ...tracing,
       rds: { route_config_name: routeConfigName, config_source: configSource(source) },
       http_filters: [FAULT, ROUTER],
     },
@@ -34,11 +35,12 @@ function policyHcm(statPrefix: string, routeConfigName: string, source: ConfigSo
 }
 
 /** The listener every sidecar gets: the app calls it, it routes by Host to the target service. */
-export function outboundListener(proxy: ProxyIdentity): object {
+export function outboundListener(proxy: ProxyIdentity, tracing: object = {}): object {
   return {
     name: OUTBOUND_LISTENER_NAME,
     address: socketAddress(proxy.outboundAddress, proxy.outboundPort),
-    filter_chains: [{ filters: [policyHcm('outbound', OUTBOUND_ROUTE_NAME, proxy.configSource, { strip_any_host_port: true })] }],
+    traffic_direction: 'OUTBOUND',
+    filter_chains: [{ filters: [policyHcm('outbound', OUTBOUND_ROUTE_NAME, proxy.configSource, { strip_any_host_port: true }, tracing)] }],
   };
 }
 
@@ -50,29 +52,30 @@ export function localBindListenerName(service: string): string {
  * An upstream the app reaches on 127.0.0.1:<localBindPort> instead of by Host header:
  * every request there goes by the service's routes, and a tcp service is proxied as is.
  */
-export function localBindListener(service: string, protocol: ServiceProtocol, port: number, source: ConfigSourceRef): object {
+export function localBindListener(service: string, protocol: ServiceProtocol, port: number, source: ConfigSourceRef, tracing: object = {}): object {
   const statPrefix = `upstream_${service}`;
   const filter =
     protocol === 'tcp'
       ? { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': TCP_PROXY_TYPE, stat_prefix: statPrefix, cluster: service } }
-      : policyHcm(statPrefix, upstreamRouteName(service), source);
-  return { name: localBindListenerName(service), address: socketAddress('127.0.0.1', port), filter_chains: [{ filters: [filter] }] };
+      : policyHcm(statPrefix, upstreamRouteName(service), source, {}, tracing);
+  return { name: localBindListenerName(service), address: socketAddress('127.0.0.1', port), traffic_direction: 'OUTBOUND', filter_chains: [{ filters: [filter] }] };
 }
 
 /** The gateway's public listener: routes by path prefix to service clusters. */
-export function gatewayListener(port: number, source: ConfigSourceRef): object {
+export function gatewayListener(port: number, source: ConfigSourceRef, tracing: object = {}): object {
   return {
     name: GATEWAY_LISTENER_NAME,
     address: socketAddress('0.0.0.0', port),
-    filter_chains: [{ filters: [policyHcm('gateway', GATEWAY_ROUTE_NAME, source)] }],
+    filter_chains: [{ filters: [policyHcm('gateway', GATEWAY_ROUTE_NAME, source, {}, tracing)] }],
   };
 }
 
 /** Traffic for this sidecar's own service arrives here and goes to the app on loopback. */
-export function inboundListener(local: LocalService): object {
+export function inboundListener(local: LocalService, tracing: object = {}): object {
   return {
     name: INBOUND_LISTENER_NAME,
     address: socketAddress('0.0.0.0', local.sidecarPort),
+    traffic_direction: 'INBOUND',
     filter_chains: [
       {
         filters: [
@@ -81,6 +84,7 @@ export function inboundListener(local: LocalService): object {
             typed_config: {
               '@type': HCM_TYPE,
               stat_prefix: 'inbound',
+              ...tracing,
               route_config: {
                 name: INBOUND_LISTENER_NAME,
                 virtual_hosts: [{ name: local.name, domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: LOCAL_APP_CLUSTER } }] }],

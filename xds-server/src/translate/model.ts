@@ -1,5 +1,6 @@
 import type { ConfigSourceRef } from './config-source';
 import type { MeshConfigModel } from './policy-model';
+import type { TracingModel } from './tracing';
 /**
  * What translation consumes: the healthy endpoints of every service in the catalog, and
  * the identity of the proxy asking. Consul (and later the DSL) produce these; translation
@@ -38,6 +39,8 @@ export interface MeshModel {
   services: ReadonlyMap<string, ServiceModel>;
   /** From mesh.config.ts; undefined when the control plane runs without one. */
   config?: MeshConfigModel;
+  /** Where proxies send spans; undefined turns tracing off. */
+  tracing?: TracingModel;
 }
 
 /** A sidecar's own service: where its inbound listener listens and where the app is. */

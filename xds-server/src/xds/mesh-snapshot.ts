@@ -26,6 +26,7 @@ import {
   upstreamRouteName,
 } from '../translate/route.translator';
 import { subsetClusterName } from '../translate/subset';
+import { hcmTracing, TRACING_CLUSTER, tracingCluster, tracingServiceName, type TracingModel } from '../translate/tracing';
 import { ADS, configSourceKey, type ConfigSourceRef } from '../translate/config-source';
 import { EncodeCache } from './encode-cache';
 import { GrpcView } from './grpc-view';
@@ -77,6 +78,8 @@ export class MeshSnapshot {
     readonly upstreamRoutes: ResourceSet,
     readonly gatewayRoutes: ResourceSet,
     readonly apiListeners: ResourceSet,
+    /** The trace collector's cluster, when tracing is on. */
+    private readonly collector: Resource | undefined,
   ) {}
 
   static build(model: MeshModel, previous?: MeshSnapshot): MeshSnapshot {
@@ -120,6 +123,7 @@ export class MeshSnapshot {
       byName(upstreamRoutes(model, cache)),
       byName([gatewayRouteResource(model, cache)]),
       byName(apiListeners),
+      model.tracing && collectorResource(cache, model.tracing),
     );
     cache.carry((slot) => slot.startsWith(PER_TYPE_SLOT) && clusters.has(slot.slice(slot.indexOf('|') + 1)));
     return snapshot;
@@ -153,8 +157,10 @@ export class MeshSnapshot {
     return view;
   }
 
+  /** Service clusters for a config source, plus the trace collector's when tracing is on. */
   private clustersFor(source: ConfigSourceRef): ResourceSet {
-    return source.kind === 'ads' ? this.clusters : byName(this.clusterSpecs.map((spec) => clusterResource(this.cache, spec, source)));
+    const clusters = source.kind === 'ads' ? this.clusters : byName(this.clusterSpecs.map((spec) => clusterResource(this.cache, spec, source)));
+    return this.collector ? new Map([...clusters, [TRACING_CLUSTER, this.collector]]) : clusters;
   }
 
   private grpcView(): NodeView {
@@ -170,26 +176,28 @@ export class MeshSnapshot {
   /** A gateway gets every service cluster and its public listener; no inbound or outbound listener. */
   private gatewayView(proxy: ProxyIdentity): NodeView {
     const port = gatewayPort(this.model, proxy.gatewayPort);
+    const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'gateway'));
     return staticView({
       [TypeUrl.Cluster]: this.clustersFor(proxy.configSource),
       [TypeUrl.Endpoint]: this.endpoints,
-      [TypeUrl.Listener]: byName([encodeResource(TypeUrl.Listener, GATEWAY_LISTENER_NAME, gatewayListener(port, proxy.configSource))]),
+      [TypeUrl.Listener]: byName([encodeResource(TypeUrl.Listener, GATEWAY_LISTENER_NAME, gatewayListener(port, proxy.configSource, tracing))]),
       [TypeUrl.Route]: this.gatewayRoutes,
       [TypeUrl.Secret]: EMPTY,
     });
   }
 
   private envoyView(proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
-    const listeners = [encodeResource(TypeUrl.Listener, OUTBOUND_LISTENER_NAME, outboundListener(proxy))];
+    const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'sidecar'));
+    const listeners = [encodeResource(TypeUrl.Listener, OUTBOUND_LISTENER_NAME, outboundListener(proxy, tracing))];
     let clusters = this.clustersFor(proxy.configSource);
     if (local) {
-      listeners.push(encodeResource(TypeUrl.Listener, INBOUND_LISTENER_NAME, inboundListener(local)));
+      listeners.push(encodeResource(TypeUrl.Listener, INBOUND_LISTENER_NAME, inboundListener(local, tracing)));
       clusters = new Map([...clusters, [LOCAL_APP_CLUSTER, encodeResource(TypeUrl.Cluster, LOCAL_APP_CLUSTER, localAppCluster(local))]]);
     }
     const routes = [...this.outboundRoutes.values()];
     for (const bind of localBinds(this.model, proxy.service)) {
       const name = bind.service.name;
-      listeners.push(encodeResource(TypeUrl.Listener, localBindListenerName(name), localBindListener(name, bind.service.protocol, bind.port, proxy.configSource)));
+      listeners.push(encodeResource(TypeUrl.Listener, localBindListenerName(name), localBindListener(name, bind.service.protocol, bind.port, proxy.configSource, tracing)));
       const route = this.upstreamRoutes.get(upstreamRouteName(name));
       if (bind.service.protocol !== 'tcp' && route) routes.push(route);
     }
@@ -210,6 +218,10 @@ function staticView(sets: Readonly<Record<TypeUrl, ResourceSet>>): NodeView {
 function clusterResource(cache: EncodeCache, spec: ClusterSpec, source: ConfigSourceRef): Resource {
   const slot = source.kind === 'ads' ? `cds|${spec.name}` : `${PER_TYPE_SLOT}${configSourceKey(source)}|${spec.name}`;
   return cache.resource(slot, spec.deps, () => encodeResource(TypeUrl.Cluster, spec.name, spec.message(source)));
+}
+
+function collectorResource(cache: EncodeCache, tracing: TracingModel): Resource {
+  return cache.resource(`cds|${TRACING_CLUSTER}`, [JSON.stringify(tracing.collector)], () => encodeResource(TypeUrl.Cluster, TRACING_CLUSTER, tracingCluster(tracing)));
 }
 
 /** `upstream:<service>` for every service in the catalog that some caller binds to a local port. */

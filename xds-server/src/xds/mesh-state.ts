@@ -1,5 +1,6 @@
 import type { MeshModel, ServiceModel } from '../translate/model';
 import type { MeshConfigModel } from '../translate/policy-model';
+import type { TracingModel } from '../translate/tracing';
 import { MeshSnapshot } from './mesh-snapshot';
 
 export interface MeshChange {
@@ -24,6 +25,9 @@ export class MeshState {
   private isReady = false;
   /** Extra services added through the test-only admin hook (MESH_XDS_TEST_HOOKS=1). */
   private readonly injected = new Map<string, ServiceModel>();
+
+  /** `tracing`: where every proxy sends spans (the control plane's --otlp option), or off. */
+  constructor(private readonly tracing?: TracingModel) {}
 
   get snapshot(): MeshSnapshot {
     return this.current;
@@ -50,7 +54,8 @@ export class MeshState {
 
   private rebuild(observedAt: bigint): void {
     const services = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
-    this.current = MeshSnapshot.build({ services, ...(this.config ? { config: this.config } : {}) }, this.current);
+    const model = { services, ...(this.config ? { config: this.config } : {}), ...(this.tracing ? { tracing: this.tracing } : {}) };
+    this.current = MeshSnapshot.build(model, this.current);
     const change = { snapshot: this.current, observedAt };
     if (!this.isReady) {
       this.isReady = true;

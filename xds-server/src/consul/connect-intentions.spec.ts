@@ -1,0 +1,66 @@
+import { allowedCallersFromIntentions, INTENTIONS_PATH, parseIntentions } from './connect-intentions';
+import { ConsulResponseError } from './consul-errors';
+
+/** As Consul 1.22 lists these service-intentions config entries: api ← web allow, api ← * deny, * ← evil deny, db ← web L7. */
+const CONSUL_ANSWER = [
+  { SourceNS: 'default', SourceName: 'web', DestinationNS: 'default', DestinationName: 'api', SourceType: 'consul', Action: 'allow', Precedence: 9 },
+  {
+    SourceNS: 'default',
+    SourceName: 'web',
+    DestinationNS: 'default',
+    DestinationName: 'db',
+    SourceType: 'consul',
+    Permissions: [{ Action: 'allow', HTTP: { PathPrefix: '/read' } }],
+    Precedence: 9,
+  },
+  { SourceNS: 'default', SourceName: '*', DestinationNS: 'default', DestinationName: 'api', SourceType: 'consul', Action: 'deny', Precedence: 8 },
+  { SourceNS: 'default', SourceName: 'evil', DestinationNS: 'default', DestinationName: '*', SourceType: 'consul', Action: 'deny', Precedence: 6 },
+  { SourceName: 'web', SourcePeer: 'other-cluster', DestinationName: 'api', SourceType: 'consul', Action: 'allow', Precedence: 9 },
+];
+const SERVICES = ['api', 'db', 'evil', 'gateway', 'web'];
+
+describe('Consul intentions', () => {
+  const intentions = parseIntentions(CONSUL_ANSWER, INTENTIONS_PATH);
+
+  it('reads intentions, highest precedence first, leaving out peered sources', () => {
+    expect(intentions.map((i) => `${i.source}->${i.destination}:${i.action}:${i.precedence}`)).toEqual([
+      'web->api:allow:9',
+      'web->db:l7:9',
+      '*->api:deny:8',
+      'evil->*:deny:6',
+    ]);
+    expect(parseIntentions(null, INTENTIONS_PATH)).toEqual([]);
+  });
+
+  it('the most precise intention decides for each caller', () => {
+    expect(allowedCallersFromIntentions(intentions, 'api', SERVICES)).toEqual({ allowedCallers: ['web'], unsupported: [] });
+  });
+
+  it('a wildcard-destination deny restricts every destination, the default allowing the rest', () => {
+    expect(allowedCallersFromIntentions(intentions, 'gateway', SERVICES).allowedCallers).toEqual(['api', 'db', 'gateway', 'web']);
+  });
+
+  it('no restricting intention and a default of allow: no RBAC filter at all', () => {
+    const onlyAllows = parseIntentions([CONSUL_ANSWER[0]], INTENTIONS_PATH);
+    expect(allowedCallersFromIntentions(onlyAllows, 'api', SERVICES)).toEqual({ allowedCallers: undefined, unsupported: [] });
+    expect(allowedCallersFromIntentions([], 'api', SERVICES).allowedCallers).toBeUndefined();
+  });
+
+  it('with a default of deny only intentions let callers in', () => {
+    expect(allowedCallersFromIntentions([], 'api', SERVICES, { defaultAllow: false }).allowedCallers).toEqual([]);
+    const onlyAllows = parseIntentions([CONSUL_ANSWER[0]], INTENTIONS_PATH);
+    expect(allowedCallersFromIntentions(onlyAllows, 'api', SERVICES, { defaultAllow: false }).allowedCallers).toEqual(['web']);
+  });
+
+  it('an L7 intention denies its caller (fail closed) and is reported as not enforced', () => {
+    const decision = allowedCallersFromIntentions(intentions, 'db', SERVICES);
+    expect(decision.allowedCallers).toEqual(['api', 'db', 'gateway']);
+    expect(decision.unsupported.map((i) => `${i.source}->${i.destination}`)).toEqual(['web->db']);
+  });
+
+  it('rejects an unknown action, naming the field', () => {
+    expect(() => parseIntentions([{ ...CONSUL_ANSWER[0], Action: 'maybe' }], INTENTIONS_PATH)).toThrow(
+      new ConsulResponseError(INTENTIONS_PATH, '[0].Action should be "allow" or "deny", got string'),
+    );
+  });
+});

@@ -1,0 +1,64 @@
+import { encodeResource } from '../xds/resource-encoder';
+import { TypeUrl } from '../xds/type-url';
+import { protoRoundTrip } from './proto-roundtrip.spec-helper';
+import { httpRbacFilter, networkRbacFilter, rbacRules } from './rbac.translator';
+import type { MeshIdentity } from './tls-context';
+
+const IDENTITY: MeshIdentity = { trustDomain: 'td.consul', datacenter: 'dc1' };
+const principal = (service: string): object => ({ authenticated: { principal_name: { exact: `spiffe://td.consul/ns/default/dc/dc1/svc/${service}` } } });
+
+describe('RBAC from allowedCallers', () => {
+  it('allows exactly the listed callers by SPIFFE principal, one named policy each, in a stable order', () => {
+    expect(rbacRules(['web', 'gateway', 'web'], IDENTITY)).toEqual({
+      action: 'ALLOW',
+      policies: {
+        'allow:gateway': { permissions: [{ any: true }], principals: [principal('gateway')] },
+        'allow:web': { permissions: [{ any: true }], principals: [principal('web')] },
+      },
+    });
+  });
+
+  it('adds no filter when allowedCallers is undefined (every mesh caller allowed), and denies all for an empty list', () => {
+    expect(httpRbacFilter(undefined, IDENTITY)).toBeUndefined();
+    expect(networkRbacFilter(undefined, IDENTITY, 'db')).toBeUndefined();
+    expect(rbacRules([], IDENTITY)).toEqual({ action: 'ALLOW', policies: {} });
+  });
+
+  it('the HTTP filter is a valid envoy.filters.http.rbac inside an HTTP connection manager', () => {
+    const filter = httpRbacFilter(['web'], IDENTITY) as object;
+    const hcm = {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+      stat_prefix: 'inbound',
+      route_config: { name: 'inbound' },
+      http_filters: [filter, { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
+    };
+    const listener = { name: 'inbound', filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }] };
+    const decoded = protoRoundTrip(TypeUrl.Listener, listener) as { filter_chains: Array<{ filters: Array<{ typed_config: { http_filters: unknown[] } }> }> };
+    expect(decoded.filter_chains[0]?.filters[0]?.typed_config.http_filters[0]).toEqual({
+      name: 'envoy.filters.http.rbac',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC',
+        rules: { action: 'ALLOW', policies: { 'allow:web': { permissions: [{ any: true }], principals: [principal('web')] } } },
+      },
+    });
+  });
+
+  it('the network filter is a valid envoy.filters.network.rbac before tcp_proxy', () => {
+    const filter = networkRbacFilter(['web'], IDENTITY, 'inbound_db') as object;
+    const tcpProxy = {
+      name: 'envoy.filters.network.tcp_proxy',
+      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'inbound_db', cluster: 'local_app' },
+    };
+    const listener = { name: 'inbound', filter_chains: [{ filters: [filter, tcpProxy] }] };
+    const decoded = protoRoundTrip(TypeUrl.Listener, listener) as { filter_chains: Array<{ filters: unknown[] }> };
+    expect(decoded.filter_chains[0]?.filters[0]).toEqual({
+      name: 'envoy.filters.network.rbac',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC',
+        stat_prefix: 'inbound_db',
+        rules: { action: 'ALLOW', policies: { 'allow:web': { permissions: [{ any: true }], principals: [principal('web')] } } },
+      },
+    });
+    expect(encodeResource(TypeUrl.Listener, 'inbound', listener).version).toMatch(/^[0-9a-f]{16}$/);
+  });
+});

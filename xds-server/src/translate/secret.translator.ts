@@ -1,0 +1,61 @@
+import { type CaRoot, type LeafCert, trustBundlePem } from '../consul/connect-ca';
+
+/**
+ * SDS secrets from the Connect CA. Envoy asks for secrets by name, so the names are the
+ * contract between these resources and the TLS contexts that reference them: one fixed
+ * name for the trust bundle, one per service for its leaf. They never change with content,
+ * so a rotation is a new version of the same secret and Envoy swaps it in without draining.
+ */
+
+/** A trust bundle without a root would make every peer certificate fail validation. */
+export class NoCaRootsError extends Error {
+  override readonly name = 'NoCaRootsError';
+  constructor() {
+    super(
+      `The "roots" secret cannot be built: the Connect CA lists no root (GET /v1/agent/connect/ca/roots). ` +
+        'Check that Connect is enabled on the Consul servers (connect { enabled = true }) and that the CA is initialised.',
+    );
+  }
+}
+
+/** The validation context: every CA root, old and new during a rotation. */
+export const ROOTS_SECRET_NAME = 'roots';
+
+const LEAF_PREFIX = 'leaf:';
+
+/** The tls_certificate secret of a service: the leaf its sidecar presents, inbound and outbound. */
+export function leafSecretName(service: string): string {
+  return `${LEAF_PREFIX}${service}`;
+}
+
+/** The service a leaf secret name is for; undefined for any other name. */
+export function serviceOfLeafSecret(name: string): string | undefined {
+  return name.startsWith(LEAF_PREFIX) && name.length > LEAF_PREFIX.length ? name.slice(LEAF_PREFIX.length) : undefined;
+}
+
+/** envoy.extensions.transport_sockets.tls.v3.Secret carrying a service's certificate chain and key. */
+export function leafSecret(leaf: Pick<LeafCert, 'service' | 'certChainPem' | 'privateKeyPem'>): object {
+  return {
+    name: leafSecretName(leaf.service),
+    tls_certificate: {
+      certificate_chain: { inline_string: leaf.certChainPem },
+      private_key: { inline_string: leaf.privateKeyPem },
+    },
+  };
+}
+
+/** envoy.extensions.transport_sockets.tls.v3.Secret carrying the trust bundle. */
+export function rootsSecret(roots: readonly Pick<CaRoot, 'rootCertPem'>[]): object {
+  if (roots.length === 0) throw new NoCaRootsError();
+  return {
+    name: ROOTS_SECRET_NAME,
+    validation_context: { trusted_ca: { inline_string: trustBundlePem(roots) } },
+  };
+}
+
+/** Every secret a CA snapshot yields, by name: the roots first, then one leaf per service in service order. */
+export function secretResources(ca: { roots: readonly CaRoot[]; leaves: ReadonlyMap<string, LeafCert> }): ReadonlyMap<string, object> {
+  const secrets = new Map<string, object>([[ROOTS_SECRET_NAME, rootsSecret(ca.roots)]]);
+  for (const service of [...ca.leaves.keys()].sort()) secrets.set(leafSecretName(service), leafSecret(ca.leaves.get(service) as LeafCert));
+  return secrets;
+}
