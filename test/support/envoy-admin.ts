@@ -35,3 +35,16 @@ export async function dynamicRouteConfigs(adminUrl: string): Promise<RouteConfig
   const dump = JSON.parse(await httpGet(`${adminUrl}/config_dump?resource=dynamic_route_configs`)) as ConfigDump;
   return dump.configs.flatMap((c) => ('route_config' in c ? [(c as unknown as { route_config: RouteConfig }).route_config] : (c.dynamic_route_configs ?? []).map((d) => d.route_config)));
 }
+
+/** Per-host request counters of one cluster, from admin /clusters (text): "ip:port" -> {rq_active, rq_total, ...}. */
+export async function clusterHostStats(adminUrl: string, cluster: string): Promise<Map<string, Record<string, number>>> {
+  const hosts = new Map<string, Record<string, number>>();
+  for (const line of (await httpGet(`${adminUrl}/clusters`)).split('\n')) {
+    const match = /^([^:]+)::([\d.]+:\d+)::(\w+)::(\d+)$/.exec(line.trim());
+    if (!match || match[1] !== cluster) continue;
+    const stats = hosts.get(match[2] as string) ?? {};
+    stats[match[3] as string] = Number(match[4]);
+    hosts.set(match[2] as string, stats);
+  }
+  return hosts;
+}
