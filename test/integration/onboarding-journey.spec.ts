@@ -142,12 +142,12 @@ describe('onboarding end to end, through the gateway', () => {
       const missing = expectError(await platform.call('POST', gw('auth', '/auth/register'), { json: { email } }), 400);
       expect(missing.details?.map((d) => d.path)).toContain('password');
       const wrongType = expectError(await platform.call('POST', gw('auth', '/auth/register'), { json: { email: 42, password: ['x'] } }), 400);
-      expect(wrongType.details?.map((d) => d.path).sort()).toEqual(['email', 'password']);
+      expect([...new Set(wrongType.details?.map((d) => d.path))].sort()).toEqual(['email', 'password']);
       expect((await platform.call('POST', gw('auth', '/auth/register'), { json: { email, password: 'a long enough password' } })).status).toBe(201);
 
       await createUser(platform, account);
       const profile = expectError(await platform.call('PUT', gw('user', '/users/me/profile'), { json: { name: PROFILE.name }, token: account.token }), 400);
-      expect(profile.details?.map((d) => d.path).sort()).toEqual(['address', 'contact']);
+      expect([...new Set(profile.details?.map((d) => d.path))].sort()).toEqual(['address', 'contact']);
       expectError(await platform.call('PUT', gw('user', '/users/me/profile'), { json: { ...PROFILE, name: 42 }, token: account.token }), 400);
       const after = await status(platform, account);
       expect(after.json.profileCompleted).toBe(false);
