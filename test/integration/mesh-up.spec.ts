@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, httpGet, isAlive, repoRoot, temporalCli, waitFor } from '@mesh/harness';
+import { createServer } from 'node:net';
+import { DEMO_APPS, freePorts, httpGet, isAlive, repoRoot, reservePorts, temporalCli, waitFor } from '@mesh/harness';
+import { httpRequest } from '../support/http-request';
 
 
 /** Processes whose command line runs a binary from this clone's .tools/bin (what `pgrep -f .tools/bin` sees). */
@@ -20,10 +22,34 @@ function toolProcessesStartedIn(runDir: string): number[] {
     });
 }
 
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first port of `count` consecutive free ports (mesh up's port bases give each app base + offset). */
+async function freeBlock(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    let free = true;
+    for (const port of ports) free &&= await canBind(port);
+    if (free) {
+      reservePorts(ports);
+      return base;
+    }
+  }
+}
+
 describe('mesh up', () => {
-  it('starts every component, prints the URL table, and leaves nothing behind on Ctrl-C', async () => {
-    const [consulHttp, consulGrpc, temporal, temporalUi, jaegerUi, otlpGrpc, otlpHttp, prometheus, xds, xdsAdmin] = await freePorts(10);
+  it('starts every component and the demo platform, prints the URL table, and leaves nothing behind on Ctrl-C', async () => {
+    const [consulHttp, consulGrpc, temporal, temporalUi, jaegerUi, otlpGrpc, otlpHttp, prometheus, xds, xdsAdmin, gateway, gatewayAdmin] = await freePorts(12);
+    const [appBase, sidecarBase, outboundBase, envoyAdminBase] = [await freeBlock(6), await freeBlock(6), await freeBlock(6), await freeBlock(6)];
     const runDir = mkdtempSync(join(tmpdir(), 'mesh-up-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'mesh-up-data-'));
     const cli = spawn(
       process.execPath,
       [
@@ -40,6 +66,13 @@ describe('mesh up', () => {
         `--prometheus-port=${prometheus}`,
         `--xds-port=${xds}`,
         `--xds-admin-port=${xdsAdmin}`,
+        `--data-dir=${dataDir}`,
+        `--app-port-base=${appBase}`,
+        `--sidecar-port-base=${sidecarBase}`,
+        `--outbound-port-base=${outboundBase}`,
+        `--envoy-admin-port-base=${envoyAdminBase}`,
+        `--gateway-port=${gateway}`,
+        `--gateway-admin-port=${gatewayAdmin}`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -50,7 +83,7 @@ describe('mesh up', () => {
 
     try {
       await waitFor('"The mesh is up"', async () => output.includes('The mesh is up'), {
-        timeoutMs: 150_000,
+        timeoutMs: 300_000,
         intervalMs: 250,
         abort: exited.then((code) => {
           throw new Error(`mesh up exited early with ${code}:\n${output}`);
@@ -65,8 +98,18 @@ describe('mesh up', () => {
       `http://127.0.0.1:${temporalUi}`,
       `http://127.0.0.1:${jaegerUi}`,
       `http://127.0.0.1:${prometheus}`,
+      `http://127.0.0.1:${gateway}/`,
+      ...DEMO_APPS.map((_, i) => `http://127.0.0.1:${appBase + i}/health`),
     ]) {
       expect(output).toContain(url);
+    }
+    // Every app answers through the gateway, i.e. through its own sidecar too.
+    for (const app of DEMO_APPS) {
+      const health = await waitFor(`${app} through the gateway`, async () => {
+        const response = await httpRequest(`http://127.0.0.1:${gateway}/${app}/health`);
+        return response.status === 200 && (JSON.parse(response.body) as { service: string });
+      }, { timeoutMs: 30_000, intervalMs: 200 });
+      expect(health.service).toBe(app);
     }
     expect(JSON.parse(await httpGet(`http://127.0.0.1:${consulHttp}/v1/status/leader`))).not.toBe('');
     expect(await temporalCli(`127.0.0.1:${temporal}`, ['operator', 'namespace', 'describe', '--namespace', 'default'])).toContain('default');
@@ -81,17 +124,18 @@ describe('mesh up', () => {
           data: { activeTargets: Array<{ labels: { job: string }; health: string }> };
         };
         const jobs = body.data.activeTargets;
-        return jobs.length === 5 && jobs.every((t) => t.health === 'up') ? jobs.map((t) => t.labels.job).sort() : undefined;
+        return jobs.length === 12 && jobs.every((t) => t.health === 'up') ? jobs.map((t) => t.labels.job).sort() : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );
-    expect(targets).toEqual(['consul', 'jaeger', 'prometheus', 'temporal', 'xds-server']);
+    expect(targets).toEqual(['consul', 'jaeger', 'prometheus', 'temporal', 'xds-server', ...DEMO_APPS, 'gateway'].sort());
     await waitFor('Temporal UI', async () => (await fetch(`http://127.0.0.1:${temporalUi}/`)).ok, { timeoutMs: 30_000 });
 
     const pids = readFileSync(join(runDir, '.supervised-pids'), 'utf8').split('\n').map(Number);
-    expect(pids).toHaveLength(5);
-    // Every supervised process but the control plane (a node process) runs a .tools/bin binary.
-    expect(toolProcessesStartedIn(runDir)).toHaveLength(4);
+    // Consul, the control plane, Temporal, Jaeger, Prometheus; six apps, each with its Envoy; the gateway Envoy.
+    expect(pids).toHaveLength(5 + 2 * DEMO_APPS.length + 1);
+    // Every supervised process but the node ones (the control plane and the apps) runs a .tools/bin binary.
+    expect(toolProcessesStartedIn(runDir)).toHaveLength(4 + DEMO_APPS.length + 1);
 
     cli.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -225,7 +225,7 @@ function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts, platform: D
     table.push([
       'Gateway',
       `${platform.gateway.url}/`,
-      `path prefix -> service (/<service>/ unless mesh.config.ts says otherwise); Envoy admin ${platform.gateway.envoy.adminUrl}`,
+      `by path prefix, e.g. ${platform.gateway.url}/auth/health; Envoy admin ${platform.gateway.envoy.adminUrl}`,
     ]);
     for (const service of platform.apps.values()) {
       table.push([
