@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import {
   ProcessSupervisor,
+  repoRoot,
   startConsul,
   startTemporal,
   temporalCli,
@@ -146,6 +149,19 @@ describe('onboarding workflows on the worker, through its sidecar', () => {
     expect(await metric(worker.appUrl, 'onboarding_workflow_step_seconds_sum', { workflow: 'OnboardUser', step: 'awaiting-profile' })).toBeGreaterThanOrEqual(1);
   });
 
+  it("replays the histories it wrote with today's workflow code (no nondeterminism)", async () => {
+    const workflows = join(repoRoot(), 'services/workflows/dist/workflows');
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(workflows, 'index.js'),
+      workflowInterceptorModules: [join(workflows, 'outcome.interceptor.js')],
+      logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    for (const workflowId of [onboardingWorkflowId('wf-user-9'), 'approval-wf-user-9']) {
+      const history = await temporalTest.client.workflow.getHandle(workflowId).fetchHistory();
+      await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history, workflowId)).resolves.toBeUndefined();
+    }
+  });
+
   it('rejects an applicant without an id document, without asking for a credit score', async () => {
     const userId = 'wf-user-2';
     const handle = await start(userId);
@@ -181,6 +197,7 @@ describe('onboarding workflows on the worker, through its sidecar', () => {
     const services = (await (await fetch(`${consul.httpAddr}/v1/agent/services`)).json()) as Record<string, unknown>;
     expect(Object.keys(services)).not.toContain('workflows-1');
     const log = readFileSync(worker.app.logFile, 'utf8');
+    if (!log.includes('the Temporal worker has stopped')) console.log(`worker exit ${JSON.stringify(exit)}; last lines of its log:\n${log.split('\n').slice(-8).join('\n')}`);
     expect(log.indexOf('deregistered')).toBeGreaterThan(-1);
     expect(log.indexOf('the Temporal worker has stopped')).toBeGreaterThan(log.lastIndexOf('deregistered'));
   });
