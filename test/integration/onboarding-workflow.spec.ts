@@ -137,16 +137,16 @@ describe('onboarding workflows on the worker, through its sidecar', () => {
     await waitFor(
       'both runs counted as completed',
       async () =>
-        (await metric(worker.appUrl, 'onboarding_workflows_total', { workflow: 'OnboardUser', outcome: 'completed' })) >= 1 &&
-        (await metric(worker.appUrl, 'onboarding_workflows_total', { workflow: 'ApprovalWorkflow', outcome: 'completed' })) >= 1,
+        (await metric(worker.appUrl, 'mesh_workflow_completed_total', { workflow: 'OnboardUser' })) >= 1 &&
+        (await metric(worker.appUrl, 'mesh_workflow_completed_total', { workflow: 'ApprovalWorkflow' })) >= 1,
       { timeoutMs: 10_000 },
     );
-    expect(await metric(worker.appUrl, 'onboarding_activity_failures_total', { activity: 'scoreCredit', type: 'ServiceUnavailable' })).toBe(2);
+    expect(await metric(worker.appUrl, 'mesh_workflow_activity_failures_total', { activity: 'scoreCredit', type: 'ServiceUnavailable' })).toBe(2);
     for (const step of ['welcome', 'awaiting-profile', 'awaiting-document', 'approval', 'notifying']) {
-      expect(await metric(worker.appUrl, 'onboarding_workflow_step_seconds_count', { workflow: 'OnboardUser', step })).toBeGreaterThanOrEqual(1);
+      expect(await metric(worker.appUrl, 'mesh_workflow_step_duration_seconds_count', { workflow: 'OnboardUser', step })).toBeGreaterThanOrEqual(1);
     }
     // It waited at least the reminder timeout for the profile.
-    expect(await metric(worker.appUrl, 'onboarding_workflow_step_seconds_sum', { workflow: 'OnboardUser', step: 'awaiting-profile' })).toBeGreaterThanOrEqual(1);
+    expect(await metric(worker.appUrl, 'mesh_workflow_step_duration_seconds_sum', { workflow: 'OnboardUser', step: 'awaiting-profile' })).toBeGreaterThanOrEqual(1);
   });
 
   it("replays the histories it wrote with today's workflow code (no nondeterminism)", async () => {
@@ -176,7 +176,7 @@ describe('onboarding workflows on the worker, through its sidecar', () => {
   it('fails both workflows, without retrying, when approval-service refuses the decision with a 4xx', async () => {
     const userId = 'wf-user-7';
     await failNext(approval, '/decisions', 422, 1, userId);
-    const failedBefore = await metric(worker.appUrl, 'onboarding_workflows_total', { workflow: 'OnboardUser', outcome: 'failed' });
+    const failedBefore = await metric(worker.appUrl, 'mesh_workflow_failed_total', { workflow: 'OnboardUser' });
     const handle = await start(userId);
     await handle.signal(SIGNAL.profileCompleted, PROFILE);
     await handle.signal(SIGNAL.documentUploaded, { documentId: 'doc-3', kind: 'id' } satisfies DocumentUploadedSignal);
@@ -184,10 +184,10 @@ describe('onboarding workflows on the worker, through its sidecar', () => {
     expect((await callsFor(approval, userId)).filter((c) => c.path === '/decisions')).toHaveLength(1);
     await waitFor(
       'the failure counted',
-      async () => (await metric(worker.appUrl, 'onboarding_workflows_total', { workflow: 'OnboardUser', outcome: 'failed' })) === failedBefore + 1,
+      async () => (await metric(worker.appUrl, 'mesh_workflow_failed_total', { workflow: 'OnboardUser' })) === failedBefore + 1,
       { timeoutMs: 10_000 },
     );
-    expect(await metric(worker.appUrl, 'onboarding_activity_failures_total', { activity: 'recordDecision', type: 'ServiceRejected' })).toBe(1);
+    expect(await metric(worker.appUrl, 'mesh_workflow_activity_failures_total', { activity: 'recordDecision', type: 'ServiceRejected' })).toBe(1);
   });
 
   it('on SIGTERM leaves Consul, then stops the worker and awaits its run before exiting', async () => {

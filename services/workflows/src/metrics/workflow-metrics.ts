@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
-import type { WorkflowMetricsSinks } from '../workflows/workflow-metrics.sinks';
+import type { WorkflowMetricsSinks, WorkflowOutcome } from '../workflows/workflow-metrics.sinks';
 
 const STEP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600];
 
@@ -14,41 +14,39 @@ const STEP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 36
 export class WorkflowMetrics {
   readonly stepSeconds: Histogram<'workflow' | 'step'>;
   readonly workflowSeconds: Histogram<'workflow' | 'outcome'>;
-  readonly workflowsTotal: Counter<'workflow' | 'outcome'>;
+  /** One counter per outcome, the names the Grafana dashboard in deploy/ queries. */
+  readonly outcomes: Record<WorkflowOutcome, Counter<'workflow'>>;
   readonly activitySeconds: Histogram<'activity' | 'outcome'>;
   readonly activityFailures: Counter<'activity' | 'type'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
     this.stepSeconds = new Histogram({
-      name: 'onboarding_workflow_step_seconds',
+      name: 'mesh_workflow_step_duration_seconds',
       help: 'Time a workflow spent in one step (workflow time)',
       labelNames: ['workflow', 'step'],
       buckets: STEP_BUCKETS,
       registers,
     });
     this.workflowSeconds = new Histogram({
-      name: 'onboarding_workflow_duration_seconds',
+      name: 'mesh_workflow_duration_seconds',
       help: 'Run time of workflows that ended, by outcome (workflow time)',
       labelNames: ['workflow', 'outcome'],
       buckets: STEP_BUCKETS,
       registers,
     });
-    this.workflowsTotal = new Counter({
-      name: 'onboarding_workflows_total',
-      help: 'Workflow runs that ended, by outcome: completed, failed or cancelled',
-      labelNames: ['workflow', 'outcome'],
-      registers,
-    });
+    const outcome = (name: WorkflowOutcome) =>
+      new Counter({ name: `mesh_workflow_${name}_total`, help: `Workflow runs that ended ${name}`, labelNames: ['workflow'], registers });
+    this.outcomes = { completed: outcome('completed'), failed: outcome('failed'), cancelled: outcome('cancelled') };
     this.activitySeconds = new Histogram({
-      name: 'onboarding_activity_seconds',
+      name: 'mesh_workflow_activity_duration_seconds',
       help: 'Duration of one activity attempt, by outcome',
       labelNames: ['activity', 'outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
     this.activityFailures = new Counter({
-      name: 'onboarding_activity_failures_total',
+      name: 'mesh_workflow_activity_failures_total',
       help: 'Failed activity attempts, by activity and failure type (ServiceUnavailable is retried, ServiceRejected is not)',
       labelNames: ['activity', 'type'],
       registers,
@@ -64,7 +62,7 @@ export class WorkflowMetrics {
         },
         workflowFinished: {
           fn: (info, outcome, durationMs) => {
-            this.workflowsTotal.inc({ workflow: info.workflowType, outcome });
+            this.outcomes[outcome].inc({ workflow: info.workflowType });
             this.workflowSeconds.observe({ workflow: info.workflowType, outcome }, durationMs / 1000);
           },
           callDuringReplay: false,
