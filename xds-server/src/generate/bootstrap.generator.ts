@@ -1,7 +1,7 @@
 import type { MeshDefinition } from '../dsl/mesh-definition';
 import { NODE_METADATA } from '../xds/proxy-node';
 import { PORTS } from './deploy-conventions';
-import { envoyBootstrap, GATEWAY_PORT_METADATA, sidecarMetadata, XDS_CLUSTER } from './envoy-bootstrap';
+import { envoyBootstrap, sidecarMetadata, XDS_CLUSTER } from './envoy-bootstrap';
 import { yamlFile, type GeneratedFile } from './generated-file';
 import { meshLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
 
@@ -39,7 +39,7 @@ export function generateBootstrap(mesh: MeshDefinition): GeneratedFile[] {
         envoyBootstrap({
           nodeId: gateway.id,
           cluster: gateway.name,
-          metadata: { [GATEWAY_PORT_METADATA]: gateway.port, [NODE_METADATA.xdsCluster]: XDS_CLUSTER },
+          metadata: { [NODE_METADATA.gatewayPort]: gateway.port, [NODE_METADATA.xdsCluster]: XDS_CLUSTER },
           adminPort: gateway.adminPort,
           xds: xdsEndpoint(gateway.node),
           metricsPort: gateway.metricsPort,

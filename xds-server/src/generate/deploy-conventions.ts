@@ -1,3 +1,4 @@
+import { DEFAULT_GATEWAY_NAME } from '../translate/gateway';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
 
 /**
@@ -46,8 +47,8 @@ export const PORTS = {
  */
 export const ENVOY_METRICS_PORT_OFFSET = 1000;
 
-/** The gateway Envoy's node.cluster and its instance id prefix. */
-export const GATEWAY_NAME = 'gateway';
+/** The gateway Envoy's node.cluster (the control plane's default) and its instance id prefix. */
+export const GATEWAY_NAME = DEFAULT_GATEWAY_NAME;
 
 /**
  * Images for compose. The infrastructure tags follow toolchain.json (a unit test keeps them

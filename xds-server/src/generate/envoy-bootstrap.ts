@@ -120,6 +120,3 @@ export function sidecarMetadata(instanceId: string, outboundPort: number): Recor
     [NODE_METADATA.xdsCluster]: XDS_CLUSTER,
   };
 }
-
-/** Node metadata key with the gateway's public port. */
-export const GATEWAY_PORT_METADATA = 'gateway_port';
