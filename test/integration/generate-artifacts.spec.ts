@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import {
   freePort,
@@ -16,14 +16,12 @@ import {
   type EnvoyHandle,
 } from '@mesh/harness';
 import type { MeshDefinition } from '../../xds-server/src/dsl/mesh-definition';
-import { generateArtifacts } from '../../xds-server/src/generate/artifacts';
-import { writeArtifacts } from '../../xds-server/src/generate/write-artifacts';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { proxy } from '../support/xds-admin';
 import { suiteRunDir } from '../support/run-dir';
 
 /**
- * The files `mesh generate all` writes for the demo mesh, checked by the tools that
+ * The files `mesh generate all` writes for the demo mesh (the built CLI), checked by the tools that
  * consume them: compose-go (the Compose Specification's reference loader), systemd-analyze,
  * promtool, `envoy --mode validate`, `consul validate`, and a real Envoy and control plane.
  * Each checker is also shown a broken copy, to prove it can fail.
@@ -45,9 +43,47 @@ function run(file: string, args: readonly string[], options: { cwd?: string; env
 
 const root = repoRoot();
 const out = mkdtempSync(join(tmpdir(), 'mesh-generate-'));
+// The built CLI, as a user runs it: load (with the type check), validate, generate, write.
+const cliOutput = execFileSync(process.execPath, [join(root, 'xds-server/dist/cli/main.js'), 'generate', 'all', '--out', out, '--config', join(root, 'mesh.config.ts')], {
+  encoding: 'utf8',
+});
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const demo = (require(join(root, 'mesh.config')) as { default: MeshDefinition }).default;
-writeArtifacts(generateArtifacts(demo), out);
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+describe('mesh generate all', () => {
+  it('writes the committed golden files (deploy/examples) byte for byte, and lists each file it wrote', () => {
+    const examples = join(root, 'deploy', 'examples');
+    const written = filesUnder(out);
+    expect(written).toEqual(filesUnder(examples));
+    for (const file of written) expect(`${file}: ${readFileSync(join(out, file), 'utf8')}`).toBe(`${file}: ${readFileSync(join(examples, file), 'utf8')}`);
+    expect(cliOutput).toContain(`→ ${written.length} files in`);
+    for (const file of written) expect(cliOutput).toContain(file);
+  });
+
+  it('rejects an unknown kind and a config with errors, naming the field', async () => {
+    const cli = join(root, 'xds-server/dist/cli/main.js');
+    const unknown = await run(process.execPath, [cli, 'generate', 'kubernetes', '--out', out]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.output).toContain('Allowed choices are compose, systemd, bootstrap, consul, prometheus, grafana, all');
+    // Beside the demo, so `@mesh/xds-server` resolves as it does for mesh.config.ts.
+    const broken = join(root, `.generate-broken-${process.pid}.config.ts`);
+    writeFileSync(broken, readFileSync(join(root, 'mesh.config.ts'), 'utf8').replace("upstreams: ['notification']", "upstreams: ['notifications']"));
+    try {
+      const result = await run(process.execPath, [cli, 'generate', 'all', '--out', mkdtempSync(join(tmpdir(), 'mesh-generate-broken-')), '--config', broken, '--no-type-check']);
+      expect(result.code).not.toBe(0);
+      expect(result.output).toMatch(/:\d+:\d+ services\.approval\.upstreams\[0\]: unknown service "notifications" \(did you mean "notification"\?\)/);
+    } finally {
+      rmSync(broken, { force: true });
+    }
+  });
+});
 
 const dirsUnder = (dir: string) => readdirSync(join(out, dir)).sort();
 const nodes = dirsUnder('compose');

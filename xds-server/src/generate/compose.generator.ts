@@ -28,7 +28,8 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
   services.consul = {
     ...base(IMAGES.consul),
     network_mode: 'host',
-    command: ['agent', '-config-dir=/consul/config'],
+    // The image's entrypoint adds -data-dir=/consul/data -config-dir=/consul/config to `agent`.
+    command: ['agent'],
     volumes: [`${fromCompose(`consul/${node.name}`)}:/consul/config:ro`, 'consul-data:/consul/data'],
   };
   services['control-plane'] = {

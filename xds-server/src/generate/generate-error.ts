@@ -1,6 +1,7 @@
 /**
  * A mesh definition that validates but cannot be deployed as asked, e.g. two instances
- * that would bind one port on the same node. The message names the field and the fix.
+ * that would bind one port on the same node. The message names the field and the fix;
+ * `mesh generate` puts the config file in front of it.
  */
 export class GenerateError extends Error {
   override readonly name = 'GenerateError';
@@ -10,6 +11,6 @@ export class GenerateError extends Error {
     problem: string,
     fix: string,
   ) {
-    super(`mesh.config.ts ${field}: ${problem}. ${fix}`);
+    super(`${field}: ${problem}. ${fix}`);
   }
 }

@@ -86,7 +86,7 @@ describe('meshLayout', () => {
   it('rejects a port that collides with the fixed infrastructure ports', () => {
     const error = errorOf(() => meshLayout(mesh({ services: { api: { nodes: ['a'], port: 8500, sidecar: { port: 21000, adminPort: 19100 } } } })));
     expect(error.message).toBe(
-      'mesh.config.ts ports: node a: port 8500 is taken twice, by consul (fixed consulHttp port) and api-a app (services.api.port). ' +
+      'ports: node a: port 8500 is taken twice, by consul (fixed consulHttp port) and api-a app (services.api.port). ' +
         'Every port on a node must be unique: give each service on a node its own ports, or place replicas and versions on different nodes.',
     );
   });
@@ -108,9 +108,9 @@ describe('meshLayout', () => {
   it('compose needs an image and systemd a command, named by field', () => {
     const noImage = mesh({ services: { api: { nodes: ['a'], command: 'node api.js', port: 3100, sidecar: { port: 21000, adminPort: 19100 } } } });
     expect(errorOf(() => generateCompose(noImage)).message).toBe(
-      'mesh.config.ts services.api.image: api-a has no image, and compose runs images. Set `image`, or deploy this node with systemd.',
+      'services.api.image: api-a has no image, and compose runs images. Set `image`, or deploy this node with systemd.',
     );
     const noCommand = mesh({ services: { api: { nodes: ['a'], image: 'api:1', port: 3100, sidecar: { port: 21000, adminPort: 19100 }, versions: { v2: { nodes: ['b'] } } } } });
-    expect(errorOf(() => generateSystemd(noCommand)).message).toContain('mesh.config.ts services.api.command: api-a has no command');
+    expect(errorOf(() => generateSystemd(noCommand)).message).toContain('services.api.command: api-a has no command');
   });
 });

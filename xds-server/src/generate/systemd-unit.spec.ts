@@ -25,6 +25,6 @@ describe('systemd unit syntax', () => {
       '/opt/mesh/app/y',
     ]);
     expect(absoluteCommand('/usr/local/bin/worker run', 'f')).toEqual(['/usr/local/bin/worker', 'run']);
-    expect(() => absoluteCommand('  ', 'services.x.command')).toThrow('mesh.config.ts services.x.command: the command is empty');
+    expect(() => absoluteCommand('  ', 'services.x.command')).toThrow('services.x.command: the command is empty');
   });
 });
