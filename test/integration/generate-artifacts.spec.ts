@@ -9,15 +9,16 @@ import {
   ProcessSupervisor,
   repoRoot,
   startConsul,
+  startControlPlane,
   startEnvoy,
   toolBin,
   waitFor,
   type ConsulHandle,
+  type ControlPlaneHandle,
   type EnvoyHandle,
 } from '@mesh/harness';
 import type { MeshDefinition } from '../../xds-server/src/dsl/mesh-definition';
-import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
-import { proxy } from '../support/xds-admin';
+import { health, proxy } from '../support/xds-admin';
 import { suiteRunDir } from '../support/run-dir';
 
 /**
@@ -47,7 +48,6 @@ const out = mkdtempSync(join(tmpdir(), 'mesh-generate-'));
 const cliOutput = execFileSync(process.execPath, [join(root, 'xds-server/dist/cli/main.js'), 'generate', 'all', '--out', out, '--config', join(root, 'mesh.config.ts')], {
   encoding: 'utf8',
 });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const demo = (require(join(root, 'mesh.config')) as { default: MeshDefinition }).default;
 
 function filesUnder(dir: string): string[] {
@@ -240,7 +240,8 @@ describe('a generated sidecar bootstrap and service definition against the real 
 
   beforeAll(async () => {
     consul = await startConsul(supervisor);
-    controlPlane = await startControlPlane(supervisor, consul.httpAddr);
+    // The control plane serves the same mesh.config.ts the files were generated from.
+    controlPlane = await startControlPlane(supervisor, { consulAddr: consul.httpAddr, configFile: join(root, 'mesh.config.ts'), env: { MESH_LOG_LEVEL: 'debug' } });
     metricsPort = await freePort();
     // The generated file as is, except for ports this machine may have in use.
     const generated = parse(readFileSync(join(out, 'bootstrap', 'local', 'auth.yaml'), 'utf8')) as GeneratedBootstrap;
@@ -259,6 +260,14 @@ describe('a generated sidecar bootstrap and service definition against the real 
     expect(entries.map((e) => ({ id: e.ServiceID, address: e.ServiceAddress, port: e.ServicePort, meta: e.ServiceMeta }))).toEqual([
       { id: instance, address: '127.0.0.1', port: 3001, meta: { protocol: 'http', sidecar_port: '21001', version: 'v1' } },
     ]);
+  });
+
+  it('the control plane accepts the config the files were generated from, at the version the CLI printed', async () => {
+    const version = /\(version (\w+)\)/.exec(cliOutput)?.[1];
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+    const status = (await health(controlPlane.adminUrl)) as { status: string; config?: { version: string; rejected?: unknown } };
+    expect(status.config).toMatchObject({ version });
+    expect(status.config?.rejected).toBeUndefined();
   });
 
   it('the sidecar connects over ADS with the generated node identity and takes its config', async () => {

@@ -12,7 +12,6 @@ import { writeArtifacts } from './write-artifacts';
 const root = join(__dirname, '..', '..', '..');
 const examples = join(root, 'deploy', 'examples');
 // Loaded with require: the config lives outside this package's rootDir; swc compiles it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const demo = (require(join(root, 'mesh.config')) as { default: MeshDefinition }).default;
 
 function filesUnder(dir: string): string[] {
