@@ -34,14 +34,21 @@ describe('proxy tracing configured over xDS, real Envoy and Jaeger', () => {
   let client: EnvoyHandle;
   let echoSidecar: EnvoyHandle;
   let outboundPort: number;
+  let consulAddr: string;
 
   beforeAll(async () => {
     const consul = await startConsul(supervisor);
+    consulAddr = consul.httpAddr;
     jaeger = await startJaeger(supervisor);
     const [appPort, sidecarPort] = [await freePort(), await freePort()];
     await supervisor.start({ name: 'echo', command: process.execPath, args: [ECHO, 'echo-a', String(appPort)], ready: () => httpGet(`http://127.0.0.1:${appPort}/health`) });
     await registerService(consul.httpAddr, { id: 'echo-a', name: 'echo', port: appPort, meta: { sidecar_port: String(sidecarPort) } });
-    const controlPlane = await startControlPlane(supervisor, { consulAddr: consul.httpAddr, proxyOtlp: jaeger.otlpGrpcEndpoint });
+    const controlPlane = await startControlPlane(supervisor, {
+      consulAddr: consul.httpAddr,
+      proxyOtlp: jaeger.otlpGrpcEndpoint,
+      // Its own spans, batched by the SDK every second rather than the default five.
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${jaeger.otlpGrpcEndpoint}`, OTEL_BSP_SCHEDULE_DELAY: '1000' },
+    });
     const sidecar = async (service: string, metadata: Record<string, string | number>) =>
       startEnvoy(supervisor, {
         name: `envoy-${service}`,
@@ -93,5 +100,32 @@ describe('proxy tracing configured over xDS, real Envoy and Jaeger', () => {
       const listeners = await httpGet(`${envoy.adminUrl}/config_dump?resource=dynamic_listeners`);
       expect(listeners).toContain('envoy.tracers.opentelemetry');
     }
+  });
+
+  it('traces its own translations and pushes, with pushes inside the translation that caused them, and no span per stream', async () => {
+    // A catalog change while both sidecars are connected: one translation, pushed to both.
+    await registerService(consulAddr, { id: 'late-a', name: 'late', port: 9 });
+    const operations = await waitFor(
+      'xds-server operations in Jaeger',
+      async () => {
+        const response = await fetch(`${jaeger.queryUrl}/api/services/xds-server/operations`);
+        const names = response.ok ? ((await response.json()) as { data: string[] | null }).data ?? [] : [];
+        return names.includes('mesh.translate') && names.includes('xds.push') ? names : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(operations.filter((name) => /AggregatedResources|Discovery/.test(name))).toEqual([]);
+
+    const withPushes = await waitFor(
+      'a translation trace holding pushes to both sidecars',
+      async () => {
+        const traces = (await (await fetch(`${jaeger.queryUrl}/api/traces?service=xds-server&operation=mesh.translate&limit=50`)).json()) as { data: JaegerTrace[] };
+        return traces.data.find((t) => t.spans.filter((s) => s.operationName === 'xds.push').length >= 2);
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    const translate = withPushes.spans.find((s) => s.operationName === 'mesh.translate')!;
+    const pushes = withPushes.spans.filter((s) => s.operationName === 'xds.push');
+    expect(pushes.every((p) => p.references?.[0]?.spanID === translate.spanID)).toBe(true);
   });
 });

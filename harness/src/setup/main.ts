@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Listr, PRESET_TIMER, type ListrTask } from 'listr2';
 import { toolBin, toolsCacheDir, toolsDir, repoRoot } from '../toolchain/paths';
-import { loadToolchain, type GoModulePin } from '../toolchain/pins';
+import { loadToolchain, type DebianPin, type GoModulePin } from '../toolchain/pins';
 import { findBinaries, installDebianPackage } from './debian-package';
 import { buildGoBinary, cachedGoBinary } from './go-binary';
 import { installPythonTools, pythonToolPaths, venvIsCurrent } from './python-tools';
@@ -45,7 +45,7 @@ function pythonStep(): StepTask {
   };
 }
 
-function goStep(name: 'consul' | 'jaeger', pin: GoModulePin): StepTask {
+function goStep(name: 'consul' | 'jaeger' | 'compose-spec', pin: GoModulePin): StepTask {
   const binary = cachedGoBinary(name, pin, cacheDir);
   return {
     title: `${name} ${pin.version} (go build ${pin.module})`,
@@ -60,15 +60,14 @@ function goStep(name: 'consul' | 'jaeger', pin: GoModulePin): StepTask {
   };
 }
 
-function debianStep(): StepTask {
-  const pin = toolchain.debian.prometheus;
+function debianStep(pin: DebianPin): StepTask {
   const link = () => {
     const found = findBinaries(pin);
     if (!found) throw new Error(`apt-get finished but ${pin.binaries.join(', ')} are not on /usr/bin`);
     for (const [name, path] of Object.entries(found)) linkTool(path, join(toolsDir(root), 'bin', name));
   };
   return {
-    title: `prometheus ${pin.version} (Debian package ${pin.package})`,
+    title: `${pin.binaries[0]} ${pin.version} (Debian package ${pin.package})`,
     skip: () => {
       if (!findBinaries(pin)) return false;
       link();
@@ -122,7 +121,15 @@ function firstMeaningfulLine(output: string): string {
 
 async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
-  const steps = [pythonStep(), goStep('consul', toolchain.go.consul), goStep('jaeger', toolchain.go.jaeger), debianStep()];
+  const steps = [
+    pythonStep(),
+    goStep('consul', toolchain.go.consul),
+    goStep('jaeger', toolchain.go.jaeger),
+    debianStep(toolchain.debian.prometheus),
+    // Checkers for the files `mesh generate` writes (test/integration/generate-artifacts.spec.ts).
+    goStep('compose-spec', toolchain.go.composeSpec),
+    debianStep(toolchain.debian.systemd),
+  ];
   const tasks = new Listr(steps.map(toListrTask), {
     concurrent: false,
     exitOnError: true,

@@ -33,12 +33,14 @@ export interface DebianPin {
 
 export interface Toolchain {
   python: { venv: string; wheels: { envoy: WheelPin; temporal: WheelPin } };
-  go: { consul: GoModulePin; jaeger: GoModulePin };
-  debian: { prometheus: DebianPin };
+  go: { consul: GoModulePin; jaeger: GoModulePin; composeSpec: GoModulePin };
+  debian: { prometheus: DebianPin; systemd: DebianPin };
 }
 
 export type ToolName = 'envoy' | 'temporal' | 'consul' | 'jaeger' | 'prometheus';
 export const TOOL_NAMES: readonly ToolName[] = ['envoy', 'temporal', 'consul', 'jaeger', 'prometheus'];
+/** Checkers for the files `mesh generate` writes; linked into .tools/bin beside the tools. */
+export type CheckerName = 'promtool' | 'compose-spec' | 'systemd-analyze';
 
 let cached: Toolchain | undefined;
 

@@ -4,6 +4,7 @@ import { registerUpCommand } from './up.command';
 import { registerStatusCommand } from './status.command';
 import { registerValidateCommand } from './validate.command';
 import { registerXdsCommand } from './xds.command';
+import { registerGenerateCommand } from './generate.command';
 
 const program = new Command()
   .name('mesh')
@@ -14,6 +15,7 @@ registerUpCommand(program);
 registerXdsCommand(program);
 registerStatusCommand(program);
 registerValidateCommand(program);
+registerGenerateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);

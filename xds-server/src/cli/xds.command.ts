@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startControlPlane } from '../control-plane/control-plane';
 import { defaultControlPlaneOptions } from '../control-plane/control-plane-options';
 import { parsePercent, parsePort } from './port-option';
 import { parseCollectorAddress } from '../translate/tracing';
+import { startTracing } from '../telemetry/start-tracing';
 
 interface XdsOptions {
   port: number;
@@ -19,7 +19,9 @@ export function registerXdsCommand(program: Command): void {
   const defaults = defaultControlPlaneOptions();
   program
     .command('xds')
-    .description('Run the control plane: xDS over gRPC (ADS, SotW and Delta) from the Consul catalog, plus the admin API')
+    .description(
+      'Run the control plane: xDS over gRPC (ADS, SotW and Delta) from the Consul catalog, plus the admin API. Its own traces go to $OTEL_EXPORTER_OTLP_ENDPOINT when set',
+    )
     .option('--port <port>', 'xDS gRPC port', parsePort, defaults.xdsPort)
     .option('--admin-port <port>', 'admin HTTP port (/health, /info, /info/routes, /metrics)', parsePort, defaults.adminPort)
     .option('--host <address>', 'address both servers bind to', defaults.xdsHost)
@@ -28,6 +30,9 @@ export function registerXdsCommand(program: Command): void {
     .option('--trace-sampling <percent>', 'share of requests without an incoming trace that start one', parsePercent, 100)
     .option('--config <file>', 'mesh.config.ts with traffic policy; reloaded on every save (default: $MESH_CONFIG)', defaults.configFile)
     .action(async (options: XdsOptions) => {
+      const tracing = startTracing();
+      // Loaded only now, so that the tracing instrumentations see grpc-js and http load.
+      const { startControlPlane } = await import('../control-plane/control-plane.js');
       const app = await startControlPlane({
         ...defaults,
         xdsHost: options.host,
@@ -38,7 +43,11 @@ export function registerXdsCommand(program: Command): void {
         configFile: options.config ? resolve(options.config) : undefined,
         tracing: options.proxyOtlp ? { collector: parseCollectorAddress(options.proxyOtlp), samplingPercent: options.traceSampling } : undefined,
       });
-      const stop = () => void app.close().then(() => process.exit(0));
+      const stop = () =>
+        void app
+          .close()
+          .then(() => tracing?.shutdown())
+          .then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

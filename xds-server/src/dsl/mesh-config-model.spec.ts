@@ -210,6 +210,19 @@ describe('toMeshConfigModel', () => {
     expect(model(({ gateway: _gateway, ...mesh }) => mesh).gateway).toBeUndefined();
   });
 
+  it('lets the gateway call the services it routes to when they restrict their callers', () => {
+    const restricted = model((mesh) => ({
+      ...mesh,
+      services: {
+        ...mesh.services,
+        auth: { ...mesh.services.auth!, traffic: { allowedCallers: ['user'] } },
+        user: { ...mesh.services.user!, traffic: { allowedCallers: ['auth'] } },
+      },
+    }));
+    expect(restricted.policies.get('auth')!.allowedCallers).toEqual(['gateway', 'user']);
+    expect(restricted.policies.get('user')!.allowedCallers).toEqual(['auth']);
+  });
+
   it('versions by content: key order does not matter, any change does', () => {
     const mesh = testMesh();
     const reordered: MeshDefinition = { defaults: mesh.defaults, gateway: mesh.gateway, services: mesh.services, nodes: mesh.nodes, name: mesh.name };

@@ -191,8 +191,13 @@ export function trafficPolicyModel(
     outlierDetection: outlierModel(policy.outlierDetection),
     loadBalancer: policy.loadBalancer ?? 'round_robin',
     mtls: policy.mtls ?? 'off',
-    allowedCallers: policy.allowedCallers && [...new Set(policy.allowedCallers)].sort(byName),
+    allowedCallers: policy.allowedCallers && [...new Set([...policy.allowedCallers, ...gatewayCaller(definition, service)])].sort(byName),
   };
+}
+
+/** A gateway route to a service already says the gateway may call it. */
+function gatewayCaller(definition: MeshDefinition, service: string): string[] {
+  return definition.gateway?.routes.some((route) => route.service === service) ? [GATEWAY_NAME] : [];
 }
 
 function upstreamModels(service: ServiceDefinition<string, string>): UpstreamModel[] {

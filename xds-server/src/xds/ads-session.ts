@@ -1,5 +1,7 @@
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { context, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { tracer } from '../telemetry/tracer';
 import { localServiceFor } from '../translate/local-service';
 import type { MeshChange, MeshState } from './mesh-state';
 import { OutboundQueue } from './outbound-queue';
@@ -60,6 +62,8 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   private readonly queue: OutboundQueue<Res>;
   private unsubscribe: (() => void) | undefined;
   private lastChangeObservedAt: bigint | undefined;
+  /** The translation span behind each response a mesh change produced. */
+  private readonly causes = new WeakMap<Res, SpanContext>();
   private closed = false;
   private log: Logger;
   private readonly answers = new Map<TypeUrl, LastAnswer>();
@@ -157,7 +161,10 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
 
   private onMeshChange(change: MeshChange): void {
     this.lastChangeObservedAt = change.observedAt;
-    for (const response of this.machine.handleViewChange(this.view())) this.queue.enqueue(response);
+    for (const response of this.machine.handleViewChange(this.view())) {
+      this.causes.set(response, change.trace);
+      this.queue.enqueue(response);
+    }
   }
 
   private write(response: Res): boolean {
@@ -170,7 +177,19 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
       this.lastChangeObservedAt = undefined;
     }
     this.log.debug({ type }, 'push');
-    return this.call.write(this.codec.encode(response));
+    // A push caused by a mesh change joins that change's trace; one answering a request stands alone.
+    const cause = this.causes.get(response);
+    const parent = cause ? trace.setSpanContext(context.active(), cause) : context.active();
+    const span = tracer.startSpan(
+      'xds.push',
+      { kind: SpanKind.SERVER, attributes: { 'xds.type': type, 'xds.protocol': this.codec.protocol, 'xds.node_id': this.proxy?.identity.id ?? '' } },
+      parent,
+    );
+    try {
+      return this.call.write(this.codec.encode(response));
+    } finally {
+      span.end();
+    }
   }
 
   private fail(code: status, details: string): void {

@@ -1,10 +1,14 @@
 import type { MeshModel, ServiceModel } from '../translate/model';
 import type { MeshConfigModel } from '../translate/policy-model';
 import type { TracingModel } from '../translate/tracing';
+import type { SpanContext } from '@opentelemetry/api';
+import { tracer } from '../telemetry/tracer';
 import { MeshSnapshot } from './mesh-snapshot';
 
 export interface MeshChange {
   snapshot: MeshSnapshot;
+  /** The translation's span: pushes of this change are its children. */
+  trace: SpanContext;
   /** When the input change was observed (process.hrtime.bigint()), for propagation metrics. */
   observedAt: bigint;
 }
@@ -36,7 +40,7 @@ export class MeshState {
   /** A new catalog. */
   update(model: MeshModel, observedAt = process.hrtime.bigint()): void {
     this.model = model;
-    this.rebuild(observedAt);
+    this.rebuild(observedAt, 'catalog');
   }
 
   /**
@@ -45,18 +49,23 @@ export class MeshState {
    */
   updateConfig(config: MeshConfigModel | undefined, observedAt = process.hrtime.bigint()): void {
     this.config = config;
-    if (this.isReady) this.rebuild(observedAt);
+    if (this.isReady) this.rebuild(observedAt, 'config');
   }
 
   get configVersion(): string | undefined {
     return this.config?.version;
   }
 
-  private rebuild(observedAt: bigint): void {
+  private rebuild(observedAt: bigint, cause: 'catalog' | 'config' | 'test-hook'): void {
     const services = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
     const model = { services, ...(this.config ? { config: this.config } : {}), ...(this.tracing ? { tracing: this.tracing } : {}) };
-    this.current = MeshSnapshot.build(model, this.current);
-    const change = { snapshot: this.current, observedAt };
+    const span = tracer.startSpan('mesh.translate', { attributes: { 'mesh.cause': cause, 'mesh.services': services.size } });
+    try {
+      this.current = MeshSnapshot.build(model, this.current);
+    } finally {
+      span.end();
+    }
+    const change = { snapshot: this.current, observedAt, trace: span.spanContext() };
     if (!this.isReady) {
       this.isReady = true;
       for (const waiter of this.readyWaiters.splice(0)) waiter();
@@ -81,11 +90,11 @@ export class MeshState {
   /** Test hook: serve an extra service as if Consul had it, e.g. one a proxy must reject. */
   inject(service: ServiceModel): void {
     this.injected.set(service.name, service);
-    this.rebuild(process.hrtime.bigint());
+    this.rebuild(process.hrtime.bigint(), 'test-hook');
   }
 
   removeInjected(name: string): void {
-    if (this.injected.delete(name)) this.rebuild(process.hrtime.bigint());
+    if (this.injected.delete(name)) this.rebuild(process.hrtime.bigint(), 'test-hook');
   }
 
   subscribe(listener: Listener): () => void {

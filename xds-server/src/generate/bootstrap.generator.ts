@@ -1,0 +1,52 @@
+import type { MeshDefinition } from '../dsl/mesh-definition';
+import { NODE_METADATA } from '../xds/proxy-node';
+import { PORTS } from './deploy-conventions';
+import { envoyBootstrap, sidecarMetadata, XDS_CLUSTER } from './envoy-bootstrap';
+import { yamlFile, type GeneratedFile } from './generated-file';
+import { meshLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
+
+/** Each node runs its own control plane, bound to the node's routable address. */
+export function xdsEndpoint(node: NodeLayout): { address: string; port: number } {
+  return { address: node.address, port: PORTS.xds };
+}
+
+export function bootstrapPath(node: NodeLayout, name: string): string {
+  return `bootstrap/${node.name}/${name}.yaml`;
+}
+
+/** `bootstrap/<node>/<instance>.yaml` for every sidecar, and `gateway.yaml` on the gateway's node. */
+export function generateBootstrap(mesh: MeshDefinition): GeneratedFile[] {
+  const layout = meshLayout(mesh);
+  const files = layout.instances.map((i) =>
+    yamlFile(
+      bootstrapPath(i.node, i.name),
+      envoyBootstrap({
+        nodeId: i.id,
+        cluster: i.service,
+        metadata: sidecarMetadata(i.id, i.outboundPort),
+        adminPort: i.adminPort,
+        xds: xdsEndpoint(i.node),
+        metricsPort: i.metricsPort,
+      }),
+      [`Envoy sidecar of ${i.id} (${i.service} ${i.version} on ${i.node.name}): envoy -c <this file> --disable-hot-restart`],
+    ),
+  );
+  const gateway = layout.gateway;
+  if (gateway) {
+    files.push(
+      yamlFile(
+        bootstrapPath(gateway.node, gateway.name),
+        envoyBootstrap({
+          nodeId: gateway.id,
+          cluster: gateway.name,
+          metadata: { [NODE_METADATA.gatewayPort]: gateway.port, [NODE_METADATA.xdsCluster]: XDS_CLUSTER },
+          adminPort: gateway.adminPort,
+          xds: xdsEndpoint(gateway.node),
+          metricsPort: gateway.metricsPort,
+        }),
+        [`The edge Envoy on ${gateway.node.name}, public port ${gateway.port}: envoy -c <this file> --disable-hot-restart`],
+      ),
+    );
+  }
+  return files;
+}

@@ -1,0 +1,122 @@
+import { isIP } from 'node:net';
+import { NODE_METADATA } from '../xds/proxy-node';
+
+export const XDS_CLUSTER = 'xds_cluster';
+const ADMIN_CLUSTER = 'envoy_admin';
+const METRICS_LISTENER = 'envoy_metrics';
+
+export interface EnvoyBootstrapOptions {
+  /** node.id: unique per proxy. */
+  nodeId: string;
+  /** node.cluster: the service this Envoy fronts (or the gateway's name). */
+  cluster: string;
+  /** node.metadata the control plane reads (xds/proxy-node.ts). */
+  metadata: Readonly<Record<string, string | number>>;
+  /** Admin interface, on loopback. */
+  adminPort: number;
+  /** The control plane's xDS gRPC endpoint; a host name is resolved by DNS. */
+  xds: { address: string; port: number };
+  /** GRPC: state of the world; DELTA_GRPC: incremental. */
+  apiType?: 'GRPC' | 'DELTA_GRPC';
+  /** A static listener on 0.0.0.0 that serves only admin's `/stats/prometheus`. */
+  metricsPort?: number;
+}
+
+const HTTP2_ONLY = {
+  'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+    '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+    explicit_http_config: { http2_protocol_options: {} },
+  },
+};
+
+function socketAddress(address: string, port: number) {
+  return { socket_address: { address, port_value: port } };
+}
+
+function staticCluster(name: string, address: string, port: number, extra: object = {}) {
+  return {
+    name,
+    type: isIP(address) ? 'STATIC' : 'STRICT_DNS',
+    ...(isIP(address) ? {} : { dns_lookup_family: 'V4_ONLY' }),
+    connect_timeout: '1s',
+    ...extra,
+    load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(address, port) } }] }] },
+  };
+}
+
+function metricsListener(port: number) {
+  return {
+    name: METRICS_LISTENER,
+    address: socketAddress('0.0.0.0', port),
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+              stat_prefix: METRICS_LISTENER,
+              route_config: {
+                name: METRICS_LISTENER,
+                virtual_hosts: [
+                  {
+                    name: METRICS_LISTENER,
+                    domains: ['*'],
+                    routes: [{ match: { path: '/stats/prometheus' }, route: { cluster: ADMIN_CLUSTER } }],
+                  },
+                ],
+              },
+              http_filters: [
+                { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * A sidecar or gateway bootstrap: node identity, admin on loopback, and ADS to the control
+ * plane over HTTP/2; everything else (listeners, clusters, tracing) comes over xDS.
+ */
+export function envoyBootstrap(options: EnvoyBootstrapOptions): object {
+  const ads = {
+    api_type: options.apiType ?? 'GRPC',
+    transport_api_version: 'V3',
+    grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }],
+    set_node_on_first_message_only: true,
+  };
+  const metadata = Object.fromEntries(Object.entries(options.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const clusters: object[] = [
+    staticCluster(XDS_CLUSTER, options.xds.address, options.xds.port, {
+      typed_extension_protocol_options: HTTP2_ONLY,
+      upstream_connection_options: { tcp_keepalive: { keepalive_time: 30, keepalive_interval: 10, keepalive_probes: 3 } },
+    }),
+  ];
+  if (options.metricsPort !== undefined) clusters.push(staticCluster(ADMIN_CLUSTER, '127.0.0.1', options.adminPort));
+  return {
+    node: { id: options.nodeId, cluster: options.cluster, metadata },
+    admin: { address: socketAddress('127.0.0.1', options.adminPort) },
+    dynamic_resources: {
+      ads_config: ads,
+      cds_config: { resource_api_version: 'V3', ads: {} },
+      lds_config: { resource_api_version: 'V3', ads: {} },
+    },
+    static_resources: {
+      ...(options.metricsPort !== undefined ? { listeners: [metricsListener(options.metricsPort)] } : {}),
+      clusters,
+    },
+  };
+}
+
+/** The node metadata of a sidecar (keys documented in xds/proxy-node.ts). */
+export function sidecarMetadata(instanceId: string, outboundPort: number): Record<string, string | number> {
+  return {
+    [NODE_METADATA.outboundAddress]: '127.0.0.1',
+    [NODE_METADATA.outboundPort]: outboundPort,
+    [NODE_METADATA.serviceInstanceId]: instanceId,
+    [NODE_METADATA.xdsCluster]: XDS_CLUSTER,
+  };
+}

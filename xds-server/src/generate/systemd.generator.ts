@@ -1,0 +1,183 @@
+import type { MeshDefinition } from '../dsl/mesh-definition';
+import { isAbsolute } from 'node:path';
+import { INSTALL, PORTS } from './deploy-conventions';
+import { GenerateError } from './generate-error';
+import { GENERATED_HEADER, hashComment, type GeneratedFile } from './generated-file';
+import { instanceEnv } from './instance-env';
+import { meshLayout, type InstanceLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
+import { commandLine, renderUnit, unitWord, type UnitSection } from './systemd-unit';
+
+export const MESH_TARGET = 'mesh.target';
+const CONSUL_UNIT = 'mesh-consul.service';
+const CONTROL_PLANE_UNIT = 'mesh-control-plane.service';
+const appUnit = (i: InstanceLayout) => `mesh-${i.name}.service`;
+const envoyUnit = (name: string) => `mesh-${name}-envoy.service`;
+
+/**
+ * A command from the DSL as an absolute command line: the program from INSTALL.bin unless
+ * it is absolute already, and relative paths in the arguments under INSTALL.app. Words
+ * are split on whitespace (the DSL's commands need no quoting).
+ */
+export function absoluteCommand(command: string, field: string): string[] {
+  const [program, ...args] = command.trim().split(/\s+/);
+  if (!program) throw new GenerateError(field, 'the command is empty', 'Give the program and its arguments, e.g. `node services/auth/dist/main.js`.');
+  const resolve = (word: string) => (!isAbsolute(word) && word.includes('/') && !word.startsWith('-') && !word.includes('=') ? `${INSTALL.app}/${word.replace(/^\.\//, '')}` : word);
+  return [isAbsolute(program) ? program : `${INSTALL.bin}/${program}`, ...args.map(resolve)];
+}
+
+function unitFile(node: NodeLayout, name: string, note: string, sections: readonly UnitSection[]): GeneratedFile {
+  return { path: `systemd/${node.name}/${name}`, content: `${hashComment([GENERATED_HEADER, note])}\n${renderUnit(sections)}` };
+}
+
+const restartLimits: Array<[string, string]> = [
+  ['StartLimitIntervalSec', '60'],
+  ['StartLimitBurst', '5'],
+];
+
+function serviceBasics(restart: 'always' | 'on-failure', restartSec: string): Array<[string, string]> {
+  return [
+    ['User', INSTALL.user],
+    ['Group', INSTALL.user],
+    ['Restart', restart],
+    ['RestartSec', restartSec],
+  ];
+}
+
+function consulUnit(node: NodeLayout): GeneratedFile {
+  return unitFile(node, CONSUL_UNIT, `Consul agent of node ${node.name}; its config is consul/${node.name}/ in ${INSTALL.consulConfig}.`, [
+    [
+      'Unit',
+      [
+        ['Description', `Consul agent (node ${node.name})`],
+        ['Wants', 'network-online.target'],
+        ['After', 'network-online.target'],
+        ['PartOf', MESH_TARGET],
+        ...restartLimits,
+      ],
+    ],
+    [
+      'Service',
+      [
+        // The agent tells systemd when it has joined and loaded its services.
+        ['Type', 'notify'],
+        ...serviceBasics('on-failure', '2s'),
+        ['StateDirectory', 'mesh/consul'],
+        ['ExecStart', commandLine([`${INSTALL.bin}/consul`, 'agent', `-config-dir=${INSTALL.consulConfig}`])],
+        ['ExecReload', commandLine([`${INSTALL.bin}/consul`, 'reload'])],
+        ['KillSignal', 'SIGTERM'],
+        ['LimitNOFILE', '65536'],
+      ],
+    ],
+  ]);
+}
+
+function controlPlaneUnit(node: NodeLayout): GeneratedFile {
+  const consul = `http://127.0.0.1:${PORTS.consulHttp}`;
+  return unitFile(node, CONTROL_PLANE_UNIT, `The control plane of node ${node.name}: xDS on ${node.address}:${PORTS.xds}, admin on :${PORTS.controlPlaneAdmin}.`, [
+    [
+      'Unit',
+      [
+        ['Description', `Mesh control plane (node ${node.name})`],
+        ['Wants', CONSUL_UNIT],
+        ['After', `network-online.target ${CONSUL_UNIT}`],
+        ['PartOf', MESH_TARGET],
+        ...restartLimits,
+      ],
+    ],
+    [
+      'Service',
+      [
+        ['Type', 'simple'],
+        ...serviceBasics('always', '1s'),
+        ['WorkingDirectory', INSTALL.app],
+        ['Environment', unitWord(`CONSUL_HTTP_ADDR=${consul}`)],
+        ['Environment', unitWord('NODE_ENV=production')],
+        [
+          'ExecStart',
+          commandLine([`${INSTALL.bin}/node`, `${INSTALL.app}/xds-server/dist/cli/main.js`, 'xds', '--host', node.address, '--consul', consul, '--config', INSTALL.meshConfig]),
+        ],
+      ],
+    ],
+  ]);
+}
+
+function instanceUnits(layout: MeshLayout, i: InstanceLayout): GeneratedFile[] {
+  if (!i.command) throw new GenerateError(`${i.field}.command`, `${i.id} has no command, and systemd runs commands`, 'Set `command`, or deploy this node with compose.');
+  const app = unitFile(i.node, appUnit(i), `${i.id}: ${i.service} ${i.version}, app port ${i.port}; its sidecar is ${envoyUnit(i.name)}.`, [
+    [
+      'Unit',
+      [
+        ['Description', `${i.service} ${i.version} (${i.id})`],
+        // Starting the app starts its sidecar; Consul registers it from the agent config.
+        ['Wants', `${CONSUL_UNIT} ${envoyUnit(i.name)}`],
+        ['After', `network-online.target ${CONSUL_UNIT}`],
+        ['PartOf', MESH_TARGET],
+        ...restartLimits,
+      ],
+    ],
+    [
+      'Service',
+      [
+        ['Type', 'simple'],
+        ...serviceBasics('on-failure', '2s'),
+        ['WorkingDirectory', INSTALL.app],
+        ...Object.entries(instanceEnv(layout, i)).map(([k, v]): [string, string] => ['Environment', unitWord(`${k}=${v}`)]),
+        ['ExecStart', commandLine(absoluteCommand(i.command, `${i.field}.command`))],
+        // Time for a graceful shutdown (drain, close the Temporal worker).
+        ['TimeoutStopSec', '30s'],
+      ],
+    ],
+  ]);
+  return [app, envoyFile(i.node, i.name, `Envoy sidecar of ${i.id}`, [appUnit(i)])];
+}
+
+/** A sidecar restarts and stops with its app (PartOf=) and waits for the node's control plane. */
+function envoyFile(node: NodeLayout, name: string, description: string, partOf: readonly string[]): GeneratedFile {
+  return unitFile(node, envoyUnit(name), `${description}; bootstrap ${INSTALL.envoyConfig}/${name}.yaml.`, [
+    [
+      'Unit',
+      [
+        ['Description', description],
+        ['Wants', CONTROL_PLANE_UNIT],
+        ['After', `network-online.target ${CONTROL_PLANE_UNIT} ${partOf.join(' ')}`.trim()],
+        ['PartOf', [...partOf, MESH_TARGET].join(' ')],
+        ...restartLimits,
+      ],
+    ],
+    [
+      'Service',
+      [
+        ['Type', 'simple'],
+        ...serviceBasics('always', '1s'),
+        ['ExecStart', commandLine([`${INSTALL.bin}/envoy`, '-c', `${INSTALL.envoyConfig}/${name}.yaml`, '--disable-hot-restart', '--log-level', 'info'])],
+        ['LimitNOFILE', '65536'],
+      ],
+    ],
+  ]);
+}
+
+function targetUnit(node: NodeLayout, units: readonly string[]): GeneratedFile {
+  return unitFile(node, MESH_TARGET, `Everything the mesh runs on ${node.name}: systemctl enable --now ${MESH_TARGET}`, [
+    ['Unit', [['Description', `Mesh node ${node.name}`], ['Wants', units.join(' ')]]],
+    ['Install', [['WantedBy', 'multi-user.target']]],
+  ]);
+}
+
+/**
+ * `systemd/<node>/` for every arm64 (Pi) node: the Consul agent, the control plane, each
+ * instance and its Envoy, and mesh.target to start them all. The amd64 control node runs
+ * the same stack from compose (or `mesh up`).
+ */
+export function generateSystemd(mesh: MeshDefinition): GeneratedFile[] {
+  const layout = meshLayout(mesh);
+  return layout.nodes
+    .filter((node) => node.arch === 'arm64')
+    .flatMap((node) => {
+      const instances = layout.instances.filter((i) => i.node === node);
+      const files = [consulUnit(node), controlPlaneUnit(node), ...instances.flatMap((i) => instanceUnits(layout, i))];
+      const gateway = layout.gateway;
+      if (gateway?.node === node) files.push(envoyFile(node, gateway.name, `Gateway Envoy (public port ${gateway.port})`, []));
+      const wanted = [CONSUL_UNIT, CONTROL_PLANE_UNIT, ...instances.map(appUnit), ...(gateway?.node === node ? [envoyUnit(gateway.name)] : [])];
+      return [...files, targetUnit(node, wanted)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    });
+}
