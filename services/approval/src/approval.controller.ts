@@ -32,8 +32,8 @@ export class ApprovalController {
   @Post('decisions')
   @ApiOperation({ summary: 'Record a decision (201); repeating the current one answers 200 without a new record' })
   @ApiZodBody(DecisionBody)
-  recordDecision(@ZodBody(DecisionBody) body: DecisionBody, @Res({ passthrough: true }) res: Response): DecisionRecord {
-    const { record, created } = this.approval.recordDecision(body);
+  async recordDecision(@ZodBody(DecisionBody) body: DecisionBody, @Res({ passthrough: true }) res: Response): Promise<DecisionRecord> {
+    const { record, created } = await this.approval.recordDecision(body);
     res.status(created ? 201 : 200);
     return record;
   }
@@ -41,13 +41,13 @@ export class ApprovalController {
   @Get('decisions/:userId')
   @ApiOperation({ summary: 'The current (latest) decision for a user' })
   @ApiResponse({ status: 404, description: 'NO_DECISION' })
-  decision(@Param('userId') userId: string): DecisionRecord {
+  decision(@Param('userId') userId: string): Promise<DecisionRecord> {
     return this.approval.decision(userId);
   }
 
   @Get('decisions/:userId/history')
   @ApiOperation({ summary: 'Every decision recorded for a user, oldest first' })
-  history(@Param('userId') userId: string): DecisionRecord[] {
+  history(@Param('userId') userId: string): Promise<DecisionRecord[]> {
     return this.approval.history(userId);
   }
 }

@@ -10,10 +10,10 @@ export interface CreditCheck {
 
 /** approval-service's storage: every decision (the latest per user is the current one) and every credit check. */
 export interface ApprovalRepository {
-  addDecision(record: DecisionRecord): void;
-  latestDecision(userId: string): DecisionRecord | undefined;
-  decisionHistory(userId: string): DecisionRecord[];
-  addCreditCheck(check: CreditCheck): void;
+  addDecision(record: DecisionRecord): Promise<void>;
+  latestDecision(userId: string): Promise<DecisionRecord | undefined>;
+  decisionHistory(userId: string): Promise<DecisionRecord[]>;
+  addCreditCheck(check: CreditCheck): Promise<void>;
 }
 
 export const APPROVAL_REPOSITORY = Symbol('ApprovalRepository');

@@ -41,35 +41,35 @@ export class ApprovalService {
     const fails = this.random.next() < this.settings.creditScoreFailureRate;
     const checkedAt = this.clock.now().toISOString();
     if (fails) {
-      this.repository.addCreditCheck({ userId, outcome: 'unavailable', latencyMs, checkedAt });
+      await this.repository.addCreditCheck({ userId, outcome: 'unavailable', latencyMs, checkedAt });
       this.creditChecks.inc({ outcome: 'unavailable' });
       throw new CreditBureauUnavailableError();
     }
     const score = creditScoreFor(userId);
-    this.repository.addCreditCheck({ userId, outcome: 'scored', score, latencyMs, checkedAt });
+    await this.repository.addCreditCheck({ userId, outcome: 'scored', score, latencyMs, checkedAt });
     this.creditChecks.inc({ outcome: 'scored' });
     return { userId, score };
   }
 
   /** Records a decision; repeating the current decision (a retried activity) records nothing new. */
-  recordDecision(body: DecisionBody): { record: DecisionRecord; created: boolean } {
-    const current = this.repository.latestDecision(body.userId);
+  async recordDecision(body: DecisionBody): Promise<{ record: DecisionRecord; created: boolean }> {
+    const current = await this.repository.latestDecision(body.userId);
     if (current && current.decision === body.decision && current.creditScore === body.creditScore && JSON.stringify(current.reasons) === JSON.stringify(body.reasons)) {
       return { record: current, created: false };
     }
     const record: DecisionRecord = { userId: body.userId, decision: body.decision, creditScore: body.creditScore, reasons: body.reasons, decidedAt: body.decidedAt ?? this.clock.now().toISOString() };
-    this.repository.addDecision(record);
+    await this.repository.addDecision(record);
     this.decisions.inc({ decision: record.decision });
     return { record, created: true };
   }
 
-  decision(userId: string): DecisionRecord {
-    const record = this.repository.latestDecision(userId);
+  async decision(userId: string): Promise<DecisionRecord> {
+    const record = await this.repository.latestDecision(userId);
     if (!record) throw new ApiError(HttpStatus.NOT_FOUND, 'NO_DECISION', `No decision has been recorded for user ${userId} yet.`);
     return record;
   }
 
-  history(userId: string): DecisionRecord[] {
+  async history(userId: string): Promise<DecisionRecord[]> {
     return this.repository.decisionHistory(userId);
   }
 }

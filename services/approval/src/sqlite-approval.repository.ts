@@ -22,7 +22,7 @@ const toRecord = (row: DecisionRow): DecisionRecord => ({
 export class SqliteApprovalRepository implements ApprovalRepository {
   constructor(@Inject(SqliteDatabase) private readonly db: SqliteDatabase) {}
 
-  addDecision(record: DecisionRecord): void {
+  async addDecision(record: DecisionRecord): Promise<void> {
     this.db.run('INSERT INTO decisions (user_id, decision, credit_score, reasons, decided_at) VALUES (?, ?, ?, ?, ?)', [
       record.userId,
       record.decision,
@@ -32,16 +32,16 @@ export class SqliteApprovalRepository implements ApprovalRepository {
     ]);
   }
 
-  latestDecision(userId: string): DecisionRecord | undefined {
+  async latestDecision(userId: string): Promise<DecisionRecord | undefined> {
     const row = this.db.get<DecisionRow>('SELECT * FROM decisions WHERE user_id = ? ORDER BY seq DESC LIMIT 1', [userId]);
     return row && toRecord(row);
   }
 
-  decisionHistory(userId: string): DecisionRecord[] {
+  async decisionHistory(userId: string): Promise<DecisionRecord[]> {
     return this.db.all<DecisionRow>('SELECT * FROM decisions WHERE user_id = ? ORDER BY seq', [userId]).map(toRecord);
   }
 
-  addCreditCheck(check: CreditCheck): void {
+  async addCreditCheck(check: CreditCheck): Promise<void> {
     this.db.run('INSERT INTO credit_checks (user_id, outcome, score, latency_ms, checked_at) VALUES (?, ?, ?, ?, ?)', [
       check.userId,
       check.outcome,

@@ -34,7 +34,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Issue a one-time login token; e-mail is simulated, so the token is in the response' })
   @ApiZodBody(MagicLinkRequest)
   @ApiResponse({ status: 404, description: 'UNKNOWN_ACCOUNT' })
-  issueMagicLink(@ZodBody(MagicLinkRequest) body: MagicLinkRequest): MagicLinkIssued {
+  issueMagicLink(@ZodBody(MagicLinkRequest) body: MagicLinkRequest): Promise<MagicLinkIssued> {
     return this.auth.issueMagicLink(body.email);
   }
 
@@ -52,7 +52,7 @@ export class AuthController {
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The session behind the presented token (401 SESSION_ENDED after logout)' })
-  session(@CurrentUser() user: AuthClaims): SessionView {
+  session(@CurrentUser() user: AuthClaims): Promise<SessionView> {
     return this.auth.currentSession(user.userId, user.sessionId);
   }
 
@@ -60,7 +60,7 @@ export class AuthController {
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'All sessions of the caller' })
-  sessions(@CurrentUser() user: AuthClaims): SessionView[] {
+  sessions(@CurrentUser() user: AuthClaims): Promise<SessionView[]> {
     return this.auth.listSessions(user.userId);
   }
 
@@ -69,7 +69,7 @@ export class AuthController {
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'End the session behind the presented token' })
-  logout(@CurrentUser() user: AuthClaims): void {
-    this.auth.logout(user.userId, user.sessionId);
+  logout(@CurrentUser() user: AuthClaims): Promise<void> {
+    return this.auth.logout(user.userId, user.sessionId);
   }
 }

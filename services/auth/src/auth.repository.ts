@@ -35,16 +35,16 @@ export class EmailTakenError extends Error {
 /** auth-service's storage; SQLite by default (SqliteAuthRepository), any SQL store behind the same methods. */
 export interface AuthRepository {
   /** Throws EmailTakenError when the e-mail is already registered. */
-  createUser(user: UserAccount): void;
-  findUserByEmail(email: string): UserAccount | undefined;
-  findUserById(id: string): UserAccount | undefined;
-  createSession(session: Session): void;
-  findSession(id: string): Session | undefined;
-  listSessions(userId: string): Session[];
-  revokeSession(id: string, at: string): boolean;
-  createMagicLink(link: MagicLink): void;
+  createUser(user: UserAccount): Promise<void>;
+  findUserByEmail(email: string): Promise<UserAccount | undefined>;
+  findUserById(id: string): Promise<UserAccount | undefined>;
+  createSession(session: Session): Promise<void>;
+  findSession(id: string): Promise<Session | undefined>;
+  listSessions(userId: string): Promise<Session[]>;
+  revokeSession(id: string, at: string): Promise<boolean>;
+  createMagicLink(link: MagicLink): Promise<void>;
   /** Marks the link used and opens `session` in one step; a link is redeemed at most once. */
-  redeemMagicLink(tokenHash: string, now: string, session: Omit<Session, 'userId'>): RedeemOutcome;
+  redeemMagicLink(tokenHash: string, now: string, session: Omit<Session, 'userId'>): Promise<RedeemOutcome>;
 }
 
 export const AUTH_REPOSITORY = Symbol('AuthRepository');

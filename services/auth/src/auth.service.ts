@@ -44,10 +44,10 @@ export class AuthService {
   ) {}
 
   async register(credentials: Credentials): Promise<AccountView> {
-    if (this.repository.findUserByEmail(credentials.email)) throw this.emailTaken(credentials.email);
+    if (await this.repository.findUserByEmail(credentials.email)) throw this.emailTaken(credentials.email);
     const user: UserAccount = { id: randomUUID(), email: credentials.email, passwordHash: await this.hasher.hash(credentials.password), createdAt: this.clock.now().toISOString() };
     try {
-      this.repository.createUser(user);
+      await this.repository.createUser(user);
     } catch (error) {
       // Two registrations for one address raced through the check above.
       if (error instanceof EmailTakenError) throw this.emailTaken(credentials.email);
@@ -57,27 +57,27 @@ export class AuthService {
   }
 
   async login(request: LoginRequest): Promise<TokenGrant> {
-    const user = this.repository.findUserByEmail(request.email);
+    const user = await this.repository.findUserByEmail(request.email);
     const matches = await this.hasher.verify(user?.passwordHash ?? DECOY_HASH, request.password);
     if (!user || !matches) throw new ApiError(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Unknown e-mail or wrong password.');
     const session = this.newSession('password');
-    this.repository.createSession({ ...session, userId: user.id });
+    await this.repository.createSession({ ...session, userId: user.id });
     return this.grant(user, session);
   }
 
-  issueMagicLink(email: string): MagicLinkIssued {
-    const user = this.repository.findUserByEmail(email);
+  async issueMagicLink(email: string): Promise<MagicLinkIssued> {
+    const user = await this.repository.findUserByEmail(email);
     if (!user) throw new ApiError(HttpStatus.NOT_FOUND, 'UNKNOWN_ACCOUNT', `No account for ${email}; register it with POST /auth/register first.`);
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.settings.magicLinkTtlSeconds * 1000).toISOString();
-    this.repository.createMagicLink({ tokenHash: digest(token), userId: user.id, createdAt: now.toISOString(), expiresAt });
+    await this.repository.createMagicLink({ tokenHash: digest(token), userId: user.id, createdAt: now.toISOString(), expiresAt });
     return { token, expiresAt, delivery: 'simulated' };
   }
 
   async redeemMagicLink(token: string): Promise<TokenGrant> {
     const session = this.newSession('magic-link');
-    const outcome = this.repository.redeemMagicLink(digest(token), this.clock.now().toISOString(), session);
+    const outcome = await this.repository.redeemMagicLink(digest(token), this.clock.now().toISOString(), session);
     if (!outcome.redeemed) {
       switch (outcome.reason) {
         case 'unknown':
@@ -92,21 +92,21 @@ export class AuthService {
   }
 
   /** The caller's session, which must still be open (tokens outlive a logout otherwise). */
-  currentSession(userId: string, sessionId: string): SessionView {
-    const session = this.repository.findSession(sessionId);
+  async currentSession(userId: string, sessionId: string): Promise<SessionView> {
+    const session = await this.repository.findSession(sessionId);
     if (!session || session.userId !== userId) throw new ApiError(HttpStatus.UNAUTHORIZED, 'UNKNOWN_SESSION', 'The token names a session this service does not know; log in again.');
     const view = this.view(session);
     if (!view.active) throw new ApiError(HttpStatus.UNAUTHORIZED, 'SESSION_ENDED', 'This session was logged out or has expired; log in again.');
     return view;
   }
 
-  listSessions(userId: string): SessionView[] {
-    return this.repository.listSessions(userId).map((s) => this.view(s));
+  async listSessions(userId: string): Promise<SessionView[]> {
+    return (await this.repository.listSessions(userId)).map((s) => this.view(s));
   }
 
-  logout(userId: string, sessionId: string): void {
-    this.currentSession(userId, sessionId);
-    this.repository.revokeSession(sessionId, this.clock.now().toISOString());
+  async logout(userId: string, sessionId: string): Promise<void> {
+    await this.currentSession(userId, sessionId);
+    await this.repository.revokeSession(sessionId, this.clock.now().toISOString());
   }
 
   private newSession(method: SessionMethod): Omit<Session, 'userId'> {

@@ -31,7 +31,7 @@ const toSession = (row: SessionRow): Session => ({
 export class SqliteAuthRepository implements AuthRepository {
   constructor(@Inject(SqliteDatabase) private readonly db: SqliteDatabase) {}
 
-  createUser(user: UserAccount): void {
+  async createUser(user: UserAccount): Promise<void> {
     try {
       this.db.run('INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)', [user.id, user.email, user.passwordHash, user.createdAt]);
     } catch (error) {
@@ -40,38 +40,38 @@ export class SqliteAuthRepository implements AuthRepository {
     }
   }
 
-  findUserByEmail(email: string): UserAccount | undefined {
+  async findUserByEmail(email: string): Promise<UserAccount | undefined> {
     const row = this.db.get<UserRow>('SELECT * FROM users WHERE email = ?', [email]);
     return row && toUser(row);
   }
 
-  findUserById(id: string): UserAccount | undefined {
+  async findUserById(id: string): Promise<UserAccount | undefined> {
     const row = this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
     return row && toUser(row);
   }
 
-  createSession(session: Session): void {
+  async createSession(session: Session): Promise<void> {
     this.db.run('INSERT INTO sessions (id, user_id, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [session.id, session.userId, session.method, session.createdAt, session.expiresAt]);
   }
 
-  findSession(id: string): Session | undefined {
+  async findSession(id: string): Promise<Session | undefined> {
     const row = this.db.get<SessionRow>('SELECT * FROM sessions WHERE id = ?', [id]);
     return row && toSession(row);
   }
 
-  listSessions(userId: string): Session[] {
+  async listSessions(userId: string): Promise<Session[]> {
     return this.db.all<SessionRow>('SELECT * FROM sessions WHERE user_id = ? ORDER BY created_at DESC', [userId]).map(toSession);
   }
 
-  revokeSession(id: string, at: string): boolean {
+  async revokeSession(id: string, at: string): Promise<boolean> {
     return this.db.run('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [at, id]).changes === 1;
   }
 
-  createMagicLink(link: MagicLink): void {
+  async createMagicLink(link: MagicLink): Promise<void> {
     this.db.run('INSERT INTO magic_links (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [link.tokenHash, link.userId, link.createdAt, link.expiresAt]);
   }
 
-  redeemMagicLink(tokenHash: string, now: string, session: Omit<Session, 'userId'>): RedeemOutcome {
+  async redeemMagicLink(tokenHash: string, now: string, session: Omit<Session, 'userId'>): Promise<RedeemOutcome> {
     return this.db.transaction((): RedeemOutcome => {
       const link = this.db.get<{ user_id: string; expires_at: string; redeemed_at: string | null }>('SELECT user_id, expires_at, redeemed_at FROM magic_links WHERE token_hash = ?', [tokenHash]);
       if (!link) return { redeemed: false, reason: 'unknown' };
@@ -79,8 +79,9 @@ export class SqliteAuthRepository implements AuthRepository {
       if (link.expires_at <= now) return { redeemed: false, reason: 'expired' };
       this.db.run('UPDATE magic_links SET redeemed_at = ? WHERE token_hash = ? AND redeemed_at IS NULL', [now, tokenHash]);
       const opened: Session = { ...session, userId: link.user_id };
-      this.createSession(opened);
-      const user = this.findUserById(link.user_id);
+      this.db.run('INSERT INTO sessions (id, user_id, method, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [opened.id, opened.userId, opened.method, opened.createdAt, opened.expiresAt]);
+      const row = this.db.get<UserRow>('SELECT * FROM users WHERE id = ?', [link.user_id]);
+      const user = row && toUser(row);
       if (!user) throw new Error(`magic link ${tokenHash.slice(0, 8)}… points at a missing user ${link.user_id}`);
       return { redeemed: true, session: opened, user };
     });

@@ -35,8 +35,12 @@ export class DocumentPipeline implements OnApplicationBootstrap, BeforeApplicati
   }
 
   onApplicationBootstrap(): void {
-    for (const document of this.repository.listByStatus(['received', 'scanning', 'ocr'])) this.enqueue(document.id);
-    this.resuming = this.signaller.resume().catch((error: unknown) => this.logger.error({ err: error }, 'resuming pending signals failed'));
+    this.resuming = this.resume().catch((error: unknown) => this.logger.error({ err: error }, 'resuming pending signals failed'));
+  }
+
+  private async resume(): Promise<void> {
+    for (const document of await this.repository.listByStatus(['received', 'scanning', 'ocr'])) this.enqueue(document.id);
+    await this.signaller.resume();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -61,19 +65,19 @@ export class DocumentPipeline implements OnApplicationBootstrap, BeforeApplicati
 
   /** A reviewer's verdict on a document waiting in review. */
   async review(id: string, verdict: 'accept' | 'reject', note: string | undefined): Promise<StoredDocument> {
-    const document = this.repository.find(id);
+    const document = await this.repository.find(id);
     if (!document) throw new ApiError(HttpStatus.NOT_FOUND, 'DOCUMENT_NOT_FOUND', `No document ${id}.`);
     if (document.status !== 'review') throw new ApiError(HttpStatus.CONFLICT, 'NOT_IN_REVIEW', `Document ${id} is ${document.status}, not waiting for review.`);
     const at = this.clock.now().toISOString();
     if (verdict === 'reject') {
-      this.repository.transition(id, 'rejected', at, { reason: `review: rejected${note ? ` (${note})` : ''}` });
+      await this.repository.transition(id, 'rejected', at, { reason: `review: rejected${note ? ` (${note})` : ''}` });
       this.steps.inc({ step: 'review', outcome: 'rejected' });
     } else {
-      this.repository.transition(id, 'accepted', at, { reason: `review: accepted${note ? ` (${note})` : ''}` });
+      await this.repository.transition(id, 'accepted', at, { reason: `review: accepted${note ? ` (${note})` : ''}` });
       this.steps.inc({ step: 'review', outcome: 'accepted' });
       await this.signaller.signal({ ...document, status: 'accepted' });
     }
-    return this.repository.find(id) ?? document;
+    return (await this.repository.find(id)) ?? document;
   }
 
   private async drain(): Promise<void> {
@@ -87,21 +91,21 @@ export class DocumentPipeline implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async process(id: string): Promise<void> {
-    const document = this.repository.find(id);
+    const document = await this.repository.find(id);
     if (!document || !['received', 'scanning', 'ocr'].includes(document.status)) return;
     const bytes = this.store.read(document.storagePath);
 
-    this.repository.transition(id, 'scanning', this.now());
+    await this.repository.transition(id, 'scanning', this.now());
     await this.simulate(this.settings.scanMs);
     const scan = scanForViruses(bytes);
     if (!scan.clean) {
-      this.repository.transition(id, 'rejected', this.now(), { reason: `virus scan: ${scan.finding}` });
+      await this.repository.transition(id, 'rejected', this.now(), { reason: `virus scan: ${scan.finding}` });
       this.steps.inc({ step: 'scan', outcome: 'infected' });
       return;
     }
     this.steps.inc({ step: 'scan', outcome: 'clean' });
 
-    this.repository.transition(id, 'ocr', this.now());
+    await this.repository.transition(id, 'ocr', this.now());
     await this.simulate(this.settings.ocrMs);
     const ocr = recognizeText(bytes, document.mediaType);
     this.steps.inc({ step: 'ocr', outcome: 'done' });
@@ -112,11 +116,11 @@ export class DocumentPipeline implements OnApplicationBootstrap, BeforeApplicati
         ? `OCR confidence ${ocr.confidence} is below ${this.settings.reviewConfidenceBelow}`
         : undefined;
     if (reviewReason) {
-      this.repository.transition(id, 'review', this.now(), { reason: reviewReason, ocrText: ocr.text, ocrConfidence: ocr.confidence });
+      await this.repository.transition(id, 'review', this.now(), { reason: reviewReason, ocrText: ocr.text, ocrConfidence: ocr.confidence });
       this.steps.inc({ step: 'review', outcome: 'queued' });
       return;
     }
-    this.repository.transition(id, 'accepted', this.now(), { ocrText: ocr.text, ocrConfidence: ocr.confidence });
+    await this.repository.transition(id, 'accepted', this.now(), { ocrText: ocr.text, ocrConfidence: ocr.confidence });
     await this.signaller.signal({ ...document, status: 'accepted' });
   }
 

@@ -29,19 +29,19 @@ export class DocumentController {
   @ApiResponse({ status: 202, description: 'stored; status "received", then scanning, ocr, (review,) accepted or rejected' })
   @ApiResponse({ status: 413, description: 'FILE_TOO_LARGE' })
   @ApiResponse({ status: 415, description: 'UNSUPPORTED_DOCUMENT_TYPE or CONTENT_TYPE_MISMATCH' })
-  upload(@CurrentUser() user: AuthClaims, @ZodBody(UploadFields) fields: UploadFields, @UploadedFile() file: UploadedDocument | undefined): DocumentView {
+  upload(@CurrentUser() user: AuthClaims, @ZodBody(UploadFields) fields: UploadFields, @UploadedFile() file: UploadedDocument | undefined): Promise<DocumentView> {
     return this.documents.upload(user.userId, fields, file);
   }
 
   @Get()
   @ApiOperation({ summary: 'The caller’s documents' })
-  list(@CurrentUser() user: AuthClaims): DocumentView[] {
+  list(@CurrentUser() user: AuthClaims): Promise<DocumentView[]> {
     return this.documents.list(user.userId);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One of the caller’s documents with the history of its steps' })
-  detail(@CurrentUser() user: AuthClaims, @Param('id') id: string): DocumentDetail {
+  detail(@CurrentUser() user: AuthClaims, @Param('id') id: string): Promise<DocumentDetail> {
     return this.documents.detail(user.userId, id);
   }
 }

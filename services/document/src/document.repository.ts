@@ -32,15 +32,15 @@ export interface DocumentEvent {
 
 /** document-service's storage of document metadata and each step's history (the bytes live in files). */
 export interface DocumentRepository {
-  insert(document: StoredDocument): void;
-  find(id: string): StoredDocument | undefined;
-  listByUser(userId: string): StoredDocument[];
-  listByStatus(statuses: readonly DocumentStatus[]): StoredDocument[];
+  insert(document: StoredDocument): Promise<void>;
+  find(id: string): Promise<StoredDocument | undefined>;
+  listByUser(userId: string): Promise<StoredDocument[]>;
+  listByStatus(statuses: readonly DocumentStatus[]): Promise<StoredDocument[]>;
   /** Accepted documents whose signal has not gone through. */
-  listUnsignalled(): StoredDocument[];
-  transition(id: string, status: DocumentStatus, at: string, details?: { reason?: string; ocrText?: string; ocrConfidence?: number }): void;
-  events(id: string): DocumentEvent[];
-  recordSignal(id: string, outcome: { at: string; error?: string }): void;
+  listUnsignalled(): Promise<StoredDocument[]>;
+  transition(id: string, status: DocumentStatus, at: string, details?: { reason?: string; ocrText?: string; ocrConfidence?: number }): Promise<void>;
+  events(id: string): Promise<DocumentEvent[]>;
+  recordSignal(id: string, outcome: { at: string; error?: string }): Promise<void>;
 }
 
 export const DOCUMENT_REPOSITORY = Symbol('DocumentRepository');

@@ -37,7 +37,7 @@ export class DocumentService {
   }
 
   /** Checks everything before writing anything; the file and its row are stored together or not at all. */
-  upload(userId: string, fields: UploadFields, file: UploadedFile | undefined): DocumentView {
+  async upload(userId: string, fields: UploadFields, file: UploadedFile | undefined): Promise<DocumentView> {
     if (!file) throw new ApiError(HttpStatus.BAD_REQUEST, 'FILE_REQUIRED', 'Send the document as multipart/form-data with the file in the field "file" and its kind in "kind".');
     if (file.size === 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'EMPTY_FILE', 'The uploaded file is empty.');
     const mediaType = detectMediaType(file.buffer);
@@ -65,7 +65,7 @@ export class DocumentService {
       signalAttempts: 0,
     };
     try {
-      this.repository.insert(document);
+      await this.repository.insert(document);
     } catch (error) {
       this.store.remove(storagePath);
       throw error;
@@ -75,19 +75,19 @@ export class DocumentService {
     return view(document);
   }
 
-  list(userId: string): DocumentView[] {
-    return this.repository.listByUser(userId).map(view);
+  async list(userId: string): Promise<DocumentView[]> {
+    return (await this.repository.listByUser(userId)).map(view);
   }
 
-  detail(userId: string, id: string): DocumentDetail {
-    const document = this.repository.find(id);
+  async detail(userId: string, id: string): Promise<DocumentDetail> {
+    const document = await this.repository.find(id);
     // Someone else's document is reported exactly like a missing one.
     if (!document || document.userId !== userId) throw new ApiError(HttpStatus.NOT_FOUND, 'DOCUMENT_NOT_FOUND', `You have no document ${id}.`);
-    return { ...view(document), events: this.repository.events(id) };
+    return { ...view(document), events: await this.repository.events(id) };
   }
 
-  pendingReviews(): DocumentView[] {
-    return this.repository.listByStatus(['review']).map(view);
+  async pendingReviews(): Promise<DocumentView[]> {
+    return (await this.repository.listByStatus(['review'])).map(view);
   }
 
   async review(id: string, verdict: 'accept' | 'reject', note: string | undefined): Promise<DocumentView> {

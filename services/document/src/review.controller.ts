@@ -12,7 +12,7 @@ export class ReviewController {
 
   @Get()
   @ApiOperation({ summary: 'Documents waiting for human review' })
-  pending(): DocumentView[] {
+  pending(): Promise<DocumentView[]> {
     return this.documents.pendingReviews();
   }
 

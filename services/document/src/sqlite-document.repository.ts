@@ -49,7 +49,7 @@ function toDocument(row: DocumentRow): StoredDocument {
 export class SqliteDocumentRepository implements DocumentRepository {
   constructor(@Inject(SqliteDatabase) private readonly db: SqliteDatabase) {}
 
-  insert(d: StoredDocument): void {
+  async insert(d: StoredDocument): Promise<void> {
     this.db.transaction(() => {
       this.db.run(
         `INSERT INTO documents (id, user_id, kind, file_name, media_type, size_bytes, sha256, storage_path, status, created_at, updated_at)
@@ -60,25 +60,25 @@ export class SqliteDocumentRepository implements DocumentRepository {
     });
   }
 
-  find(id: string): StoredDocument | undefined {
+  async find(id: string): Promise<StoredDocument | undefined> {
     const row = this.db.get<DocumentRow>('SELECT * FROM documents WHERE id = ?', [id]);
     return row && toDocument(row);
   }
 
-  listByUser(userId: string): StoredDocument[] {
+  async listByUser(userId: string): Promise<StoredDocument[]> {
     return this.db.all<DocumentRow>('SELECT * FROM documents WHERE user_id = ? ORDER BY created_at, id', [userId]).map(toDocument);
   }
 
-  listByStatus(statuses: readonly DocumentStatus[]): StoredDocument[] {
+  async listByStatus(statuses: readonly DocumentStatus[]): Promise<StoredDocument[]> {
     if (statuses.length === 0) return [];
     return this.db.all<DocumentRow>(`SELECT * FROM documents WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY created_at, id`, statuses).map(toDocument);
   }
 
-  listUnsignalled(): StoredDocument[] {
+  async listUnsignalled(): Promise<StoredDocument[]> {
     return this.db.all<DocumentRow>("SELECT * FROM documents WHERE status = 'accepted' AND signalled_at IS NULL ORDER BY created_at, id").map(toDocument);
   }
 
-  transition(id: string, status: DocumentStatus, at: string, details: { reason?: string; ocrText?: string; ocrConfidence?: number } = {}): void {
+  async transition(id: string, status: DocumentStatus, at: string, details: { reason?: string; ocrText?: string; ocrConfidence?: number } = {}): Promise<void> {
     this.db.transaction(() => {
       this.db.run(
         `UPDATE documents SET status = ?, updated_at = ?, status_reason = COALESCE(?, status_reason),
@@ -89,13 +89,13 @@ export class SqliteDocumentRepository implements DocumentRepository {
     });
   }
 
-  events(id: string): DocumentEvent[] {
+  async events(id: string): Promise<DocumentEvent[]> {
     return this.db
       .all<{ status: DocumentStatus; note: string | null; at: string }>('SELECT status, note, at FROM document_events WHERE document_id = ? ORDER BY seq', [id])
       .map((e) => ({ status: e.status, ...(e.note !== null ? { note: e.note } : {}), at: e.at }));
   }
 
-  recordSignal(id: string, outcome: { at: string; error?: string }): void {
+  async recordSignal(id: string, outcome: { at: string; error?: string }): Promise<void> {
     if (outcome.error === undefined) {
       this.db.run('UPDATE documents SET signalled_at = ?, signal_attempts = signal_attempts + 1, signal_error = NULL WHERE id = ?', [outcome.at, id]);
     } else {

@@ -24,9 +24,7 @@ export class UploadLimitsInterceptor implements NestInterceptor {
   }
 
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(
-      catchError((error: unknown) => throwError(() => this.explain(error))),
-    );
+    return next.handle().pipe(catchError((error: unknown) => throwError(() => this.explain(error))));
   }
 }
 

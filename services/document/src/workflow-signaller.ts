@@ -27,13 +27,13 @@ export class WorkflowSignaller {
     if (this.stopped) return false;
     try {
       await this.workflows.signalDocumentUploaded(document.userId, { documentId: document.id, kind: document.kind });
-      this.repository.recordSignal(document.id, { at: this.clock.now().toISOString() });
+      await this.repository.recordSignal(document.id, { at: this.clock.now().toISOString() });
       this.logger.info({ documentId: document.id, userId: document.userId }, 'documentUploaded signalled');
       return true;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.repository.recordSignal(document.id, { at: this.clock.now().toISOString(), error: message });
-      const attempts = this.repository.find(document.id)?.signalAttempts ?? this.settings.signalMaxAttempts;
+      await this.repository.recordSignal(document.id, { at: this.clock.now().toISOString(), error: message });
+      const attempts = (await this.repository.find(document.id))?.signalAttempts ?? this.settings.signalMaxAttempts;
       if (attempts >= this.settings.signalMaxAttempts) {
         this.logger.error({ documentId: document.id, attempts, err: error }, 'giving up signalling documentUploaded');
         return false;
@@ -42,8 +42,7 @@ export class WorkflowSignaller {
       this.logger.warn({ documentId: document.id, attempts, retryInMs: delay, reason: message }, 'documentUploaded signal failed; will retry');
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        const current = this.repository.find(document.id);
-        if (current && current.signalledAt === undefined) void this.signal(current);
+        void this.retry(document.id);
       }, delay);
       timer.unref();
       this.timers.add(timer);
@@ -51,9 +50,14 @@ export class WorkflowSignaller {
     }
   }
 
+  private async retry(id: string): Promise<void> {
+    const current = await this.repository.find(id);
+    if (current && current.signalledAt === undefined) await this.signal(current);
+  }
+
   /** Signals every accepted document whose signal has not gone through (at start-up). */
   async resume(): Promise<void> {
-    for (const document of this.repository.listUnsignalled()) {
+    for (const document of await this.repository.listUnsignalled()) {
       if (document.signalAttempts < this.settings.signalMaxAttempts) await this.signal(document);
     }
   }

@@ -39,8 +39,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
-  onApplicationBootstrap(): void {
-    for (const record of this.repository.listQueued()) this.enqueue(record.id);
+  async onApplicationBootstrap(): Promise<void> {
+    for (const record of await this.repository.listQueued()) this.enqueue(record.id);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -72,17 +72,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async deliver(id: string): Promise<void> {
-    const record = this.repository.find(id);
+    const record = await this.repository.find(id);
     if (!record || record.status !== 'queued') return;
     const { recipient, message } = render(record);
-    const done = this.repository.attempts(id).length;
+    const done = (await this.repository.attempts(id)).length;
     for (let attempt = done + 1; attempt <= this.settings.maxAttempts; attempt++) {
       const started = Date.now();
       const error = await this.send(record);
       const latencyMs = Date.now() - started;
       const last = attempt === this.settings.maxAttempts;
       const outcome = error === undefined ? 'delivered' : 'failed';
-      this.repository.recordAttempt(id, { attempt, channel: record.channel, outcome, recipient, message, ...(error ? { error } : {}), latencyMs, at: this.clock.now().toISOString() }, outcome === 'delivered' ? 'delivered' : last ? 'failed' : undefined);
+      await this.repository.recordAttempt(id, { attempt, channel: record.channel, outcome, recipient, message, ...(error ? { error } : {}), latencyMs, at: this.clock.now().toISOString() }, outcome === 'delivered' ? 'delivered' : last ? 'failed' : undefined);
       this.attempts.inc({ channel: record.channel, outcome });
       if (outcome === 'delivered') {
         this.latency.observe({ channel: record.channel }, Math.max(0, (this.clock.now().getTime() - Date.parse(record.createdAt)) / 1000));

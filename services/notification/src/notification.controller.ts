@@ -17,9 +17,9 @@ export class NotificationController {
   @ApiZodBody(NotificationBody)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeated key returns the first notification instead of sending again' })
   @ApiResponse({ status: 202, description: 'the queued notification (or the one first queued under this Idempotency-Key)' })
-  accept(@ZodBody(NotificationBody) body: NotificationBody, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): NotificationRecord {
+  async accept(@ZodBody(NotificationBody) body: NotificationBody, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response): Promise<NotificationRecord> {
     if (key !== undefined && (key.length === 0 || key.length > 200)) throw new ApiError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'Idempotency-Key must have 1 to 200 characters.');
-    const { record, created } = this.notifications.accept(body, key);
+    const { record, created } = await this.notifications.accept(body, key);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
     return record;
   }
@@ -30,7 +30,7 @@ export class NotificationController {
   @ApiQuery({ name: 'userId', required: false, description: 'must be the caller (default)' })
   @ApiOperation({ summary: 'The caller’s notifications and their delivery status' })
   @ApiResponse({ status: 403, description: 'FORBIDDEN: userId names someone else' })
-  list(@CurrentUser() user: AuthClaims, @ZodQuery(NotificationQuery) query: NotificationQueryParams): NotificationRecord[] {
+  list(@CurrentUser() user: AuthClaims, @ZodQuery(NotificationQuery) query: NotificationQueryParams): Promise<NotificationRecord[]> {
     const userId = query.userId ?? user.userId;
     if (userId !== user.userId) throw new ApiError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'A token only lists its own user’s notifications; drop userId or use that user’s token.');
     return this.notifications.listByUser(userId);
@@ -40,7 +40,7 @@ export class NotificationController {
   @UseGuards(JwtAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'One notification with every delivery attempt' })
-  detail(@CurrentUser() user: AuthClaims, @Param('id') id: string): NotificationDetail {
+  detail(@CurrentUser() user: AuthClaims, @Param('id') id: string): Promise<NotificationDetail> {
     return this.notifications.detail(id, user.userId);
   }
 }

@@ -74,7 +74,7 @@ describe('notification-service', () => {
   it('resumes notifications left queued by a restart', async () => {
     await start();
     db.run("INSERT INTO notifications (id, user_id, channel, template, data, status, created_at) VALUES ('n-1', 'u-1', 'email', 'welcome', '{}', 'queued', '2030-01-01T00:00:00.000Z')");
-    worker.onApplicationBootstrap();
+    await worker.onApplicationBootstrap();
     await worker.idle();
     expect(db.get<{ status: string }>("SELECT status FROM notifications WHERE id = 'n-1'")?.status).toBe('delivered');
   });

@@ -14,13 +14,13 @@ export interface DeliveryAttempt {
 /** notification-service's storage: each notification and every delivery attempt made for it. */
 export interface NotificationRepository {
   /** Inserts unless the idempotency key is known; returns the stored record and whether it is new. */
-  insert(record: NotificationRecord, idempotencyKey: string | undefined): { record: NotificationRecord; created: boolean };
-  find(id: string): NotificationRecord | undefined;
-  listByUser(userId: string): NotificationRecord[];
-  listQueued(): NotificationRecord[];
+  insert(record: NotificationRecord, idempotencyKey: string | undefined): Promise<{ record: NotificationRecord; created: boolean }>;
+  find(id: string): Promise<NotificationRecord | undefined>;
+  listByUser(userId: string): Promise<NotificationRecord[]>;
+  listQueued(): Promise<NotificationRecord[]>;
   /** Records one attempt; `final` sets the notification's status. */
-  recordAttempt(id: string, attempt: DeliveryAttempt, final: 'delivered' | 'failed' | undefined): void;
-  attempts(id: string): DeliveryAttempt[];
+  recordAttempt(id: string, attempt: DeliveryAttempt, final: 'delivered' | 'failed' | undefined): Promise<void>;
+  attempts(id: string): Promise<DeliveryAttempt[]>;
 }
 
 export const NOTIFICATION_REPOSITORY = Symbol('NotificationRepository');

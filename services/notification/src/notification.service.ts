@@ -16,20 +16,20 @@ export class NotificationService {
   ) {}
 
   /** Stores the notification as queued and hands it to the worker; a repeated idempotency key returns the first one. */
-  accept(body: NotificationBody, idempotencyKey: string | undefined): { record: NotificationRecord; created: boolean } {
+  async accept(body: NotificationBody, idempotencyKey: string | undefined): Promise<{ record: NotificationRecord; created: boolean }> {
     const record: NotificationRecord = { id: randomUUID(), ...body, status: 'queued', createdAt: this.clock.now().toISOString() };
-    const stored = this.repository.insert(record, idempotencyKey);
+    const stored = await this.repository.insert(record, idempotencyKey);
     if (stored.created) this.worker.enqueue(record.id);
     return stored;
   }
 
-  listByUser(userId: string): NotificationRecord[] {
+  listByUser(userId: string): Promise<NotificationRecord[]> {
     return this.repository.listByUser(userId);
   }
 
-  detail(id: string, userId: string): NotificationDetail {
-    const record = this.repository.find(id);
+  async detail(id: string, userId: string): Promise<NotificationDetail> {
+    const record = await this.repository.find(id);
     if (!record || record.userId !== userId) throw new ApiError(HttpStatus.NOT_FOUND, 'NOTIFICATION_NOT_FOUND', `You have no notification ${id}.`);
-    return { ...record, deliveries: this.repository.attempts(id) };
+    return { ...record, deliveries: await this.repository.attempts(id) };
   }
 }

@@ -42,7 +42,7 @@ function toRecord(row: NotificationRow): NotificationRecord {
 export class SqliteNotificationRepository implements NotificationRepository {
   constructor(@Inject(SqliteDatabase) private readonly db: SqliteDatabase) {}
 
-  insert(record: NotificationRecord, idempotencyKey: string | undefined): { record: NotificationRecord; created: boolean } {
+  async insert(record: NotificationRecord, idempotencyKey: string | undefined): Promise<{ record: NotificationRecord; created: boolean }> {
     return this.db.transaction(() => {
       if (idempotencyKey !== undefined) {
         const existing = this.db.get<NotificationRow>('SELECT * FROM notifications WHERE idempotency_key = ?', [idempotencyKey]);
@@ -62,20 +62,20 @@ export class SqliteNotificationRepository implements NotificationRepository {
     });
   }
 
-  find(id: string): NotificationRecord | undefined {
+  async find(id: string): Promise<NotificationRecord | undefined> {
     const row = this.db.get<NotificationRow>('SELECT * FROM notifications WHERE id = ?', [id]);
     return row && toRecord(row);
   }
 
-  listByUser(userId: string): NotificationRecord[] {
+  async listByUser(userId: string): Promise<NotificationRecord[]> {
     return this.db.all<NotificationRow>('SELECT * FROM notifications WHERE user_id = ? ORDER BY created_at, id', [userId]).map(toRecord);
   }
 
-  listQueued(): NotificationRecord[] {
+  async listQueued(): Promise<NotificationRecord[]> {
     return this.db.all<NotificationRow>("SELECT * FROM notifications WHERE status = 'queued' ORDER BY created_at, id").map(toRecord);
   }
 
-  recordAttempt(id: string, a: DeliveryAttempt, final: 'delivered' | 'failed' | undefined): void {
+  async recordAttempt(id: string, a: DeliveryAttempt, final: 'delivered' | 'failed' | undefined): Promise<void> {
     this.db.transaction(() => {
       this.db.run('INSERT INTO deliveries (notification_id, attempt, channel, outcome, recipient, message, error, latency_ms, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
         id,
@@ -93,7 +93,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
     });
   }
 
-  attempts(id: string): DeliveryAttempt[] {
+  async attempts(id: string): Promise<DeliveryAttempt[]> {
     return this.db.all<DeliveryRow>('SELECT * FROM deliveries WHERE notification_id = ? ORDER BY seq', [id]).map((row) => ({
       attempt: row.attempt,
       channel: row.channel,

@@ -39,7 +39,7 @@ export class DecisionLookup {
       const response = await this.upstream.request<DecisionRecord>(SERVICE.approval, { method: 'GET', path, timeoutMs: this.settings.approvalLookupTimeoutMs });
       const checkedAt = this.clock.now().toISOString();
       if (response.status === 200) {
-        this.repository.rememberDecision(userId, { record: response.body, fetchedAt: checkedAt });
+        await this.repository.rememberDecision(userId, { record: response.body, fetchedAt: checkedAt });
         this.outcomes.inc({ source: 'approval-service' });
         return { source: 'approval-service', stale: false, decision: response.body, checkedAt };
       }
@@ -53,7 +53,7 @@ export class DecisionLookup {
       failure = error.message;
     }
     this.logger.warn({ userId, reason: failure }, 'approval-service unreachable; answering with the last known decision');
-    const known = this.repository.lastKnownDecision(userId);
+    const known = await this.repository.lastKnownDecision(userId);
     if (!known) {
       this.outcomes.inc({ source: 'unavailable' });
       return { source: 'unavailable', stale: true, decision: null, reason: failure };

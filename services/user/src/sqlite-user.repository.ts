@@ -30,7 +30,7 @@ function toProfile(row: ProfileRow): Profile {
 export class SqliteUserRepository implements UserRepository {
   constructor(@Inject(SqliteDatabase) private readonly db: SqliteDatabase) {}
 
-  createProfile(profile: Profile): boolean {
+  async createProfile(profile: Profile): Promise<boolean> {
     const { changes } = this.db.run(
       'INSERT INTO profiles (user_id, email, name, address, contact, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING',
       [profile.userId, profile.email, profile.name ?? null, profile.address ?? null, profile.contact ?? null, profile.createdAt, profile.updatedAt],
@@ -38,23 +38,23 @@ export class SqliteUserRepository implements UserRepository {
     return changes === 1;
   }
 
-  findProfile(userId: string): Profile | undefined {
+  async findProfile(userId: string): Promise<Profile | undefined> {
     const row = this.db.get<ProfileRow>('SELECT * FROM profiles WHERE user_id = ?', [userId]);
     return row && toProfile(row);
   }
 
-  completeProfile(userId: string, fields: { name: string; address: string; contact: string }, at: string): void {
+  async completeProfile(userId: string, fields: { name: string; address: string; contact: string }, at: string): Promise<void> {
     this.db.run('UPDATE profiles SET name = ?, address = ?, contact = ?, updated_at = ?, completed_at = COALESCE(completed_at, ?) WHERE user_id = ?', [fields.name, fields.address, fields.contact, at, at, userId]);
   }
 
-  rememberDecision(userId: string, known: KnownDecision): void {
+  async rememberDecision(userId: string, known: KnownDecision): Promise<void> {
     this.db.run(
       'INSERT INTO last_known_decisions (user_id, record, fetched_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET record = excluded.record, fetched_at = excluded.fetched_at',
       [userId, JSON.stringify(known.record), known.fetchedAt],
     );
   }
 
-  lastKnownDecision(userId: string): KnownDecision | undefined {
+  async lastKnownDecision(userId: string): Promise<KnownDecision | undefined> {
     const row = this.db.get<{ record: string; fetched_at: string }>('SELECT record, fetched_at FROM last_known_decisions WHERE user_id = ?', [userId]);
     return row && { record: JSON.parse(row.record) as DecisionRecord, fetchedAt: row.fetched_at };
   }

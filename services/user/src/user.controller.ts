@@ -25,7 +25,7 @@ export class UserController {
   @Get('me')
   @ApiOperation({ summary: 'The caller’s profile' })
   @ApiResponse({ status: 404, description: 'PROFILE_NOT_REGISTERED' })
-  me(@CurrentUser() user: AuthClaims): Profile {
+  me(@CurrentUser() user: AuthClaims): Promise<Profile> {
     return this.users.profile(user.userId);
   }
 

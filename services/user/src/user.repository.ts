@@ -21,11 +21,11 @@ export interface KnownDecision {
 /** user-service's storage: profiles, and the last decision approval-service confirmed (the stale fallback). */
 export interface UserRepository {
   /** false when the user already has a profile. */
-  createProfile(profile: Profile): boolean;
-  findProfile(userId: string): Profile | undefined;
-  completeProfile(userId: string, fields: { name: string; address: string; contact: string }, at: string): void;
-  rememberDecision(userId: string, known: KnownDecision): void;
-  lastKnownDecision(userId: string): KnownDecision | undefined;
+  createProfile(profile: Profile): Promise<boolean>;
+  findProfile(userId: string): Promise<Profile | undefined>;
+  completeProfile(userId: string, fields: { name: string; address: string; contact: string }, at: string): Promise<void>;
+  rememberDecision(userId: string, known: KnownDecision): Promise<void>;
+  lastKnownDecision(userId: string): Promise<KnownDecision | undefined>;
 }
 
 export const USER_REPOSITORY = Symbol('UserRepository');

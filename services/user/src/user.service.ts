@@ -36,7 +36,7 @@ export class UserService {
 
   /** Starts OnboardUser first: if Temporal refuses, nothing is stored and the client may retry. */
   async register(userId: string, email: string, body: RegisterProfileBody): Promise<RegisteredProfile> {
-    if (this.repository.findProfile(userId)) throw this.profileExists(userId);
+    if (await this.repository.findProfile(userId)) throw this.profileExists(userId);
     try {
       await this.workflows.start({ userId, email, ...(this.settings.profileReminderAfterMs !== undefined ? { profileReminderAfterMs: this.settings.profileReminderAfterMs } : {}) });
     } catch (error) {
@@ -44,30 +44,30 @@ export class UserService {
     }
     const now = this.clock.now().toISOString();
     const profile: Profile = { userId, email, ...body, createdAt: now, updatedAt: now };
-    if (!this.repository.createProfile(profile)) throw this.profileExists(userId);
+    if (!(await this.repository.createProfile(profile))) throw this.profileExists(userId);
     return { ...profile, workflowId: onboardingWorkflowId(userId) };
   }
 
-  profile(userId: string): Profile {
-    const profile = this.repository.findProfile(userId);
+  async profile(userId: string): Promise<Profile> {
+    const profile = await this.repository.findProfile(userId);
     if (!profile) throw new ApiError(HttpStatus.NOT_FOUND, 'PROFILE_NOT_REGISTERED', 'This user has no profile yet; register it with POST /users.');
     return profile;
   }
 
   /** Signals profileCompleted, then stores: a refused signal leaves the stored profile as it was. */
   async completeProfile(userId: string, body: CompleteProfileBody): Promise<Profile> {
-    this.profile(userId);
+    await this.profile(userId);
     try {
       await this.workflows.signalProfileCompleted(userId, body);
     } catch (error) {
       throw workflowHttpError(error);
     }
-    this.repository.completeProfile(userId, body, this.clock.now().toISOString());
+    await this.repository.completeProfile(userId, body, this.clock.now().toISOString());
     return this.profile(userId);
   }
 
   async status(userId: string): Promise<StatusView> {
-    const profile = this.profile(userId);
+    const profile = await this.profile(userId);
     const [onboarding, approval] = await Promise.all([this.onboarding(userId), this.decisions.decisionFor(userId)]);
     return { userId, profileCompleted: profile.completedAt !== undefined, onboarding, approval };
   }

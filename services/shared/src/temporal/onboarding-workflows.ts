@@ -32,9 +32,18 @@ export class WorkflowNotStartedError extends Error {
 /** Temporal could not be reached or refused the call. */
 export class WorkflowEngineError extends Error {
   constructor(operation: string, cause: unknown) {
-    super(`Temporal ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}. Check that Temporal runs at TEMPORAL_ADDRESS.`);
+    super(`Temporal ${operation} failed: ${describeCause(cause)}. Check that Temporal runs at TEMPORAL_ADDRESS.`);
     this.name = 'WorkflowEngineError';
   }
+}
+
+/** The message of an error and of its causes: Temporal's own messages say little without the gRPC status beneath. */
+function describeCause(cause: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = cause; current !== undefined && parts.length < 4; current = current instanceof Error ? current.cause : undefined) {
+    parts.push(current instanceof Error ? current.message : String(current));
+  }
+  return parts.join(': ');
 }
 
 /** The HTTP answer for a workflow failure: 409 when there is no running workflow, 503 when Temporal is unreachable. */

@@ -8,6 +8,8 @@ export interface TemporalSettings {
   namespace: string;
   /** Deadline of the status query, which waits for a worker to answer. */
   queryTimeoutMs: number;
+  /** Deadline of every other call (start, signal, describe), retries included: an unreachable Temporal fails fast. */
+  rpcTimeoutMs: number;
 }
 
 export function temporalSettings(env: Env = process.env): TemporalSettings {
@@ -15,6 +17,7 @@ export function temporalSettings(env: Env = process.env): TemporalSettings {
     address: envString(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
     namespace: envString(env, 'TEMPORAL_NAMESPACE', 'default'),
     queryTimeoutMs: envInt(env, 'TEMPORAL_QUERY_TIMEOUT_MS', 3000, { min: 100 }),
+    rpcTimeoutMs: envInt(env, 'TEMPORAL_RPC_TIMEOUT_MS', 5000, { min: 100 }),
   };
 }
 
@@ -34,13 +37,15 @@ export class TemporalOnboardingWorkflows implements OnboardingWorkflows {
 
   async start(input: OnboardUserInput): Promise<void> {
     try {
-      await this.client.workflow.start(WORKFLOW.onboardUser, {
-        taskQueue: TASK_QUEUE,
-        workflowId: onboardingWorkflowId(input.userId),
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
+      await this.bounded(() =>
+        this.client.workflow.start(WORKFLOW.onboardUser, {
+          taskQueue: TASK_QUEUE,
+          workflowId: onboardingWorkflowId(input.userId),
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return;
       throw new WorkflowEngineError(`start of ${WORKFLOW.onboardUser}`, error);
@@ -59,7 +64,7 @@ export class TemporalOnboardingWorkflows implements OnboardingWorkflows {
     const handle = this.client.workflow.getHandle(onboardingWorkflowId(userId));
     let executionStatus: string;
     try {
-      executionStatus = (await handle.describe()).status.name;
+      executionStatus = (await this.bounded(() => handle.describe())).status.name;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new WorkflowNotStartedError(userId);
       throw new WorkflowEngineError('describe', error);
@@ -76,9 +81,13 @@ export class TemporalOnboardingWorkflows implements OnboardingWorkflows {
     await this.connection.close();
   }
 
+  private bounded<R>(call: () => Promise<R>): Promise<R> {
+    return this.client.withDeadline(Date.now() + this.settings.rpcTimeoutMs, call);
+  }
+
   private async signal(userId: string, name: string, payload: object): Promise<void> {
     try {
-      await this.client.workflow.getHandle(onboardingWorkflowId(userId)).signal(name, payload);
+      await this.bounded(() => this.client.workflow.getHandle(onboardingWorkflowId(userId)).signal(name, payload));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new WorkflowNotStartedError(userId);
       throw new WorkflowEngineError(`signal ${name}`, error);
