@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { DEMO_APPS, freePorts, httpGet, isAlive, repoRoot, reservePorts, temporalCli, waitFor } from '@mesh/harness';
+import { routePrefixes } from '../support/envoy-admin';
 import { httpRequest } from '../support/http-request';
 
 
@@ -45,12 +46,24 @@ async function freeBlock(count: number): Promise<number> {
 }
 
 describe('mesh up', () => {
+  let cli: ChildProcess | undefined;
+  // A failed assertion must not leave the mesh running: Ctrl-C it, as a user would.
+  afterEach(async () => {
+    if (!cli || cli.exitCode !== null || cli.signalCode !== null) return;
+    const running = cli;
+    const gone = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGINT');
+    const deadline = setTimeout(() => running.kill('SIGKILL'), 60_000);
+    await gone;
+    clearTimeout(deadline);
+  });
+
   it('starts every component and the demo platform, prints the URL table, and leaves nothing behind on Ctrl-C', async () => {
     const [consulHttp, consulGrpc, temporal, temporalUi, jaegerUi, otlpGrpc, otlpHttp, prometheus, xds, xdsAdmin, gateway, gatewayAdmin] = await freePorts(12);
     const [appBase, sidecarBase, outboundBase, envoyAdminBase] = [await freeBlock(6), await freeBlock(6), await freeBlock(6), await freeBlock(6)];
     const runDir = mkdtempSync(join(tmpdir(), 'mesh-up-'));
     const dataDir = mkdtempSync(join(tmpdir(), 'mesh-up-data-'));
-    const cli = spawn(
+    cli = spawn(
       process.execPath,
       [
         join(repoRoot(), 'xds-server/dist/cli/main.js'),
@@ -77,9 +90,9 @@ describe('mesh up', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
-    cli.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    cli.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    cli.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    cli.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => cli?.once('exit', (code) => resolve(code)));
 
     try {
       await waitFor('"The mesh is up"', async () => output.includes('The mesh is up'), {
@@ -103,10 +116,16 @@ describe('mesh up', () => {
     ]) {
       expect(output).toContain(url);
     }
-    // Every app answers through the gateway, i.e. through its own sidecar too.
-    for (const app of DEMO_APPS) {
-      const health = await waitFor(`${app} through the gateway`, async () => {
-        const response = await httpRequest(`http://127.0.0.1:${gateway}/${app}/health`);
+    // Every app the gateway publishes (by default /<service>/, or as mesh.config.ts says) answers through it.
+    const routes = await waitFor('the gateway routes', async () => {
+      const prefixes = await routePrefixes(`http://127.0.0.1:${gatewayAdmin}`, 'gateway');
+      return prefixes.size >= 5 && prefixes;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    const published = new Set(routes.values());
+    for (const app of DEMO_APPS.filter((a) => a !== 'workflows')) expect(published).toContain(app);
+    for (const [prefix, app] of routes) {
+      const health = await waitFor(`${app} through the gateway at ${prefix}`, async () => {
+        const response = await httpRequest(`http://127.0.0.1:${gateway}${prefix}${prefix.endsWith('/') ? '' : '/'}health`);
         return response.status === 200 && (JSON.parse(response.body) as { service: string });
       }, { timeoutMs: 30_000, intervalMs: 200 });
       expect(health.service).toBe(app);

@@ -48,3 +48,21 @@ export async function clusterHostStats(adminUrl: string, cluster: string): Promi
   }
   return hosts;
 }
+
+/**
+ * The path prefixes of one route configuration and the service each sends to (subset
+ * clusters `<service>~<subset>` count as their service), from admin /config_dump.
+ */
+export async function routePrefixes(adminUrl: string, routeConfig: string): Promise<Map<string, string>> {
+  const prefixes = new Map<string, string>();
+  for (const config of (await dynamicRouteConfigs(adminUrl)).filter((c) => c.name === routeConfig)) {
+    for (const host of config.virtual_hosts ?? []) {
+      for (const route of host.routes ?? []) {
+        const target = route.route as { cluster?: string; weighted_clusters?: { clusters: Array<{ name: string }> } } | undefined;
+        const cluster = target?.cluster ?? target?.weighted_clusters?.clusters[0]?.name;
+        if (typeof route.match['prefix'] === 'string' && cluster) prefixes.set(route.match['prefix'], cluster.split('~')[0] as string);
+      }
+    }
+  }
+  return prefixes;
+}
