@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { DEMO_APPS, freePorts, httpGet, isAlive, repoRoot, reservePorts, temporalCli, waitFor } from '@mesh/harness';
-import { routePrefixes } from '../support/envoy-admin';
+import { prefixRoutes, publicPath } from '../support/envoy-admin';
 import { httpRequest } from '../support/http-request';
 
 
@@ -118,14 +118,14 @@ describe('mesh up', () => {
     }
     // Every app the gateway publishes (by default /<service>/, or as mesh.config.ts says) answers through it.
     const routes = await waitFor('the gateway routes', async () => {
-      const prefixes = await routePrefixes(`http://127.0.0.1:${gatewayAdmin}`, 'gateway');
-      return prefixes.size >= 5 && prefixes;
+      const found = await prefixRoutes(`http://127.0.0.1:${gatewayAdmin}`, 'gateway');
+      return found.length >= 5 && found;
     }, { timeoutMs: 30_000, intervalMs: 200 });
-    const published = new Set(routes.values());
-    for (const app of DEMO_APPS.filter((a) => a !== 'workflows')) expect(published).toContain(app);
-    for (const [prefix, app] of routes) {
-      const health = await waitFor(`${app} through the gateway at ${prefix}`, async () => {
-        const response = await httpRequest(`http://127.0.0.1:${gateway}${prefix}${prefix.endsWith('/') ? '' : '/'}health`);
+    for (const app of DEMO_APPS.filter((a) => a !== 'workflows')) {
+      const path = publicPath(routes, app, '/health');
+      expect({ app, path }).toEqual({ app, path: expect.any(String) });
+      const health = await waitFor(`${app} through the gateway at ${path}`, async () => {
+        const response = await httpRequest(`http://127.0.0.1:${gateway}${path}`);
         return response.status === 200 && (JSON.parse(response.body) as { service: string });
       }, { timeoutMs: 30_000, intervalMs: 200 });
       expect(health.service).toBe(app);

@@ -4,7 +4,6 @@ import { onboardingWorkflowId } from '@mesh/service-kit/contract';
 import {
   completeProfile,
   createUser,
-  gw,
   notifications,
   PDF,
   PROFILE,
@@ -73,7 +72,7 @@ describe('onboarding end to end, through the gateway', () => {
     expect(['approved', 'rejected']).toContain(decision?.decision);
     expect(final.onboarding.status?.decision).toBe(decision?.decision);
 
-    const documentView = await platform.callJson<{ id: string; status: string }>('GET', gw('document', `/documents/${document.id}`), { token: account.token });
+    const documentView = await platform.callJson<{ id: string; status: string }>('GET', platform.path('document', `/documents/${document.id}`), { token: account.token });
     expect(documentView.json).toMatchObject({ id: document.id, status: 'accepted' });
 
     const delivered = await waitFor(
@@ -127,31 +126,39 @@ describe('onboarding end to end, through the gateway', () => {
 
     it('malformed JSON', async () => {
       const email = uniqueEmail('malformed');
-      const result = await platform.call('POST', gw('auth', '/auth/register'), { body: `{"email": "${email}", "password": `, headers: { 'content-type': 'application/json' } });
+      const result = await platform.call('POST', platform.path('auth', '/auth/register'), { body: `{"email": "${email}", "password": `, headers: { 'content-type': 'application/json' } });
       expectError(result, 400, 'MALFORMED_JSON');
-      const onUser = await platform.call('POST', gw('user', '/users'), { body: '{"name": ', headers: { 'content-type': 'application/json' }, token: account.token });
+      const onUser = await platform.call('POST', platform.path('user', '/users'), { body: '{"name": ', headers: { 'content-type': 'application/json' }, token: account.token });
       expectError(onUser, 400, 'MALFORMED_JSON');
       // Nothing stored: no profile, no workflow, and the address can still register.
-      expectError(await platform.call('GET', gw('user', '/users/me'), { token: account.token }), 404);
+      expectError(await platform.call('GET', platform.path('user', '/users/me'), { token: account.token }), 404);
       await expect(temporalCli(platform.temporal.address, ['workflow', 'describe', '--workflow-id', onboardingWorkflowId(account.userId)])).rejects.toThrow(/not found/i);
-      expect((await platform.call('POST', gw('auth', '/auth/register'), { json: { email, password: 'a long enough password' } })).status).toBe(201);
+      expect((await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email, password: 'a long enough password' } })).status).toBe(201);
     });
 
     it('missing fields and fields of the wrong type, naming each field', async () => {
       const email = uniqueEmail('missing');
-      const missing = expectError(await platform.call('POST', gw('auth', '/auth/register'), { json: { email } }), 400);
+      const missing = expectError(await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email } }), 400);
       expect(missing.details?.map((d) => d.path)).toContain('password');
-      const wrongType = expectError(await platform.call('POST', gw('auth', '/auth/register'), { json: { email: 42, password: ['x'] } }), 400);
+      const wrongType = expectError(await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email: 42, password: ['x'] } }), 400);
       expect([...new Set(wrongType.details?.map((d) => d.path))].sort()).toEqual(['email', 'password']);
-      expect((await platform.call('POST', gw('auth', '/auth/register'), { json: { email, password: 'a long enough password' } })).status).toBe(201);
+      expect((await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email, password: 'a long enough password' } })).status).toBe(201);
 
       await createUser(platform, account);
-      const profile = expectError(await platform.call('PUT', gw('user', '/users/me/profile'), { json: { name: PROFILE.name }, token: account.token }), 400);
+      await waitFor('the workflow waiting for the profile', async () => (await status(platform, account)).json.onboarding.status?.step === 'awaiting-profile', {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      const profile = expectError(await platform.call('PUT', platform.path('user', '/users/me/profile'), { json: { name: PROFILE.name }, token: account.token }), 400);
       expect([...new Set(profile.details?.map((d) => d.path))].sort()).toEqual(['address', 'contact']);
-      expectError(await platform.call('PUT', gw('user', '/users/me/profile'), { json: { ...PROFILE, name: 42 }, token: account.token }), 400);
+      expectError(await platform.call('PUT', platform.path('user', '/users/me/profile'), { json: { ...PROFILE, name: 42 }, token: account.token }), 400);
       const after = await status(platform, account);
       expect(after.json.profileCompleted).toBe(false);
-      expect(after.json.onboarding.status?.step).toBe('awaiting-profile');
+      // No profileCompleted signal reached the workflow.
+      const history = JSON.parse(await temporalCli(platform.temporal.address, ['workflow', 'show', '--workflow-id', onboardingWorkflowId(account.userId), '--output', 'json'])) as {
+        events: HistoryEvent[];
+      };
+      expect(history.events.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED')).toEqual([]);
     });
 
     it('an oversized upload, a file of the wrong type, a missing or unknown kind', async () => {
@@ -163,20 +170,20 @@ describe('onboarding end to end, through the gateway', () => {
       expectError(await upload(platform, account, { kind: 'passport' }, [{ field: 'file', filename: 'id.pdf', contentType: 'application/pdf', content: PDF }]), 400);
       expectError(await upload(platform, account, { kind: 'id' }, []), 400);
 
-      const listed = await platform.callJson<unknown[]>('GET', gw('document', '/documents'), { token: account.token });
+      const listed = await platform.callJson<unknown[]>('GET', platform.path('document', '/documents'), { token: account.token });
       expect(listed.status).toBe(200);
       expect(listed.json).toEqual([]);
     });
 
     it('a missing, forged or tampered JWT', async () => {
       const other = await signUp(platform, 'victim');
-      expectError(await platform.call('POST', gw('user', '/users'), { json: {} }), 401, 'MISSING_TOKEN');
-      expectError(await platform.call('POST', gw('user', '/users'), { json: {}, token: forgedToken(other.userId) }), 401);
-      expectError(await platform.call('POST', gw('user', '/users'), { json: {}, token: tamperedToken(account.token, other.userId) }), 401);
+      expectError(await platform.call('POST', platform.path('user', '/users'), { json: {} }), 401, 'MISSING_TOKEN');
+      expectError(await platform.call('POST', platform.path('user', '/users'), { json: {}, token: forgedToken(other.userId) }), 401);
+      expectError(await platform.call('POST', platform.path('user', '/users'), { json: {}, token: tamperedToken(account.token, other.userId) }), 401);
       expectError(await upload(platform, undefined, { kind: 'id' }, [{ field: 'file', filename: 'id.pdf', contentType: 'application/pdf', content: PDF }]), 401, 'MISSING_TOKEN');
-      expectError(await platform.call('GET', gw('user', '/users/me/status'), { token: 'not-a-jwt' }), 401);
+      expectError(await platform.call('GET', platform.path('user', '/users/me/status'), { token: 'not-a-jwt' }), 401);
       // The victim has no profile and no workflow.
-      expectError(await platform.call('GET', gw('user', '/users/me'), { token: other.token }), 404);
+      expectError(await platform.call('GET', platform.path('user', '/users/me'), { token: other.token }), 404);
       await expect(temporalCli(platform.temporal.address, ['workflow', 'describe', '--workflow-id', onboardingWorkflowId(other.userId)])).rejects.toThrow(/not found/i);
     });
   });

@@ -1,4 +1,5 @@
-import { waitFor, type MeshService } from '@mesh/harness';
+import { join } from 'node:path';
+import { repoRoot, waitFor, type MeshService } from '@mesh/harness';
 import type { OnboardingStep } from '@mesh/service-kit/contract';
 import { clusterHostStats } from '../support/envoy-admin';
 import {
@@ -51,9 +52,12 @@ describe('onboarding resilience: approval instances, the worker and approval-ser
 
   beforeAll(async () => {
     platform = await OnboardingPlatform.start('onboarding-resilience', {
+      // The demo mesh's own traffic policy: approval's retries, outlier detection and least-request balancing.
+      meshConfig: join(repoRoot(), 'mesh.config.ts'),
       instances: { approval: 2 },
-      // A slow bureau keeps each credit-score call in flight long enough to act in the middle of it.
-      env: { approval: { CREDIT_SCORE_LATENCY_MS: '2000-3000', CREDIT_SCORE_FAILURE_RATE: '0' } },
+      // A slow bureau keeps each credit-score call in flight long enough to act in the middle of
+      // it, yet within the demo policy's 2 s per-try timeout for approval.
+      env: { approval: { CREDIT_SCORE_LATENCY_MS: '1000-1500', CREDIT_SCORE_FAILURE_RATE: '0' } },
     });
   });
   afterAll(() => platform?.stop());

@@ -15,6 +15,7 @@ import {
   type TemporalHandle,
 } from '@mesh/harness';
 import { startControlPlane, type ControlPlaneHandle } from './control-plane';
+import { prefixRoutes, publicPath, type PrefixRoute } from './envoy-admin';
 import { httpRequest, type HttpResult } from './http-request';
 import { suiteRunDir } from './run-dir';
 
@@ -23,6 +24,8 @@ export interface PlatformOptions {
   apps?: readonly DemoApp[];
   /** Instances per app (default 1 each). */
   instances?: Partial<Record<DemoApp, number>>;
+  /** A mesh.config.ts for the control plane (the gateway routes and traffic policy it declares); none by default. */
+  meshConfig?: string;
   /** Extra environment per app, e.g. a short profile reminder. */
   env?: Partial<Record<DemoApp, Record<string, string>>>;
 }
@@ -52,6 +55,8 @@ export class OnboardingPlatform {
   controlPlane!: ControlPlaneHandle;
   gateway!: GatewayHandle;
   context!: DemoPlatformContext;
+  /** The gateway's prefix routes, as its Envoy has them. */
+  routes: PrefixRoute[] = [];
 
   private constructor(readonly supervisor: ProcessSupervisor) {}
 
@@ -70,7 +75,7 @@ export class OnboardingPlatform {
   private async boot(dataDir: string, options: PlatformOptions): Promise<void> {
     this.consul = await startConsul(this.supervisor);
     this.temporal = await startTemporal(this.supervisor, { headless: true });
-    this.controlPlane = await startControlPlane(this.supervisor, this.consul.httpAddr);
+    this.controlPlane = await startControlPlane(this.supervisor, this.consul.httpAddr, undefined, {}, options.meshConfig);
     this.context = {
       consulAddr: this.consul.httpAddr,
       xds: { address: '127.0.0.1', port: this.controlPlane.xdsPort },
@@ -85,11 +90,17 @@ export class OnboardingPlatform {
     }
     this.gateway = await startGateway(this.supervisor, { xds: this.context.xds });
     // Every service answers through the gateway before a test starts.
-    for (const app of apps.filter((a) => a !== 'workflows')) {
-      await waitFor(`gateway -> ${app}`, async () => (await this.call('GET', `${gatewayPrefix(app)}health`)).status === 200, {
-        timeoutMs: 30_000,
-        intervalMs: 100,
-      });
+    const published = apps.filter((a) => a !== 'workflows');
+    this.routes = await waitFor(
+      'a gateway route to every service',
+      async () => {
+        const routes = await prefixRoutes(this.gateway.envoy.adminUrl, 'gateway');
+        return published.every((app) => publicPath(routes, app, '/health')) && routes;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    for (const app of published) {
+      await waitFor(`gateway -> ${app}`, async () => (await this.call('GET', this.path(app, '/health'))).status === 200, { timeoutMs: 30_000, intervalMs: 100 });
     }
   }
 
@@ -109,7 +120,17 @@ export class OnboardingPlatform {
     return first;
   }
 
-  /** A request to the gateway, e.g. `call('POST', '/auth/register', { json })`. */
+  /**
+   * The gateway path reaching `servicePath` on `app`, from the routes the control plane gave
+   * the gateway (`/<service>/` rewritten to `/` by default, or what mesh.config.ts declares).
+   */
+  path(app: DemoApp, servicePath: string): string {
+    const path = publicPath(this.routes, app, servicePath);
+    if (!path) throw new Error(`the gateway has no route to ${app}${servicePath}: ${JSON.stringify(this.routes)}`);
+    return path;
+  }
+
+  /** A request to the gateway, e.g. `call('POST', platform.path('auth', '/auth/register'), { json })`. */
   call(method: string, path: string, options: GatewayCall = {}): Promise<HttpResult> {
     const headers: Record<string, string> = { ...options.headers };
     let body = options.body;
@@ -136,9 +157,4 @@ export class OnboardingPlatform {
   async stop(): Promise<void> {
     await this.supervisor.stopAll();
   }
-}
-
-/** The gateway path prefix of a service: the control plane's default `/<service>/`. */
-export function gatewayPrefix(app: DemoApp): string {
-  return `/${app}/`;
 }
