@@ -66,6 +66,9 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       interceptors: { activity: [this.metrics.activityInterceptor()] },
       sinks: this.metrics.sinks(),
       shutdownGraceTime: settings.shutdownGraceMs,
+      // A crashed worker's sticky queue holds its workflows' next tasks until this passes; the
+      // default 10 s is most of the recovery time after a crash, a full replay costs little here.
+      stickyQueueScheduleToStartTimeout: settings.stickyScheduleToStartMs,
     });
     this.running = this.worker.run().catch((error: unknown) => {
       this.failure = error instanceof Error ? error : new Error(String(error));

@@ -9,6 +9,7 @@ describe('workerSettings', () => {
       taskQueue: 'onboarding',
       shutdownGraceMs: 10_000,
       connectTimeoutMs: 60_000,
+      stickyScheduleToStartMs: 3000,
     });
   });
 

@@ -12,6 +12,8 @@ export interface WorkerSettings {
   shutdownGraceMs: number;
   /** How long start-up keeps trying to reach Temporal. */
   connectTimeoutMs: number;
+  /** How long a workflow task waits on this worker's sticky queue before any worker may take it. */
+  stickyScheduleToStartMs: number;
 }
 
 export function workerSettings(env: Env = process.env): WorkerSettings {
@@ -21,5 +23,6 @@ export function workerSettings(env: Env = process.env): WorkerSettings {
     taskQueue: envString(env, 'TEMPORAL_TASK_QUEUE', TASK_QUEUE),
     shutdownGraceMs: envInt(env, 'WORKER_SHUTDOWN_GRACE_MS', 10_000, { min: 0 }),
     connectTimeoutMs: envInt(env, 'TEMPORAL_CONNECT_TIMEOUT_MS', 60_000, { min: 0 }),
+    stickyScheduleToStartMs: envInt(env, 'TEMPORAL_STICKY_SCHEDULE_TO_START_MS', 3000, { min: 100 }),
   };
 }
