@@ -2,19 +2,22 @@ import { Agent, get } from 'node:http';
 
 /** One Envoy whose view of the changing service is measured. */
 export interface ClusterProbe {
-  label: string;
+  /** Unique per Envoy. */
+  name: string;
+  /** The group whose every member must show a change, e.g. "ours SotW". */
+  group: string;
   adminUrl: string;
-  /** The ADS flavour this Envoy speaks, as its bootstrap names it. */
-  apiType: string;
   /** Picks the changing service's cluster out of /clusters; the naming differs per control plane. */
   matches: (clusterName: string) => boolean;
 }
 
+interface HostStatus {
+  address?: { socket_address?: { address?: string; port_value?: number } };
+  health_status?: { eds_health_status?: string } & Record<string, unknown>;
+}
+
 interface ClustersJson {
-  cluster_statuses?: Array<{
-    name: string;
-    host_statuses?: Array<{ address?: { socket_address?: { address?: string; port_value?: number } } }>;
-  }>;
+  cluster_statuses?: Array<{ name: string; host_statuses?: HostStatus[] }>;
 }
 
 export class AdminReadError extends Error {
@@ -23,7 +26,7 @@ export class AdminReadError extends Error {
 
 // node:http with a kept-alive socket costs about half of what fetch() does per read, and
 // every microsecond the poller spends is taken from the processes being measured.
-const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+const agent = new Agent({ keepAlive: true, maxSockets: 2 });
 
 function getText(url: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -40,11 +43,24 @@ function getText(url: string, timeoutMs: number): Promise<string> {
   });
 }
 
-/** The cluster's hosts as sorted "ip:port" strings joined by commas; "" when the cluster is absent. */
-export async function readHostSet(probe: ClusterProbe): Promise<string> {
-  const clusters = JSON.parse(await getText(`${probe.adminUrl}/clusters?format=json`, 2000)) as ClustersJson;
+const NOT_ROUTABLE = new Set(['UNHEALTHY', 'DRAINING', 'TIMEOUT']);
+
+/**
+ * A host Envoy would send traffic to. Our control plane removes a critical instance; Consul's
+ * marks it UNHEALTHY in EDS and keeps it. Either way the host stops being routable, which is
+ * the change both are measured on.
+ */
+function routable(host: HostStatus): boolean {
+  const health = host.health_status ?? {};
+  if (health.eds_health_status !== undefined && NOT_ROUTABLE.has(health.eds_health_status)) return false;
+  return !Object.entries(health).some(([key, value]) => key.startsWith('failed_') && value === true);
+}
+
+/** The cluster's routable hosts as sorted "ip:port" joined by commas; "" when the cluster is absent. */
+export async function readRoutableHosts(probe: ClusterProbe, timeoutMs = 5000): Promise<string> {
+  const clusters = JSON.parse(await getText(`${probe.adminUrl}/clusters?format=json`, timeoutMs)) as ClustersJson;
   const cluster = clusters.cluster_statuses?.find((c) => probe.matches(c.name));
-  const hosts = (cluster?.host_statuses ?? []).map((h) => `${h.address?.socket_address?.address}:${h.address?.socket_address?.port_value}`);
+  const hosts = (cluster?.host_statuses ?? []).filter(routable).map((h) => `${h.address?.socket_address?.address}:${h.address?.socket_address?.port_value}`);
   return hostSetKey(hosts);
 }
 
