@@ -76,7 +76,7 @@ function parseFlags(argv: readonly string[]) {
       envoys: { type: 'string' },
       changes: { type: 'string' },
       'poll-ms': { type: 'string', default: '2' },
-      'poll-concurrency': { type: 'string', default: '6' },
+      'poll-concurrency': { type: 'string', default: '4' },
       'gap-ms': { type: 'string', default: '250' },
       'timeout-ms': { type: 'string', default: '20000' },
       clients: { type: 'string' },
@@ -117,7 +117,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       envoys: pick('envoys', 2),
       changes: pick('changes', 4),
       pollIntervalMs: integerFlag('poll-ms', values['poll-ms'] ?? '2', 0),
-      pollConcurrency: integerFlag('poll-concurrency', values['poll-concurrency'] ?? '6', 1),
+      pollConcurrency: integerFlag('poll-concurrency', values['poll-concurrency'] ?? '4', 1),
       gapMs,
       timeoutMs,
     },
@@ -149,7 +149,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --envoys K              Envoys on ours (half SotW, half Delta) and K on Consul (${DEFAULTS.envoys.join(' / ')})
   --changes N             endpoint changes: register, health fail, health pass, deregister (${DEFAULTS.changes.join(' / ')})
   --poll-ms               least pause between two reads of one Envoy's /clusters (2)
-  --poll-concurrency      /clusters reads in flight at once, over all Envoys (6)
+  --poll-concurrency      /clusters reads in flight at once, over all Envoys (4)
   --gap-ms                pause after every Envoy has converged, before the next change (250)
   --timeout-ms            longest one change may take to reach every Envoy (20000)
  scale (simulated ADS clients in separate processes)

@@ -11,15 +11,6 @@ export interface ClusterProbe {
   matches: (clusterName: string) => boolean;
 }
 
-interface HostStatus {
-  address?: { socket_address?: { address?: string; port_value?: number } };
-  health_status?: { eds_health_status?: string } & Record<string, unknown>;
-}
-
-interface ClustersJson {
-  cluster_statuses?: Array<{ name: string; host_statuses?: HostStatus[] }>;
-}
-
 export class AdminReadError extends Error {
   override readonly name = 'AdminReadError';
 }
@@ -43,24 +34,32 @@ function getText(url: string, timeoutMs: number): Promise<string> {
   });
 }
 
-const NOT_ROUTABLE = new Set(['UNHEALTHY', 'DRAINING', 'TIMEOUT']);
+const FLAGS = '::health_flags::';
 
 /**
- * A host Envoy would send traffic to. Our control plane removes a critical instance; Consul's
- * marks it UNHEALTHY in EDS and keeps it. Either way the host stops being routable, which is
- * the change both are measured on.
+ * A host Envoy would send traffic to: no failed_* flag (failed_eds_health, failed_active_hc,
+ * failed_outlier_check, ...) and not pending removal. Our control plane removes a critical
+ * instance; Consul's marks it UNHEALTHY in EDS and keeps it. Either way it stops being
+ * routable, which is the change both are measured on.
  */
-function routable(host: HostStatus): boolean {
-  const health = host.health_status ?? {};
-  if (health.eds_health_status !== undefined && NOT_ROUTABLE.has(health.eds_health_status)) return false;
-  return !Object.entries(health).some(([key, value]) => key.startsWith('failed_') && value === true);
+function routable(flags: string): boolean {
+  return !flags.includes('failed_') && !flags.includes('pending_dynamic_removal');
 }
 
-/** The cluster's routable hosts as sorted "ip:port" joined by commas; "" when the cluster is absent. */
+/**
+ * The cluster's routable hosts as sorted "ip:port" joined by commas; "" when the cluster is
+ * absent. Reads the text form of /clusters, whose `<cluster>::<host>::health_flags::<flags>`
+ * lines carry the same host set and health as the JSON form at about half the parsing cost.
+ */
 export async function readRoutableHosts(probe: ClusterProbe, timeoutMs = 5000): Promise<string> {
-  const clusters = JSON.parse(await getText(`${probe.adminUrl}/clusters?format=json`, timeoutMs)) as ClustersJson;
-  const cluster = clusters.cluster_statuses?.find((c) => probe.matches(c.name));
-  const hosts = (cluster?.host_statuses ?? []).filter(routable).map((h) => `${h.address?.socket_address?.address}:${h.address?.socket_address?.port_value}`);
+  const text = await getText(`${probe.adminUrl}/clusters`, timeoutMs);
+  const hosts: string[] = [];
+  for (const line of text.split('\n')) {
+    const at = line.indexOf(FLAGS);
+    if (at < 0) continue;
+    const [cluster, host] = line.slice(0, at).split('::');
+    if (cluster !== undefined && host !== undefined && probe.matches(cluster) && routable(line.slice(at + FLAGS.length))) hosts.push(host);
+  }
   return hostSetKey(hosts);
 }
 

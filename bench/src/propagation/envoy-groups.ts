@@ -22,6 +22,7 @@ const START_CONCURRENCY = 4;
 export interface OurEnvoys {
   probes: ClusterProbe[];
   controlPlanePid: number;
+  controlPlaneAdminUrl: string;
 }
 
 /**
@@ -29,7 +30,7 @@ export interface OurEnvoys {
  * all sidecars of the same client service.
  */
 export async function startOurEnvoys(ctx: RunContext, consulAddr: string, clientService: string, cluster: string, count: number): Promise<OurEnvoys> {
-  const { xdsPort, process: cp } = await startBenchControlPlane(ctx.supervisor, { consulAddr, nodeArgs: ctx.controlPlaneNodeArgs });
+  const { xdsPort, adminUrl, process: cp } = await startBenchControlPlane(ctx.supervisor, { consulAddr, nodeArgs: ctx.controlPlaneNodeArgs });
   const specs = Array.from({ length: count }, (_, i) => {
     const delta = i >= count / 2;
     return { index: i, apiType: delta ? ('DELTA_GRPC' as const) : ('GRPC' as const), group: delta ? GROUP.oursDelta : GROUP.oursSotw };
@@ -45,7 +46,7 @@ export async function startOurEnvoys(ctx: RunContext, consulAddr: string, client
     );
     probes[index] = { name: nodeId, group, adminUrl: envoy.adminUrl, matches: (name) => name === cluster };
   });
-  return { probes, controlPlanePid: cp.pid };
+  return { probes, controlPlanePid: cp.pid, controlPlaneAdminUrl: adminUrl };
 }
 
 interface BootstrapShape {

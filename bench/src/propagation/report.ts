@@ -1,4 +1,5 @@
 import type { PropagationOptions } from '../args';
+import type { BucketQuantiles } from '../shared/control-plane-metrics';
 import { machineLine, type MachineInfo } from '../shared/machine';
 import { ms, times } from '../shared/results';
 import { ratio, summarize, type LatencySummary } from '../shared/stats';
@@ -65,6 +66,8 @@ export interface PropagationReport {
   /** ours / peer, each over the same number of Envoys: below 1 means ours is faster. */
   ratios: RatioRow[];
   resources: { before: ResourceUse; after: ResourceUse };
+  /** Our control plane's own share: Consul answer in -> response written, per stream write (its histogram). */
+  controlPlaneShare: BucketQuantiles;
   notes: string[];
   samples: Array<{ index: number; kind: ChangeKind; groups: Record<string, GroupSample> }>;
 }
@@ -76,6 +79,7 @@ interface BuildInput {
   peerApiType: string | undefined;
   peerMissing: PeerMissing | undefined;
   resources: { before: ResourceUse; after: ResourceUse };
+  controlPlaneShare: BucketQuantiles;
   records: readonly ChangeRecord[];
   service: string;
 }
@@ -115,7 +119,7 @@ export function buildReport(input: BuildInput): PropagationReport {
   });
   const o = input.options;
   const notes = [
-    `Latency runs from the return of the Consul write (PUT /v1/agent/service/register, /v1/agent/service/deregister, /v1/agent/check/fail|pass) to the first /clusters?format=json answer showing exactly the new set of routable hosts of \`${input.service}\`, for every Envoy of the group.`,
+    `Latency runs from the return of the Consul write (PUT /v1/agent/service/register, /v1/agent/service/deregister, /v1/agent/check/fail|pass) to the first /clusters answer showing exactly the new set of routable hosts of \`${input.service}\`, for every Envoy of the group.`,
     `Changes cycle register -> health fail -> health pass -> deregister (TTL checks; ${o.changes} changes, ${o.changes / 4} of each kind). Our control plane removes a critical instance; Consul's xDS keeps it marked UNHEALTHY; either way it stops being routable, which is what is compared. Each change starts ${o.gapMs} ms after every Envoy showed the previous one.`,
     `${o.envoys} Envoys on ours (${o.envoys / 2} SotW, ${o.envoys / 2} Delta, one control plane) and ${o.envoys} on Consul, all --concurrency 1. The slowest of more Envoys is slower, so ratios pair equal counts: ours (all ${o.envoys}) with Consul (all ${o.envoys}), ours SotW with Consul half A and ours Delta with Consul half B (${o.envoys / 2} each).`,
     `${input.peerMissing ? 'No peer figure: see peerMissing.reason.' : `Consul's built-in xDS server speaks ${input.peerApiType} to the Envoys \`consul connect envoy -bootstrap\` configures, so it is the peer for both of our ADS flavours.`}`,
@@ -134,6 +138,7 @@ export function buildReport(input: BuildInput): PropagationReport {
     groups,
     ratios,
     resources: input.resources,
+    controlPlaneShare: input.controlPlaneShare,
     notes,
     samples: input.records.map((r) => ({ index: r.index, kind: r.kind, groups: r.groups })),
   };
@@ -160,6 +165,8 @@ export function propagationMarkdown(report: PropagationReport): string {
       : ['| ours / Consul | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|', ...ratioRows]),
     '',
     `Resident memory, start -> end of the changes: our control plane ${mib(before.controlPlaneMiB)} -> ${mib(after.controlPlaneMiB)} MiB, Consul ${mib(before.consulMiB)} -> ${mib(after.consulMiB)} MiB, all Envoys ${mib(before.envoysTotalMiB)} -> ${mib(after.envoysTotalMiB)} MiB (${after.envoyMeanMiB.toFixed(1)} MiB each); load ${before.loadAverage.join(' / ')} -> ${after.loadAverage.join(' / ')}.`,
+    '',
+    `Our control plane's own share (its mesh_xds_change_to_send_seconds histogram: Consul's answer in -> response written, ${report.controlPlaneShare.count} stream writes): p50 <= ${report.controlPlaneShare.p50AtMostMs} ms, p99 <= ${report.controlPlaneShare.p99AtMostMs} ms (bucket bounds). The rest of ours is Consul answering the blocking query, Envoy applying the update, and the read.`,
     '',
     machineLine(report.machine),
     '',

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ConsulHandle } from '@mesh/harness';
 import type { PropagationOptions } from '../args';
 import { startBenchConsul } from '../shared/consul-launch';
+import { changeToSendBuckets, quantilesBetween } from '../shared/control-plane-metrics';
 import { describeMachine, loadNow } from '../shared/machine';
 import { MiB, residentBytes } from '../shared/proc-stats';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
@@ -117,6 +118,7 @@ export async function runPropagation(ctx: RunContext, options: PropagationOption
   const idle = new Map<string, number>();
   for (const [name, members] of groups) idle.set(name, await idleReadMs(members[0] as ClusterProbe));
 
+  const bucketsBefore = await changeToSendBuckets(ours.controlPlaneAdminUrl);
   const records: ChangeRecord[] = [];
   for (let index = 0; index < options.changes; index++) {
     throwIfInterrupted(ctx.signal);
@@ -134,6 +136,7 @@ export async function runPropagation(ctx: RunContext, options: PropagationOption
     await delay(options.gapMs, undefined, { signal: ctx.signal }).catch(() => undefined);
   }
   const after = resourceUse(pids);
+  const controlPlaneShare = quantilesBetween(bucketsBefore, await changeToSendBuckets(ours.controlPlaneAdminUrl));
   machine.loadAverageAtEnd = loadNow();
   closeAdminConnections();
   return buildReport({
@@ -143,6 +146,7 @@ export async function runPropagation(ctx: RunContext, options: PropagationOption
     peerApiType: 'missing' in peer ? undefined : peer.apiType,
     peerMissing: 'missing' in peer ? peer : undefined,
     resources: { before, after },
+    controlPlaneShare,
     records,
     service: SERVICE,
   });
