@@ -50,7 +50,7 @@ export class BenchArgsError extends Error {
 /** [full, quick] defaults. */
 const DEFAULTS = {
   envoys: [50, 10],
-  changes: [200, 100],
+  changes: [400, 100],
   clients: [5000, 1000],
   services: [500, 500],
   'scale-changes': [10, 6],
@@ -147,7 +147,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --profile               run our control plane with --cpu-prof (profiles in the run directory)
  propagation (real Envoys, our control plane against Consul's xDS)
   --envoys K              Envoys on ours (half SotW, half Delta) and K on Consul (${DEFAULTS.envoys.join(' / ')})
-  --changes N             endpoint changes: register, health fail, health pass, deregister (${DEFAULTS.changes.join(' / ')})
+  --changes N             endpoint changes (register, health fail, health pass, deregister); each side is read on half (${DEFAULTS.changes.join(' / ')})
   --poll-ms               least pause between two reads of one Envoy's /clusters (2)
   --poll-concurrency      /clusters reads in flight at once, over all Envoys (4)
   --gap-ms                pause after every Envoy has converged, before the next change (250)

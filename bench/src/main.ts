@@ -9,22 +9,22 @@ import { join } from 'node:path';
 import { ProcessSupervisor } from '@mesh/harness';
 import { BenchArgsError, parseBenchArgs, USAGE, type BenchOptions, type ScenarioName } from './args';
 import { runChurn, churnMarkdown } from './churn/scenario';
-import { propagationMarkdown } from './propagation/report';
+import { propagationMarkdown, propagationPlot } from './propagation/report';
 import { runPropagation } from './propagation/scenario';
-import { scaleMarkdown } from './scale/report';
+import { scaleMarkdown, scalePlot } from './scale/report';
 import { runScale } from './scale/scenario';
 import { writeResults } from './shared/results';
 import { InterruptedError, log, type RunContext } from './shared/run-context';
 
-async function runScenario(name: ScenarioName, ctx: RunContext, options: BenchOptions): Promise<{ report: unknown; markdown: string }> {
+async function runScenario(name: ScenarioName, ctx: RunContext, options: BenchOptions): Promise<{ report: unknown; markdown: string; svg?: string }> {
   switch (name) {
     case 'propagation': {
       const report = await runPropagation(ctx, options.propagation);
-      return { report, markdown: propagationMarkdown(report) };
+      return { report, markdown: propagationMarkdown(report), svg: propagationPlot(report) };
     }
     case 'scale': {
       const report = await runScale(ctx, options.scale);
-      return { report, markdown: scaleMarkdown(report) };
+      return { report, markdown: scaleMarkdown(report), svg: scalePlot(report) };
     }
     case 'churn': {
       const report = await runChurn(ctx, options.churn);
@@ -55,9 +55,9 @@ async function main(): Promise<void> {
     try {
       const profileDir = join(runDir, name, 'profiles');
       const controlPlaneNodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-      const { report, markdown } = await runScenario(name, { supervisor, signal: interrupt.signal, log, controlPlaneNodeArgs }, options);
+      const { report, markdown, svg } = await runScenario(name, { supervisor, signal: interrupt.signal, log, controlPlaneNodeArgs }, options);
       process.stdout.write(`\n${markdown}\n`);
-      const written = writeResults(name, report, markdown);
+      const written = writeResults(name, report, markdown, svg);
       log(`${name}: ${((performance.now() - scenarioStart) / 1000).toFixed(0)} s; wrote ${written.join(' and ')}`);
     } finally {
       await supervisor.stopAll();

@@ -53,6 +53,8 @@ export interface ChurnReport {
   connectAndSyncMs: number;
   serverRssMiB: number;
   cpuSecondsPerReload: number;
+  /** CLOCK_MONOTONIC microseconds around the reloads, to cut a --cpu-prof profile to them. */
+  reloadPhaseMonotonicUs: [number, number];
   peer: { missing: true; reason: string };
   notes: string[];
   samples: ReloadSample[];
@@ -101,6 +103,7 @@ export async function runChurn(ctx: RunContext, options: ChurnOptions): Promise<
     await delay(2000, undefined, { signal: ctx.signal });
     const idleRate = (cpuSeconds(pid) - idleCpu) / ((performance.now() - idleFrom) / 1000);
     const cpuStart = cpuSeconds(pid);
+    const phaseStartUs = Number(process.hrtime.bigint() / 1000n);
     const from = performance.now();
     for (let generation = 1; generation <= options.reloads; generation++) {
       throwIfInterrupted(ctx.signal);
@@ -133,6 +136,7 @@ export async function runChurn(ctx: RunContext, options: ChurnOptions): Promise<
       );
     }
     const cpu = cpuSeconds(pid) - cpuStart - idleRate * ((performance.now() - from) / 1000);
+    const phaseEndUs = Number(process.hrtime.bigint() / 1000n);
     machine.loadAverageAtEnd = loadNow();
     const byProtocol = protocols.map(({ protocol, clients }) => ({
       protocol,
@@ -153,6 +157,7 @@ export async function runChurn(ctx: RunContext, options: ChurnOptions): Promise<
       connectAndSyncMs,
       serverRssMiB,
       cpuSecondsPerReload: Math.max(0, cpu) / options.reloads,
+      reloadPhaseMonotonicUs: [phaseStartUs, phaseEndUs],
       peer: {
         missing: true,
         reason:

@@ -1,4 +1,5 @@
 import type { ScaleOptions } from '../args';
+import { ecdfSvg } from '../shared/ecdf-svg';
 import { machineLine, type MachineInfo } from '../shared/machine';
 import { ms, times } from '../shared/results';
 import { ratio } from '../shared/stats';
@@ -101,6 +102,8 @@ export function scaleMarkdown(report: ScaleReport): string {
   return [
     `# Scale: ${report.figure}`,
     '',
+    '![distribution of the per-change figures](scale.svg)',
+    '',
     ...header,
     ...report.results.map(resultRow),
     ...(report.peer.length ? ['', `At the peer's N:`, '', ...header, ...report.peer.map(resultRow)] : []),
@@ -114,4 +117,10 @@ export function scaleMarkdown(report: ScaleReport): string {
     ...report.notes.map((n) => `- ${n}`),
     '',
   ].join('\n');
+}
+
+/** Distribution of "reach all" per change, for every run. */
+export function scalePlot(report: ScaleReport): string {
+  const series = [...report.results, ...report.peer].map((r) => ({ label: `${r.label} N=${r.clients}`, samples: r.changes.map((c) => c.allMs) }));
+  return ecdfSvg('One endpoint change -> every simulated client has received it', 'ms', series);
 }

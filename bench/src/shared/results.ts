@@ -6,15 +6,18 @@ export function resultsDir(): string {
   return join(repoRoot(), 'bench', 'results');
 }
 
-/** Writes bench/results/<name>.json and <name>.md; returns their paths. */
-export function writeResults(name: string, report: unknown, markdown: string): string[] {
+/** Writes bench/results/<name>.json, <name>.md and, when given, <name>.svg; returns their paths. */
+export function writeResults(name: string, report: unknown, markdown: string, svg?: string): string[] {
   const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
   const json = join(dir, `${name}.json`);
   const md = join(dir, `${name}.md`);
   writeFileSync(json, `${JSON.stringify(report, roundFloats, 1)}\n`);
   writeFileSync(md, markdown);
-  return [json, md];
+  if (!svg) return [json, md];
+  const plot = join(dir, `${name}.svg`);
+  writeFileSync(plot, svg);
+  return [json, md, plot];
 }
 
 /** Three decimals are below every figure's resolution and keep the files reviewable. */
