@@ -72,6 +72,7 @@ function parseFlags(argv: readonly string[]) {
     options: {
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
       only: { type: 'string' },
       envoys: { type: 'string' },
       changes: { type: 'string' },
@@ -97,6 +98,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   } catch (error) {
     throw new BenchArgsError(error instanceof Error ? error.message : String(error));
   }
+  if (values.help) throw new BenchArgsError('');
   const quick = values.quick ?? false;
   const pick = (flag: keyof typeof DEFAULTS, min: number): number => {
     const raw = values[flag];

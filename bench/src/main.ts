@@ -71,8 +71,9 @@ function interruptedBySignal(): boolean {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof BenchArgsError) log(`${error.message}\n${USAGE}`);
+  if (error instanceof BenchArgsError) log(error.message ? `${error.message}\n${USAGE}` : USAGE);
   else if (error instanceof InterruptedError || interruptedBySignal()) log('interrupted');
   else log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  if (!interruptedBySignal()) process.exitCode = 1;
+  const helpAsked = error instanceof BenchArgsError && error.message === '';
+  if (!interruptedBySignal()) process.exitCode = helpAsked ? 0 : 1;
 });

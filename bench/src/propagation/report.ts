@@ -176,7 +176,7 @@ export function propagationMarkdown(report: PropagationReport): string {
     '',
     `Resident memory, start -> end of the changes: our control plane ${mib(before.controlPlaneMiB)} -> ${mib(after.controlPlaneMiB)} MiB, Consul ${mib(before.consulMiB)} -> ${mib(after.consulMiB)} MiB, all Envoys ${mib(before.envoysTotalMiB)} -> ${mib(after.envoysTotalMiB)} MiB (${after.envoyMeanMiB.toFixed(1)} MiB each); load ${before.loadAverage.join(' / ')} -> ${after.loadAverage.join(' / ')}.`,
     '',
-    `Where ours' time goes: Consul answering a blocking query on the service's health after the write (the bench holds one like the control plane's) p50 ${ms(report.consulAnswerMs.p50)} ms, p99 ${ms(report.consulAnswerMs.p99)} ms; our control plane from that answer to the response written (its mesh_xds_change_to_send_seconds histogram, ${report.controlPlaneShare.count} stream writes) p50 <= ${report.controlPlaneShare.p50AtMostMs} ms, p99 <= ${report.controlPlaneShare.p99AtMostMs} ms (bucket bounds); the rest is Envoy applying the update and the read cycle.`,
+    `Where ours' time goes: Consul answering a blocking query on the service's health after the write (the bench holds one like the control plane's, on the event loop that also runs the reads, so an upper bound) p50 ${ms(report.consulAnswerMs.p50)} ms, p99 ${ms(report.consulAnswerMs.p99)} ms; our control plane from that answer to the response written (its mesh_xds_change_to_send_seconds histogram, ${report.controlPlaneShare.count} stream writes) p50 <= ${report.controlPlaneShare.p50AtMostMs} ms, p99 <= ${report.controlPlaneShare.p99AtMostMs} ms (bucket bounds); the rest is Envoy applying the update and the read cycle.`,
     '',
     machineLine(report.machine),
     '',
