@@ -50,7 +50,7 @@ export class BenchArgsError extends Error {
 /** [full, quick] defaults. */
 const DEFAULTS = {
   envoys: [50, 10],
-  changes: [400, 100],
+  changes: [400, 104],
   clients: [5000, 1000],
   services: [500, 500],
   'scale-changes': [10, 6],
