@@ -3,7 +3,7 @@ import { fakePem, leafBody, rootsBody } from '../consul/connect-ca.spec-helper';
 import { encodeResource } from '../xds/resource-encoder';
 import { TypeUrl } from '../xds/type-url';
 import { protoRoundTrip } from './proto-roundtrip.spec-helper';
-import { leafSecret, leafSecretName, NoCaRootsError, ROOTS_SECRET_NAME, rootsSecret, secretResources, serviceOfLeafSecret } from './secret.translator';
+import { IDENTITY_SECRET_NAME, identitySecret, leafSecret, leafSecretName, NoCaRootsError, ROOTS_SECRET_NAME, rootsSecret, secretResources, serviceOfLeafSecret } from './secret.translator';
 
 const rotating = parseCaRoots(
   rootsBody('root-b', [
@@ -34,6 +34,13 @@ describe('SDS secrets from the Connect CA', () => {
       },
     });
     expect(encodeResource(TypeUrl.Secret, 'leaf:web', secret).name).toBe('leaf:web');
+  });
+
+  it("a proxy's own certificate is served under the one name `identity`, whatever its service", () => {
+    expect(IDENTITY_SECRET_NAME).toBe('identity');
+    const decoded = protoRoundTrip(TypeUrl.Secret, identitySecret(api)) as { name: string; tls_certificate: { certificate_chain: { inline_string: string } } };
+    expect(decoded.name).toBe('identity');
+    expect(decoded.tls_certificate.certificate_chain.inline_string).toBe(fakePem('CERTIFICATE', 'leaf api 0d by root-a'));
   });
 
   it('the validation context trusts every root, old and new, in a stable order', () => {
