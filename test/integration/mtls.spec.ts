@@ -192,7 +192,7 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
       // The same certificate Consul's agent hands out for the service, and the one Envoy presents.
       const consulLeaf = JSON.parse(await httpGet(`${consul.httpAddr}/v1/agent/connect/ca/leaf/${service}`)) as { SerialNumber: string };
       expect(serial(leaf.serialNumber)).toBe(serial(consulLeaf.SerialNumber));
-      if (service === 'api' || service === 'legacy' || service === 'web') expect(await presentedSerials(envoys[service])).toEqual([serial(leaf.serialNumber)]);
+      expect(await presentedSerials(envoys[service])).toEqual([serial(leaf.serialNumber)]);
     }
   });
 

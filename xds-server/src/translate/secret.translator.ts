@@ -37,11 +37,6 @@ export function leafSecretName(service: string): string {
   return `${LEAF_PREFIX}${service}`;
 }
 
-/** The service a leaf secret name is for; undefined for any other name. */
-export function serviceOfLeafSecret(name: string): string | undefined {
-  return name.startsWith(LEAF_PREFIX) && name.length > LEAF_PREFIX.length ? name.slice(LEAF_PREFIX.length) : undefined;
-}
-
 /** envoy.extensions.transport_sockets.tls.v3.Secret carrying a service's certificate chain and key as `leaf:<service>`. */
 export function leafSecret(leaf: Pick<LeafCert, 'service' | 'certChainPem' | 'privateKeyPem'>): object {
   return certificateSecret(leafSecretName(leaf.service), leaf);
@@ -69,11 +64,4 @@ export function rootsSecret(roots: readonly Pick<CaRoot, 'rootCertPem'>[]): obje
     name: ROOTS_SECRET_NAME,
     validation_context: { trusted_ca: { inline_string: trustBundlePem(roots) } },
   };
-}
-
-/** Every secret a CA snapshot yields, by name: the roots first, then one leaf per service in service order. */
-export function secretResources(ca: { roots: readonly CaRoot[]; leaves: ReadonlyMap<string, LeafCert> }): ReadonlyMap<string, object> {
-  const secrets = new Map<string, object>([[ROOTS_SECRET_NAME, rootsSecret(ca.roots)]]);
-  for (const service of [...ca.leaves.keys()].sort()) secrets.set(leafSecretName(service), leafSecret(ca.leaves.get(service) as LeafCert));
-  return secrets;
 }
