@@ -1,28 +1,67 @@
 import { parseArgs } from 'node:util';
 
-export interface BenchOptions {
+export const SCENARIOS = ['propagation', 'scale', 'churn'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface PropagationOptions {
+  /** Envoys on our control plane (half SotW, half Delta), and as many on Consul's xDS. */
+  envoys: number;
   changes: number;
-  /** Pause between the end of one poll of an Envoy's /clusters and the next. */
   pollIntervalMs: number;
-  /** Pause after every Envoy has caught up with a change, before the next change. */
+  pollConcurrency: number;
   gapMs: number;
-  /** How long one change may take to reach every Envoy before the run fails. */
   timeoutMs: number;
-  quick: boolean;
 }
 
-const FULL_CHANGES = 60;
-const QUICK_CHANGES = 20;
+export interface ScaleOptions {
+  clients: number;
+  services: number;
+  changes: number;
+  /** Clients for the comparison with Consul's xDS, which needs a registered proxy per client. */
+  peerClients: number;
+  workers: number;
+  connectConcurrency: number;
+  gapMs: number;
+  timeoutMs: number;
+}
+
+export interface ChurnOptions {
+  clients: number;
+  services: number;
+  reloads: number;
+  workers: number;
+  timeoutMs: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Run our control plane under --cpu-prof; profiles land in the run directory. */
+  profile: boolean;
+  only: ScenarioName[];
+  propagation: PropagationOptions;
+  scale: ScaleOptions;
+  churn: ChurnOptions;
+}
 
 export class BenchArgsError extends Error {
   override readonly name = 'BenchArgsError';
 }
 
+/** [full, quick] defaults. */
+const DEFAULTS = {
+  envoys: [50, 10],
+  changes: [400, 104],
+  clients: [5000, 1000],
+  services: [500, 500],
+  'scale-changes': [10, 6],
+  'peer-clients': [50, 10],
+  'churn-clients': [1000, 1000],
+  reloads: [5, 3],
+} as const;
+
 function integerFlag(flag: string, raw: string, min: number): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new BenchArgsError(`--${flag} must be an integer >= ${min}, got "${raw}"`);
-  }
+  if (!Number.isInteger(value) || value < min) throw new BenchArgsError(`--${flag} must be an integer >= ${min}, got "${raw}"`);
   return value;
 }
 
@@ -31,11 +70,23 @@ function parseFlags(argv: readonly string[]) {
     args: [...argv],
     strict: true,
     options: {
-      changes: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      envoys: { type: 'string' },
+      changes: { type: 'string' },
       'poll-ms': { type: 'string', default: '2' },
-      'gap-ms': { type: 'string', default: '300' },
-      'timeout-ms': { type: 'string', default: '15000' },
+      'poll-concurrency': { type: 'string', default: '4' },
+      'gap-ms': { type: 'string', default: '250' },
+      'timeout-ms': { type: 'string', default: '20000' },
+      clients: { type: 'string' },
+      services: { type: 'string' },
+      'scale-changes': { type: 'string' },
+      'peer-clients': { type: 'string' },
+      'churn-clients': { type: 'string' },
+      reloads: { type: 'string' },
+      workers: { type: 'string', default: '2' },
     },
   });
 }
@@ -47,19 +98,68 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   } catch (error) {
     throw new BenchArgsError(error instanceof Error ? error.message : String(error));
   }
+  if (values.help) throw new BenchArgsError('');
   const quick = values.quick ?? false;
+  const pick = (flag: keyof typeof DEFAULTS, min: number): number => {
+    const raw = values[flag];
+    return raw === undefined ? DEFAULTS[flag][quick ? 1 : 0] : integerFlag(flag, raw, min);
+  };
+  const only = values.only === undefined ? [...SCENARIOS] : values.only.split(',').map((s) => s.trim());
+  for (const name of only) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) throw new BenchArgsError(`--only: unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);
+  }
+  const timeoutMs = integerFlag('timeout-ms', values['timeout-ms'] ?? '20000', 100);
+  const workers = integerFlag('workers', values.workers ?? '2', 1);
+  const gapMs = integerFlag('gap-ms', values['gap-ms'] ?? '250', 0);
   return {
     quick,
-    changes: values.changes === undefined ? (quick ? QUICK_CHANGES : FULL_CHANGES) : integerFlag('changes', values.changes, 2),
-    pollIntervalMs: integerFlag('poll-ms', values['poll-ms'] ?? '2', 0),
-    gapMs: integerFlag('gap-ms', values['gap-ms'] ?? '300', 0),
-    timeoutMs: integerFlag('timeout-ms', values['timeout-ms'] ?? '15000', 100),
+    profile: values.profile ?? false,
+    only: only as ScenarioName[],
+    propagation: {
+      envoys: pick('envoys', 2),
+      changes: pick('changes', 4),
+      pollIntervalMs: integerFlag('poll-ms', values['poll-ms'] ?? '2', 0),
+      pollConcurrency: integerFlag('poll-concurrency', values['poll-concurrency'] ?? '4', 1),
+      gapMs,
+      timeoutMs,
+    },
+    scale: {
+      clients: pick('clients', 1),
+      services: pick('services', 1),
+      changes: pick('scale-changes', 2),
+      peerClients: pick('peer-clients', 0),
+      workers,
+      connectConcurrency: 200,
+      gapMs: Math.max(gapMs, 500),
+      timeoutMs: Math.max(timeoutMs, 60_000),
+    },
+    churn: {
+      clients: pick('churn-clients', 1),
+      services: pick('services', 1),
+      reloads: pick('reloads', 1),
+      workers,
+      timeoutMs: Math.max(timeoutMs, 60_000),
+    },
   };
 }
 
-export const USAGE = `usage: node bench/dist/propagation.bench.js [--quick] [--changes N] [--poll-ms 2] [--gap-ms 300] [--timeout-ms 15000]
-  --quick       ${QUICK_CHANGES} changes instead of ${FULL_CHANGES} (the acceptance figure needs at least 50)
-  --changes N   number of (de)registrations, alternating register / deregister
-  --poll-ms     pause between two reads of one Envoy's /clusters (sets the resolution floor)
-  --gap-ms      pause after every Envoy has converged, before the next change
-  --timeout-ms  longest one change may take to reach every Envoy`;
+export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scale,churn] [flags]
+  --quick                 smaller figures, a few minutes in all (defaults below are full / quick)
+  --only LIST             run only these scenarios
+  --profile               run our control plane with --cpu-prof (profiles in the run directory)
+ propagation (real Envoys, our control plane against Consul's xDS)
+  --envoys K              Envoys on ours (half SotW, half Delta) and K on Consul (${DEFAULTS.envoys.join(' / ')})
+  --changes N             endpoint changes (register, health fail, health pass, deregister); each side is read on half (${DEFAULTS.changes.join(' / ')})
+  --poll-ms               least pause between two reads of one Envoy's /clusters (2)
+  --poll-concurrency      /clusters reads in flight at once, over all Envoys (4)
+  --gap-ms                pause after every Envoy has converged, before the next change (250)
+  --timeout-ms            longest one change may take to reach every Envoy (20000)
+ scale (simulated ADS clients in separate processes)
+  --clients N             simulated clients per protocol (${DEFAULTS.clients.join(' / ')})
+  --services S            services in the catalog, each client subscribed to all (${DEFAULTS.services.join(' / ')})
+  --scale-changes N       endpoint changes timed across all clients (${DEFAULTS['scale-changes'].join(' / ')})
+  --peer-clients N        clients for the comparison with Consul's xDS, 0 to skip (${DEFAULTS['peer-clients'].join(' / ')})
+  --workers W             client processes (2)
+ churn (DSL reload with clients connected)
+  --churn-clients N       connected clients (${DEFAULTS['churn-clients'].join(' / ')})
+  --reloads N             config rewrites timed (${DEFAULTS.reloads.join(' / ')})`;

@@ -12,7 +12,7 @@ import { type ConnectCaSnapshot, ConnectCaWatcher } from '../../xds-server/src/c
 import { FetchConsulTransport } from '../../xds-server/src/consul/consul-transport';
 import { ADS } from '../../xds-server/src/translate/config-source';
 import { httpRbacFilter } from '../../xds-server/src/translate/rbac.translator';
-import { leafSecret, rootsSecret } from '../../xds-server/src/translate/secret.translator';
+import { leafSecret, leafSecretName, rootsSecret } from '../../xds-server/src/translate/secret.translator';
 import { downstreamTransportSocket, inboundFilterChains, type MeshIdentity, upstreamTransportSocket } from '../../xds-server/src/translate/tls-context';
 
 /** A leaf reaches the watcher well within a second; after a root rotation Consul's agent re-issues leaves with up to ~30 s of jitter. */
@@ -153,7 +153,7 @@ describe('Connect CA watcher against a real Consul dev agent', () => {
           httpRbacFilter(['web'], identity) as object,
         ]),
       ];
-      const transportSocket = staticSecrets(downstreamTransportSocket({ service: 'api', protocol: 'http', configSource: ADS }));
+      const transportSocket = staticSecrets(downstreamTransportSocket({ protocol: 'http', configSource: ADS, certificate: leafSecretName('api') }));
       const inbound = inboundFilterChains({ mode: 'strict', mtlsFilters, transportSocket });
       const permissive = inboundFilterChains({ mode: 'permissive', mtlsFilters, plaintextFilters: [hcm('inbound_plaintext', 'local_app')], transportSocket });
       await startEnvoy(supervisor, {
@@ -169,7 +169,7 @@ describe('Connect CA watcher against a real Consul dev agent', () => {
         }),
       });
       const upstream = (localService: string, destination: string): object =>
-        upstreamTransportSocket({ localService, destination, protocol: 'http', identity, configSource: ADS });
+        upstreamTransportSocket({ destination, protocol: 'http', identity, configSource: ADS, certificate: leafSecretName(localService) });
       caller = await startEnvoy(supervisor, {
         name: 'caller',
         bootstrap: (adminPort) => ({

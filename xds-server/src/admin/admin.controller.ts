@@ -1,6 +1,8 @@
 import { Controller, Get, Header, HttpStatus, Res } from '@nestjs/common';
 import { catalogHealth } from '../consul/catalog-health';
+import type { ConnectCaHealth } from '../consul/connect-ca-health';
 import { CatalogSync } from '../control-plane/catalog-sync.service';
+import { ConnectCaSync } from '../control-plane/connect-ca-sync.service';
 import { MeshConfigSync, type MeshConfigStatus } from '../control-plane/mesh-config-sync.service';
 import { XdsServerLifecycle } from '../control-plane/xds-server.lifecycle';
 import { MeshState } from '../xds/mesh-state';
@@ -17,6 +19,7 @@ export class AdminController {
   constructor(
     private readonly catalog: CatalogSync,
     private readonly config: MeshConfigSync,
+    private readonly ca: ConnectCaSync,
     private readonly xds: XdsServerLifecycle,
     private readonly mesh: MeshState,
     private readonly metrics: XdsMetrics,
@@ -29,22 +32,45 @@ export class AdminController {
     reasons: string[];
     consul: ReturnType<typeof catalogHealth>;
     config?: MeshConfigStatus;
+    ca?: ConnectCaHealth & { inUse: boolean; pendingConfig?: string };
   } {
     const consul = catalogHealth(this.catalog.watcher.status());
     const config = this.config.status();
+    const ca = this.ca.health();
+    const mtls = this.mesh.mtlsInUse;
+    const pending = this.mesh.pendingConfigVersion;
     const reasons: string[] = [];
     if (consul.status === 'DEGRADED') reasons.push(`Consul unreachable (${consul.reason ?? 'unknown error'}); serving the last known catalog`);
     if (consul.status === 'STARTING') reasons.push('no catalog read from Consul yet');
     if (config?.rejected) reasons.push(`${config.file} rejected; serving the last good config (${config.version}): ${config.rejected.error}`);
-    const status: HealthStatus = consul.status === 'STARTING' ? 'DOWN' : reasons.length ? 'DEGRADED' : 'UP';
+    if (pending !== undefined) {
+      const why = ca?.reason ? ` (${ca.reason})` : '';
+      reasons.push(
+        this.mesh.ready
+          ? `config ${pending} uses mTLS and waits for Connect CA certificates${why}; serving config ${this.mesh.configVersion ?? 'none'}`
+          : `config ${pending} uses mTLS: waiting for Connect CA certificates before serving any proxy${why}`,
+      );
+    } else if (mtls && ca?.status === 'DEGRADED') {
+      reasons.push(`Connect CA: ${ca.reason ?? 'failing'}; the current certificates keep serving`);
+    }
+    if (!this.mesh.ready && consul.status !== 'STARTING' && pending === undefined) reasons.push('the first mesh snapshot is not built yet');
+    const status: HealthStatus = consul.status === 'STARTING' || !this.mesh.ready ? 'DOWN' : reasons.length ? 'DEGRADED' : 'UP';
     if (status === 'DOWN') response.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status, ...(reasons.length ? { reason: reasons.join('; ') } : {}), reasons, consul, ...(config ? { config } : {}) };
+    return {
+      status,
+      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+      reasons,
+      consul,
+      ...(config ? { config } : {}),
+      ...(ca ? { ca: { ...ca, inUse: mtls, ...(pending !== undefined ? { pendingConfig: pending } : {}) } } : {}),
+    };
   }
 
   /** /proxies is the name DESIGN.md uses; /info the one the CLI and issue use. Same document. */
   @Get(['info', 'proxies'])
   info(): { controlPlane: string; proxies: ProxyInfo[] } {
-    const proxies = this.xds.server.connected.map(proxyInfo).filter((p): p is ProxyInfo => p !== undefined);
+    const leaves = new Map((this.ca.status()?.leaves ?? []).map((leaf) => [leaf.service, leaf]));
+    const proxies = this.xds.server.connected.map((session) => proxyInfo(session, leaves)).filter((p): p is ProxyInfo => p !== undefined);
     return { controlPlane: this.xds.server.identifier, proxies };
   }
 
@@ -73,7 +99,7 @@ export class AdminController {
 
   private resourceCount(typeUrl: (typeof PUSH_ORDER)[number]): number {
     const snapshot = this.mesh.snapshot;
-    return { CDS: snapshot.clusters.size, EDS: snapshot.endpoints.size, LDS: snapshot.apiListeners.size, RDS: snapshot.routes.size, SDS: 0 }[
+    return { CDS: snapshot.clusters.size, EDS: snapshot.endpoints.size, LDS: snapshot.apiListeners.size, RDS: snapshot.routes.size, SDS: snapshot.secretCount }[
       TYPE_SHORT_NAME[typeUrl]
     ];
   }

@@ -1,3 +1,4 @@
+import type { LeafStatus } from '../consul/connect-ca-watcher';
 import type { AnySession } from '../xds/xds-grpc-server';
 import { PUSH_ORDER, TYPE_SHORT_NAME } from '../xds/type-url';
 
@@ -18,13 +19,24 @@ export interface ProxyInfo {
   protocol: 'SotW' | 'Delta';
   connectedSince: string;
   types: Partial<Record<'CDS' | 'EDS' | 'LDS' | 'RDS' | 'SDS', TypeInfo>>;
+  /** The certificate served to the proxy as `identity` (the leaf of its service); null when it has none. */
+  certificate: CertificateInfo | null;
+}
+
+export interface CertificateInfo {
+  serialNumber: string;
+  spiffeId: string;
+  validAfter: string;
+  expires: string;
+  /** False while Consul cannot renew it (its leaf watch is failing). */
+  renewable: boolean;
 }
 
 /**
  * NACKED: the proxy rejected the latest response it answered. STALE: a response is
  * waiting for its answer. SYNCED: the proxy accepted everything sent so far.
  */
-export function proxyInfo(session: AnySession): ProxyInfo | undefined {
+export function proxyInfo(session: AnySession, leaves: ReadonlyMap<string, LeafStatus> = new Map()): ProxyInfo | undefined {
   const node = session.node;
   if (!node) return undefined;
   const types: ProxyInfo['types'] = {};
@@ -48,5 +60,18 @@ export function proxyInfo(session: AnySession): ProxyInfo | undefined {
     protocol: session.protocol === 'sotw' ? 'SotW' : 'Delta',
     connectedSince: session.connectedSince.toISOString(),
     types: Object.fromEntries(PUSH_ORDER.map((t) => TYPE_SHORT_NAME[t]).filter((t) => types[t]).map((t) => [t, types[t]])),
+    certificate: node.identity.kind === 'envoy' ? certificateInfo(leaves.get(node.identity.service)) : null,
+  };
+}
+
+/** Proxyless gRPC clients get no secrets, so only Envoy proxies hold a certificate. */
+function certificateInfo(leaf: LeafStatus | undefined): CertificateInfo | null {
+  if (!leaf) return null;
+  return {
+    serialNumber: leaf.serialNumber,
+    spiffeId: leaf.serviceUri,
+    validAfter: leaf.validAfter.toISOString(),
+    expires: leaf.validBefore.toISOString(),
+    renewable: leaf.renewable,
   };
 }

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { ProxyInfo } from '../admin/proxy-info';
+import type { ConnectCaHealth } from '../consul/connect-ca-health';
 import type { MeshConfigStatus } from '../control-plane/mesh-config-sync.service';
 import { DEFAULT_ADMIN_PORT } from '../xds/defaults';
 
@@ -11,10 +12,19 @@ interface InfoResponse {
   proxies: ProxyInfo[];
 }
 
+/** ConnectCaHealth as JSON carries it: dates as ISO strings. */
+type CaHealthJson = Omit<ConnectCaHealth, 'degradedSince' | 'nextExpiry' | 'warnings'> & {
+  inUse: boolean;
+  pendingConfig?: string;
+  degradedSince?: string;
+  nextExpiry?: { certificate: string; at: string };
+};
+
 interface HealthResponse {
   status: string;
   reasons?: string[];
   config?: MeshConfigStatus;
+  ca?: CaHealthJson;
 }
 
 /** The control plane's own state: health, and which config it serves or rejected. */
@@ -28,18 +38,26 @@ export function renderHealth(health: HealthResponse): string {
     lines.push(`config: ${config.file} version ${config.version}, loaded ${config.loadedAt}`);
     if (config.rejected) lines.push(`config: the edit saved at ${config.rejected.at} was REJECTED; the version above keeps serving:`, ...config.rejected.error.split('\n').map((l) => `  ${l}`));
   }
+  const ca = health.ca;
+  if (ca) {
+    const state = ca.inUse ? ca.status : `${ca.status}, mTLS off everywhere`;
+    const next = ca.nextExpiry ? `, next expiry ${ca.nextExpiry.certificate} at ${ca.nextExpiry.at}` : '';
+    lines.push(`connect CA: ${state}, trust domain ${ca.trustDomain ?? 'unknown'}, ${ca.roots} roots, ${ca.leaves} leaves${next}`);
+  }
   return lines.join('\n');
 }
 
 /** The proxy table, in the style of `istioctl proxy-status`, plus the text of every last NACK. */
 export function renderStatus(info: InfoResponse): string {
-  const table = new Table({ head: ['NAME', 'SERVICE', 'PROTOCOL', ...TYPES, 'CONNECTED SINCE'], style: { head: [], border: [] } });
+  const table = new Table({ head: ['NAME', 'SERVICE', 'PROTOCOL', ...TYPES, 'CERT SERIAL', 'CERT EXPIRES', 'CONNECTED SINCE'], style: { head: [], border: [] } });
   for (const proxy of info.proxies) {
     table.push([
       proxy.nodeId,
       proxy.service || '-',
       proxy.kind === 'grpc' ? `${proxy.protocol} (gRPC)` : proxy.protocol,
       ...TYPES.map((t) => proxy.types[t]?.status ?? 'NOT SENT'),
+      proxy.certificate?.serialNumber ?? '-',
+      proxy.certificate ? `${proxy.certificate.expires}${proxy.certificate.renewable ? '' : ' (NOT RENEWABLE)'}` : '-',
       proxy.connectedSince,
     ]);
   }

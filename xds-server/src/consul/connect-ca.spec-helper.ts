@@ -1,3 +1,6 @@
+import { CA_ROOTS_PATH, type CaRoots, type LeafCert, leafCertPath, parseCaRoots, parseLeafCert } from './connect-ca';
+import { buildCaSnapshot, type ConnectCaSnapshot } from './connect-ca-snapshot';
+
 /** Connect CA answers shaped as Consul 1.22 returns them, for unit tests. The PEMs are placeholders: nothing here parses them. */
 
 export const TRUST_DOMAIN = '0c7087b9-eec9-4c97-3ce1-763ba09e37df.consul';
@@ -57,4 +60,19 @@ export function leafBody(service: string, leaf: LeafSpec): unknown {
     CreateIndex: 20,
     ModifyIndex: 20,
   };
+}
+
+/**
+ * A CA snapshot as the watcher would emit it: root-a active, one leaf per service (serial
+ * `<service>-<n>`, so a renewal is a new serial), built from Consul-shaped answers.
+ */
+export function caSnapshotFixture(leaves: Record<string, number>, previous?: ConnectCaSnapshot): ConnectCaSnapshot {
+  const roots: CaRoots = previous ?? parseCaRoots(rootsBody('root-a', [{ id: 'root-a', serial: 7, active: true }]), CA_ROOTS_PATH);
+  const parsed = new Map<string, LeafCert>();
+  for (const [service, generation] of Object.entries(leaves)) {
+    const serial = `${service}-${generation}`;
+    const before = previous?.leaves.get(service);
+    parsed.set(service, before?.serialNumber === serial ? before : parseLeafCert(leafBody(service, { serial }), leafCertPath(service), service));
+  }
+  return buildCaSnapshot(roots, parsed, { rootsChanged: previous === undefined, changedLeaves: parsed.keys(), observedAt: 0 });
 }

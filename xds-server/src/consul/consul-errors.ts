@@ -95,7 +95,9 @@ function httpHint(status: number): string {
     return 'ACLs are enabled: set CONSUL_HTTP_TOKEN to a token with service:read and node:read on the services watched.';
   }
   if (status === 404) return 'This Consul does not serve the endpoint; check the agent version (the watcher expects 1.22).';
-  if (status === 429) return 'Consul is rate-limiting this client; the watch backs off and retries.';
+  if (status === 429) {
+    return "This client is over the agent's per-client connection limit: the control plane holds one blocking query per watched service, and an agent allows 200 connections per client by default. Raise `limits { http_max_conns_per_client }` in the agent config above the number of services plus a margin (consul/dev.hcl sets 4096). The watch backs off and retries.";
+  }
   if (status >= 500) return 'Consul itself is unhealthy (often: no cluster leader); check the Consul logs. The watch retries with backoff.';
   return 'The request was rejected; check the Consul logs for the reason.';
 }

@@ -4,6 +4,7 @@ import { TestHooksController } from '../admin/test-hooks.controller';
 import { MeshState } from '../xds/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CatalogSync } from './catalog-sync.service';
+import { ConnectCaSync } from './connect-ca-sync.service';
 import { MeshConfigSync } from './mesh-config-sync.service';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { createLogger, LOGGER } from './logger';
@@ -19,9 +20,10 @@ export class ControlPlaneModule {
         { provide: CONTROL_PLANE_OPTIONS, useValue: options },
         { provide: LOGGER, useFactory: createLogger },
         XdsMetrics,
-        { provide: MeshState, useFactory: (o: ControlPlaneOptions) => new MeshState(o.tracing), inject: [CONTROL_PLANE_OPTIONS] },
+        { provide: MeshState, useFactory: (o: ControlPlaneOptions) => new MeshState(o.tracing, { awaitConfig: o.configFile !== undefined }), inject: [CONTROL_PLANE_OPTIONS] },
         CatalogSync,
         MeshConfigSync,
+        ConnectCaSync,
         XdsServerLifecycle,
       ],
     };

@@ -82,3 +82,19 @@ describe('subsetCluster', () => {
     expect(decoded.circuit_breakers.thresholds).toEqual([{ max_connections: { value: 7 } }]);
   });
 });
+
+describe('cluster TLS', () => {
+  const identity = { trustDomain: 'td.consul', datacenter: 'dc1' };
+
+  it("carries an UpstreamTlsContext for the destination when callers use mTLS, on subset clusters too", () => {
+    for (const message of [serviceCluster(service, { tls: identity }), subsetCluster(service, { name: 'v2', tags: [], meta: {} }, { tls: identity })]) {
+      const context = cluster(message).transport_socket.typed_config;
+      expect(context['@type']).toBe('type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+      expect(context.sni).toBe('approval.default.dc1.internal.td.consul');
+      expect(context.common_tls_context.combined_validation_context.default_validation_context.match_typed_subject_alt_names[0].matcher.exact).toBe(
+        'spiffe://td.consul/ns/default/dc/dc1/svc/approval',
+      );
+    }
+    expect(cluster(serviceCluster(service)).transport_socket).toBeUndefined();
+  });
+});

@@ -3,6 +3,7 @@ import { ADS, configSource, type ConfigSourceRef } from './config-source';
 import type { ServiceModel } from './model';
 import type { SubsetModel, TrafficPolicyModel } from './policy-model';
 import { subsetClusterName } from './subset';
+import { type MeshIdentity, upstreamTransportSocket } from './tls-context';
 
 export const CONNECT_TIMEOUT = { seconds: 1 } as const;
 
@@ -21,6 +22,11 @@ export interface ClusterOptions {
   source?: ConfigSourceRef;
   /** Who consumes the cluster: a proxyless gRPC client gets only balancers it supports. */
   client?: ClusterClient;
+  /**
+   * Set when callers reach the service over mTLS (its mode is strict or permissive): the
+   * cluster presents the caller's `identity` and accepts only the service's SPIFFE ID.
+   */
+  tls?: MeshIdentity | undefined;
 }
 
 /**
@@ -36,6 +42,9 @@ function edsCluster(name: string, service: ServiceModel, options: ClusterOptions
     ...clusterPolicyFields(options.policy, options.client),
     common_lb_config: { update_merge_window: { seconds: 0 } },
     ...(service.protocol === 'grpc' || service.protocol === 'http2' ? { typed_extension_protocol_options: HTTP2_PROTOCOL_OPTIONS } : {}),
+    ...(options.tls
+      ? { transport_socket: upstreamTransportSocket({ destination: service.name, protocol: service.protocol, identity: options.tls, configSource: options.source ?? ADS }) }
+      : {}),
   };
 }
 

@@ -2,7 +2,10 @@ import type { LocalService, ProxyIdentity, ServiceProtocol } from './model';
 import { CONNECT_TIMEOUT, HTTP2_PROTOCOL_OPTIONS } from './cluster.translator';
 import { configSource, type ConfigSourceRef } from './config-source';
 import { FAULT_FILTER_NAME, FAULT_TYPE } from './route-rule';
+import type { MtlsMode } from './policy-model';
+import { httpRbacFilter, networkRbacFilter } from './rbac.translator';
 import { GATEWAY_ROUTE_NAME, OUTBOUND_ROUTE_NAME, upstreamRouteName } from './route.translator';
+import { downstreamTransportSocket, inboundFilterChains, type MeshIdentity } from './tls-context';
 
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
@@ -70,32 +73,65 @@ export function gatewayListener(port: number, source: ConfigSourceRef, tracing: 
   };
 }
 
-/** Traffic for this sidecar's own service arrives here and goes to the app on loopback. */
-export function inboundListener(local: LocalService, tracing: object = {}): object {
+/** How a sidecar's public listener takes connections when its service is in `strict` or `permissive` mode. */
+export interface InboundMtls {
+  mode: Exclude<MtlsMode, 'off'>;
+  /** The service's allowed callers; undefined lets every mesh service in (no RBAC filter). */
+  allowedCallers: readonly string[] | undefined;
+  identity: MeshIdentity;
+  /** Where the proxy fetches its secrets. */
+  configSource: ConfigSourceRef;
+}
+
+/**
+ * The app learns who called it: Envoy drops any x-forwarded-client-cert the caller sent and
+ * sets its own, with the verified peer's SPIFFE ID (URI=) and certificate hash.
+ */
+const CLIENT_CERT_DETAILS = { forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { uri: true } };
+
+function inboundHcm(local: LocalService, statPrefix: string, httpFilters: readonly object[], extra: object, tracing: object): object {
   return {
-    name: INBOUND_LISTENER_NAME,
-    address: socketAddress('0.0.0.0', local.sidecarPort),
-    traffic_direction: 'INBOUND',
-    filter_chains: [
-      {
-        filters: [
-          {
-            name: 'envoy.filters.network.http_connection_manager',
-            typed_config: {
-              '@type': HCM_TYPE,
-              stat_prefix: 'inbound',
-              ...tracing,
-              route_config: {
-                name: INBOUND_LISTENER_NAME,
-                virtual_hosts: [{ name: local.name, domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: LOCAL_APP_CLUSTER } }] }],
-              },
-              http_filters: [ROUTER],
-            },
-          },
-        ],
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': HCM_TYPE,
+      stat_prefix: statPrefix,
+      ...extra,
+      ...tracing,
+      route_config: {
+        name: INBOUND_LISTENER_NAME,
+        virtual_hosts: [{ name: local.name, domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: LOCAL_APP_CLUSTER } }] }],
       },
-    ],
+      http_filters: [...httpFilters, ROUTER],
+    },
   };
+}
+
+function inboundTcpProxy(statPrefix: string): object {
+  return { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': TCP_PROXY_TYPE, stat_prefix: statPrefix, cluster: LOCAL_APP_CLUSTER } };
+}
+
+/**
+ * Traffic for this sidecar's own service arrives here and goes to the app on loopback.
+ * Without `mtls` (mode `off`) it is one plaintext chain. `strict`: one chain that requires a
+ * client certificate from the mesh CA, with RBAC from the allowed callers. `permissive`: that
+ * chain for TLS and a plaintext chain without RBAC (a plaintext caller has no identity to check).
+ */
+export function inboundListener(local: LocalService, tracing: object = {}, mtls?: InboundMtls): object {
+  const base = { name: INBOUND_LISTENER_NAME, address: socketAddress('0.0.0.0', local.sidecarPort), traffic_direction: 'INBOUND' };
+  if (!mtls) return { ...base, filter_chains: [{ filters: [inboundHcm(local, 'inbound', [], {}, tracing)] }] };
+  const rbac = local.protocol === 'tcp' ? networkRbacFilter(mtls.allowedCallers, mtls.identity, 'inbound') : httpRbacFilter(mtls.allowedCallers, mtls.identity);
+  const mtlsFilters =
+    local.protocol === 'tcp'
+      ? [...(rbac ? [rbac] : []), inboundTcpProxy('inbound')]
+      : [inboundHcm(local, 'inbound', rbac ? [rbac] : [], CLIENT_CERT_DETAILS, tracing)];
+  const plaintextFilters = local.protocol === 'tcp' ? [inboundTcpProxy('inbound_plaintext')] : [inboundHcm(local, 'inbound_plaintext', [], CLIENT_CERT_DETAILS, tracing)];
+  const chains = inboundFilterChains({
+    mode: mtls.mode,
+    mtlsFilters,
+    plaintextFilters,
+    transportSocket: downstreamTransportSocket({ protocol: local.protocol, configSource: mtls.configSource }),
+  });
+  return { ...base, ...chains };
 }
 
 /** The app behind a sidecar, on loopback. Static, so it never waits for EDS. */

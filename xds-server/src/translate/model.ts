@@ -1,3 +1,4 @@
+import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
 import type { ConfigSourceRef } from './config-source';
 import type { MeshConfigModel } from './policy-model';
 import type { TracingModel } from './tracing';
@@ -41,6 +42,12 @@ export interface MeshModel {
   config?: MeshConfigModel;
   /** Where proxies send spans; undefined turns tracing off. */
   tracing?: TracingModel;
+  /**
+   * The Connect CA's roots and leaves, when the control plane follows the CA (it has a
+   * config). The SPIFFE identity of the mesh comes from it, so a policy in `strict` or
+   * `permissive` mode needs it (MeshState holds such a config back until it is in).
+   */
+  ca?: ConnectCaSnapshot;
 }
 
 /** A sidecar's own service: where its inbound listener listens and where the app is. */

@@ -3,7 +3,7 @@ import { fakePem, leafBody, rootsBody } from '../consul/connect-ca.spec-helper';
 import { encodeResource } from '../xds/resource-encoder';
 import { TypeUrl } from '../xds/type-url';
 import { protoRoundTrip } from './proto-roundtrip.spec-helper';
-import { leafSecret, leafSecretName, NoCaRootsError, ROOTS_SECRET_NAME, rootsSecret, secretResources, serviceOfLeafSecret } from './secret.translator';
+import { IDENTITY_SECRET_NAME, identitySecret, leafSecret, leafSecretName, NoCaRootsError, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
 
 const rotating = parseCaRoots(
   rootsBody('root-b', [
@@ -19,9 +19,6 @@ describe('SDS secrets from the Connect CA', () => {
   it('names secrets by role, never by content', () => {
     expect(leafSecretName('web')).toBe('leaf:web');
     expect(ROOTS_SECRET_NAME).toBe('roots');
-    expect(serviceOfLeafSecret('leaf:web')).toBe('web');
-    expect(serviceOfLeafSecret('roots')).toBeUndefined();
-    expect(serviceOfLeafSecret('leaf:')).toBeUndefined();
   });
 
   it("a service's tls_certificate carries its chain and key inline, and is a valid Secret", () => {
@@ -34,6 +31,13 @@ describe('SDS secrets from the Connect CA', () => {
       },
     });
     expect(encodeResource(TypeUrl.Secret, 'leaf:web', secret).name).toBe('leaf:web');
+  });
+
+  it("a proxy's own certificate is served under the one name `identity`, whatever its service", () => {
+    expect(IDENTITY_SECRET_NAME).toBe('identity');
+    const decoded = protoRoundTrip(TypeUrl.Secret, identitySecret(api)) as { name: string; tls_certificate: { certificate_chain: { inline_string: string } } };
+    expect(decoded.name).toBe('identity');
+    expect(decoded.tls_certificate.certificate_chain.inline_string).toBe(fakePem('CERTIFICATE', 'leaf api 0d by root-a'));
   });
 
   it('the validation context trusts every root, old and new, in a stable order', () => {
@@ -49,11 +53,5 @@ describe('SDS secrets from the Connect CA', () => {
   it('refuses an empty trust bundle, saying what to check', () => {
     expect(() => rootsSecret([])).toThrow(NoCaRootsError);
     expect(() => rootsSecret([])).toThrow(/lists no root .*connect \{ enabled = true \}/);
-  });
-
-  it('yields the roots and one leaf per service, each a valid Secret', () => {
-    const secrets = secretResources({ roots: rotating.roots, leaves: new Map([['web', web], ['api', api]]) });
-    expect([...secrets.keys()]).toEqual(['roots', 'leaf:api', 'leaf:web']);
-    for (const [name, secret] of secrets) expect(encodeResource(TypeUrl.Secret, name, secret).bytes.length).toBeGreaterThan(50);
   });
 });

@@ -2,9 +2,12 @@ import { type CaRoot, type LeafCert, trustBundlePem } from '../consul/connect-ca
 
 /**
  * SDS secrets from the Connect CA. Envoy asks for secrets by name, so the names are the
- * contract between these resources and the TLS contexts that reference them: one fixed
- * name for the trust bundle, one per service for its leaf. They never change with content,
- * so a rotation is a new version of the same secret and Envoy swaps it in without draining.
+ * contract between these resources and the TLS contexts that reference them. Two names are
+ * served: `roots` (the trust bundle, the same for every proxy) and `identity` (the proxy's own
+ * certificate: the leaf of the service it fronts, a different one per proxy under one name, as
+ * Istio serves `default`). Clusters are encoded once and shared by every proxy, so they can only
+ * name the caller's certificate generically. Names never change with content, so a rotation is
+ * a new version of the same secret and Envoy swaps it in without draining anything.
  */
 
 /** A trust bundle without a root would make every peer certificate fail validation. */
@@ -21,22 +24,32 @@ export class NoCaRootsError extends Error {
 /** The validation context: every CA root, old and new during a rotation. */
 export const ROOTS_SECRET_NAME = 'roots';
 
+/** The certificate a proxy presents, inbound and outbound: the leaf of its own service. */
+export const IDENTITY_SECRET_NAME = 'identity';
+
 const LEAF_PREFIX = 'leaf:';
 
-/** The tls_certificate secret of a service: the leaf its sidecar presents, inbound and outbound. */
+/**
+ * A per-service name for a leaf, for an Envoy that holds several identities at once (static
+ * secrets in tests); the control plane serves each proxy its own leaf as `identity`.
+ */
 export function leafSecretName(service: string): string {
   return `${LEAF_PREFIX}${service}`;
 }
 
-/** The service a leaf secret name is for; undefined for any other name. */
-export function serviceOfLeafSecret(name: string): string | undefined {
-  return name.startsWith(LEAF_PREFIX) && name.length > LEAF_PREFIX.length ? name.slice(LEAF_PREFIX.length) : undefined;
+/** envoy.extensions.transport_sockets.tls.v3.Secret carrying a service's certificate chain and key as `leaf:<service>`. */
+export function leafSecret(leaf: Pick<LeafCert, 'service' | 'certChainPem' | 'privateKeyPem'>): object {
+  return certificateSecret(leafSecretName(leaf.service), leaf);
 }
 
-/** envoy.extensions.transport_sockets.tls.v3.Secret carrying a service's certificate chain and key. */
-export function leafSecret(leaf: Pick<LeafCert, 'service' | 'certChainPem' | 'privateKeyPem'>): object {
+/** The `identity` secret of a proxy fronting `leaf.service`. */
+export function identitySecret(leaf: Pick<LeafCert, 'certChainPem' | 'privateKeyPem'>): object {
+  return certificateSecret(IDENTITY_SECRET_NAME, leaf);
+}
+
+function certificateSecret(name: string, leaf: Pick<LeafCert, 'certChainPem' | 'privateKeyPem'>): object {
   return {
-    name: leafSecretName(leaf.service),
+    name,
     tls_certificate: {
       certificate_chain: { inline_string: leaf.certChainPem },
       private_key: { inline_string: leaf.privateKeyPem },
@@ -51,11 +64,4 @@ export function rootsSecret(roots: readonly Pick<CaRoot, 'rootCertPem'>[]): obje
     name: ROOTS_SECRET_NAME,
     validation_context: { trusted_ca: { inline_string: trustBundlePem(roots) } },
   };
-}
-
-/** Every secret a CA snapshot yields, by name: the roots first, then one leaf per service in service order. */
-export function secretResources(ca: { roots: readonly CaRoot[]; leaves: ReadonlyMap<string, LeafCert> }): ReadonlyMap<string, object> {
-  const secrets = new Map<string, object>([[ROOTS_SECRET_NAME, rootsSecret(ca.roots)]]);
-  for (const service of [...ca.leaves.keys()].sort()) secrets.set(leafSecretName(service), leafSecret(ca.leaves.get(service) as LeafCert));
-  return secrets;
 }

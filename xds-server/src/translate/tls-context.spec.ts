@@ -39,13 +39,13 @@ describe('SPIFFE IDs and SNI', () => {
 });
 
 describe('DownstreamTlsContext', () => {
-  it('presents the service leaf, requires a client certificate validated against the roots, all by SDS over ADS', () => {
-    const context = downstreamTlsContext({ service: 'web', protocol: 'http', configSource: ADS });
+  it('presents the proxy\'s own leaf (`identity`), requires a client certificate validated against the roots, all by SDS over ADS', () => {
+    const context = downstreamTlsContext({ protocol: 'http', configSource: ADS });
     expect(protoRoundTrip(ANY, context)).toEqual({
       '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
       common_tls_context: {
         tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
-        tls_certificate_sds_secret_configs: [{ name: 'leaf:web', sds_config: ADS_SOURCE }],
+        tls_certificate_sds_secret_configs: [{ name: 'identity', sds_config: ADS_SOURCE }],
         validation_context_sds_secret_config: { name: 'roots', sds_config: ADS_SOURCE },
         alpn_protocols: ['h2', 'http/1.1'],
       },
@@ -53,11 +53,11 @@ describe('DownstreamTlsContext', () => {
     });
   });
 
-  it('offers no ALPN for TCP, and references the per-type SDS service when the proxy is not on ADS', () => {
+  it('offers no ALPN for TCP, references the per-type SDS service when the proxy is not on ADS, and can name another certificate', () => {
     const source: ConfigSourceRef = { kind: 'api', apiType: 'DELTA_GRPC', xdsCluster: 'xds_cluster' };
     const context = protoRoundTrip(
       ANY,
-      downstreamTlsContext({ service: 'db', protocol: 'tcp', configSource: source }),
+      downstreamTlsContext({ protocol: 'tcp', configSource: source, certificate: 'leaf:db' }),
     ) as { common_tls_context: Record<string, unknown> };
     expect(context.common_tls_context.alpn_protocols).toBeUndefined();
     expect(context.common_tls_context.tls_certificate_sds_secret_configs).toEqual([
@@ -73,14 +73,14 @@ describe('DownstreamTlsContext', () => {
 });
 
 describe('UpstreamTlsContext', () => {
-  it("sends Consul-style SNI, presents the caller's leaf and accepts only the destination's exact SPIFFE ID from the roots", () => {
-    const context = upstreamTlsContext({ localService: 'web', destination: 'api', protocol: 'grpc', identity: IDENTITY, configSource: ADS });
+  it("sends Consul-style SNI, presents the caller's own leaf (`identity`) and accepts only the destination's exact SPIFFE ID from the roots", () => {
+    const context = upstreamTlsContext({ destination: 'api', protocol: 'grpc', identity: IDENTITY, configSource: ADS });
     expect(protoRoundTrip(ANY, context)).toEqual({
       '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
       sni: 'api.default.dc1.internal.0c7087b9-eec9-4c97-3ce1-763ba09e37df.consul',
       common_tls_context: {
         tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
-        tls_certificate_sds_secret_configs: [{ name: 'leaf:web', sds_config: ADS_SOURCE }],
+        tls_certificate_sds_secret_configs: [{ name: 'identity', sds_config: ADS_SOURCE }],
         combined_validation_context: {
           default_validation_context: {
             match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { exact: 'spiffe://0c7087b9-eec9-4c97-3ce1-763ba09e37df.consul/ns/default/dc/dc1/svc/api' } }],
@@ -94,7 +94,7 @@ describe('UpstreamTlsContext', () => {
 
   it('negotiates the protocol the cluster speaks', () => {
     const alpn = (protocol: 'http' | 'http2' | 'grpc' | 'tcp'): unknown =>
-      (upstreamTlsContext({ localService: 'web', destination: 'api', protocol, identity: IDENTITY, configSource: ADS }) as { common_tls_context: { alpn_protocols?: string[] } })
+      (upstreamTlsContext({ destination: 'api', protocol, identity: IDENTITY, configSource: ADS }) as { common_tls_context: { alpn_protocols?: string[] } })
         .common_tls_context.alpn_protocols;
     expect([alpn('http'), alpn('http2'), alpn('grpc'), alpn('tcp')]).toEqual([['http/1.1'], ['h2'], ['h2'], undefined]);
   });
@@ -105,7 +105,7 @@ describe('UpstreamTlsContext', () => {
       type: 'EDS',
       eds_cluster_config: { eds_config: ADS_SOURCE },
       connect_timeout: { seconds: 1 },
-      transport_socket: upstreamTransportSocket({ localService: 'web', destination: 'api', protocol: 'http', identity: IDENTITY, configSource: ADS }),
+      transport_socket: upstreamTransportSocket({ destination: 'api', protocol: 'http', identity: IDENTITY, configSource: ADS }),
     };
     const decoded = protoRoundTrip(TypeUrl.Cluster, cluster) as { transport_socket: { name: string; typed_config: Record<string, unknown> } };
     expect(decoded.transport_socket.name).toBe('envoy.transport_sockets.tls');
@@ -116,7 +116,7 @@ describe('UpstreamTlsContext', () => {
 });
 
 describe('inbound filter chains by mTLS mode', () => {
-  const transportSocket = downstreamTransportSocket({ service: 'web', protocol: 'http', configSource: ADS });
+  const transportSocket = downstreamTransportSocket({ protocol: 'http', configSource: ADS });
   const withRbac = [hcm('inbound', httpRbacFilter(['api'], IDENTITY))];
   const withoutRbac = [hcm('inbound_plaintext')];
 

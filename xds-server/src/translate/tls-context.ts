@@ -2,7 +2,7 @@ import { spiffeId } from '../consul/connect-ca';
 import { type ConfigSourceRef, configSource } from './config-source';
 import type { ServiceProtocol } from './model';
 import type { MtlsMode } from './policy-model';
-import { leafSecretName, ROOTS_SECRET_NAME } from './secret.translator';
+import { IDENTITY_SECRET_NAME, ROOTS_SECRET_NAME } from './secret.translator';
 
 export { spiffeId };
 
@@ -56,19 +56,23 @@ function upstreamAlpn(protocol: ServiceProtocol): object {
 }
 
 export interface DownstreamTlsOptions {
-  /** The service the sidecar fronts: its leaf is what the listener presents. */
-  service: string;
+  /** The protocol of the service the sidecar fronts. */
   protocol: ServiceProtocol;
   configSource: ConfigSourceRef;
+  /**
+   * The secret to present. Default `identity`: the proxy's own leaf, which the control plane
+   * serves to each proxy under that one name. Another name suits an Envoy holding several leaves.
+   */
+  certificate?: string;
 }
 
-/** DownstreamTlsContext of a sidecar's public listener: presents the service's leaf and requires a client certificate from the mesh CA. */
+/** DownstreamTlsContext of a sidecar's public listener: presents the proxy's leaf and requires a client certificate from the mesh CA. */
 export function downstreamTlsContext(options: DownstreamTlsOptions): object {
   return {
     '@type': DOWNSTREAM_TLS,
     common_tls_context: {
       tls_params: TLS_PARAMS,
-      tls_certificate_sds_secret_configs: [sdsSecret(leafSecretName(options.service), options.configSource)],
+      tls_certificate_sds_secret_configs: [sdsSecret(options.certificate ?? IDENTITY_SECRET_NAME, options.configSource)],
       validation_context_sds_secret_config: sdsSecret(ROOTS_SECRET_NAME, options.configSource),
       ...downstreamAlpn(options.protocol),
     },
@@ -82,13 +86,13 @@ export function downstreamTransportSocket(options: DownstreamTlsOptions): object
 }
 
 export interface UpstreamTlsOptions {
-  /** The calling sidecar's own service: its leaf is the client certificate. */
-  localService: string;
   /** The service the cluster leads to: its exact SPIFFE ID must be in the server certificate. */
   destination: string;
   protocol: ServiceProtocol;
   identity: MeshIdentity;
   configSource: ConfigSourceRef;
+  /** The client certificate's secret. Default `identity`, the calling proxy's own leaf (see DownstreamTlsOptions). */
+  certificate?: string;
 }
 
 /**
@@ -102,7 +106,7 @@ export function upstreamTlsContext(options: UpstreamTlsOptions): object {
     sni: serviceSni(options.destination, options.identity),
     common_tls_context: {
       tls_params: TLS_PARAMS,
-      tls_certificate_sds_secret_configs: [sdsSecret(leafSecretName(options.localService), options.configSource)],
+      tls_certificate_sds_secret_configs: [sdsSecret(options.certificate ?? IDENTITY_SECRET_NAME, options.configSource)],
       combined_validation_context: {
         default_validation_context: {
           match_typed_subject_alt_names: [

@@ -16,6 +16,9 @@ import { grpcNeedsOwnCluster } from '../translate/cluster-policy';
 import { serviceLoadAssignment, subsetLoadAssignment } from '../translate/endpoint.translator';
 import { gatewayName, gatewayPort, gatewayRoutes } from '../translate/gateway';
 import { localBinds } from '../translate/local-bind';
+import { callersUseTls, meshIdentity, mtlsMode } from '../translate/mtls';
+import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from '../translate/secret.translator';
+import type { MeshIdentity } from '../translate/tls-context';
 import type { LocalService, MeshModel, ProxyIdentity } from '../translate/model';
 import {
   GATEWAY_ROUTE_NAME,
@@ -45,6 +48,13 @@ interface ClusterSpec {
 }
 
 const EMPTY: ResourceSet = new Map();
+
+/** The snapshot's SDS secrets: one trust bundle, and one `identity` per service with a leaf. */
+interface Secrets {
+  roots: Resource | undefined;
+  /** By service: the `identity` secret a proxy fronting that service gets. */
+  identities: ReadonlyMap<string, Resource>;
+}
 
 /** Slots of clusters encoded lazily for proxies on the per-type services. */
 const PER_TYPE_SLOT = 'cds@';
@@ -80,6 +90,9 @@ export class MeshSnapshot {
     readonly apiListeners: ResourceSet,
     /** The trace collector's cluster, when tracing is on. */
     private readonly collector: Resource | undefined,
+    private readonly secrets: Secrets,
+    /** Where SPIFFE IDs live; undefined until the CA snapshot has a leaf (then every mode acts as `off`). */
+    private readonly identity: MeshIdentity | undefined,
   ) {}
 
   static build(model: MeshModel, previous?: MeshSnapshot): MeshSnapshot {
@@ -89,18 +102,24 @@ export class MeshSnapshot {
     const grpcClusters: Resource[] = [];
     const endpoints: Resource[] = [];
     const apiListeners: Resource[] = [];
+    const identity = meshIdentity(model.ca);
     for (const service of model.services.values()) {
       const policy = policies?.get(service.name);
-      const deps = [service.protocol, clusterKey(policy)];
-      specs.push({ name: service.name, service: service.name, deps, message: (source) => serviceCluster(service, { policy, source }) });
+      const mode = mtlsMode(model.config, service.name);
+      const tls = identity && callersUseTls(mode) ? identity : undefined;
+      const deps = [service.protocol, clusterKey(policy), tls ? `${mode}|${tls.trustDomain}|${tls.datacenter}` : 'off'];
+      specs.push({ name: service.name, service: service.name, deps, message: (source) => serviceCluster(service, { policy, source, tls }) });
       for (const subset of policy?.subsets ?? []) {
         const name = subsetClusterName(service.name, subset.name);
-        specs.push({ name, service: service.name, deps, message: (source) => subsetCluster(service, subset, { policy, source }) });
+        specs.push({ name, service: service.name, deps, message: (source) => subsetCluster(service, subset, { policy, source, tls }) });
         endpoints.push(cache.resource(`eds|${name}`, [service, subsetKey(subset)], () => encodeResource(TypeUrl.Endpoint, name, subsetLoadAssignment(service, subset))));
       }
       endpoints.push(cache.resource(`eds|${service.name}`, [service], () => encodeResource(TypeUrl.Endpoint, service.name, serviceLoadAssignment(service))));
       apiListeners.push(cache.resource(`lds-api|${service.name}`, [], () => encodeResource(TypeUrl.Listener, service.name, apiListener(service.name, service.name))));
-      if (grpcNeedsOwnCluster(policy)) {
+      // Proxyless gRPC clients take TLS only from certificate providers in their bootstrap, not
+      // from SDS (@grpc/grpc-js-xds rejects the cluster), so they get a plaintext copy: they reach
+      // `permissive` and `off` destinations, and a `strict` one refuses them.
+      if (grpcNeedsOwnCluster(policy) || tls) {
         grpcClusters.push(
           cache.resource(`cds-grpc|${service.name}`, deps, () => encodeResource(TypeUrl.Cluster, service.name, serviceCluster(service, { policy, client: 'grpc' }))),
         );
@@ -124,9 +143,16 @@ export class MeshSnapshot {
       byName([gatewayRouteResource(model, cache)]),
       byName(apiListeners),
       model.tracing && collectorResource(cache, model.tracing),
+      secretResources(model, cache),
+      identity,
     );
     cache.carry((slot) => slot.startsWith(PER_TYPE_SLOT) && clusters.has(slot.slice(slot.indexOf('|') + 1)));
     return snapshot;
+  }
+
+  /** Every SDS secret of the snapshot: `roots`, and one `identity` per service (what /metrics counts). */
+  get secretCount(): number {
+    return (this.secrets.roots ? 1 : 0) + this.secrets.identities.size;
   }
 
   /** Every route configuration of the snapshot. */
@@ -163,6 +189,15 @@ export class MeshSnapshot {
     return this.collector ? new Map([...clusters, [TRACING_CLUSTER, this.collector]]) : clusters;
   }
 
+  /** `roots`, and `identity` = the leaf of the proxy's own service, once the CA has issued it. */
+  private secretsFor(service: string): ResourceSet {
+    const secrets = new Map<string, Resource>();
+    if (this.secrets.roots) secrets.set(ROOTS_SECRET_NAME, this.secrets.roots);
+    const own = this.secrets.identities.get(service);
+    if (own) secrets.set(IDENTITY_SECRET_NAME, own);
+    return secrets;
+  }
+
   private grpcView(): NodeView {
     return new GrpcView({
       [TypeUrl.Cluster]: this.grpcClusters,
@@ -182,7 +217,7 @@ export class MeshSnapshot {
       [TypeUrl.Endpoint]: this.endpoints,
       [TypeUrl.Listener]: byName([encodeResource(TypeUrl.Listener, GATEWAY_LISTENER_NAME, gatewayListener(port, proxy.configSource, tracing))]),
       [TypeUrl.Route]: this.gatewayRoutes,
-      [TypeUrl.Secret]: EMPTY,
+      [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });
   }
 
@@ -191,7 +226,12 @@ export class MeshSnapshot {
     const listeners = [encodeResource(TypeUrl.Listener, OUTBOUND_LISTENER_NAME, outboundListener(proxy, tracing))];
     let clusters = this.clustersFor(proxy.configSource);
     if (local) {
-      listeners.push(encodeResource(TypeUrl.Listener, INBOUND_LISTENER_NAME, inboundListener(local, tracing)));
+      const mode = mtlsMode(this.model.config, local.name);
+      const mtls =
+        this.identity && mode !== 'off'
+          ? { mode, allowedCallers: this.model.config?.policies.get(local.name)?.allowedCallers, identity: this.identity, configSource: proxy.configSource }
+          : undefined;
+      listeners.push(encodeResource(TypeUrl.Listener, INBOUND_LISTENER_NAME, inboundListener(local, tracing, mtls)));
       clusters = new Map([...clusters, [LOCAL_APP_CLUSTER, encodeResource(TypeUrl.Cluster, LOCAL_APP_CLUSTER, localAppCluster(local))]]);
     }
     const routes = [...this.outboundRoutes.values()];
@@ -206,7 +246,7 @@ export class MeshSnapshot {
       [TypeUrl.Endpoint]: this.endpoints,
       [TypeUrl.Listener]: byName(listeners),
       [TypeUrl.Route]: byName(routes),
-      [TypeUrl.Secret]: EMPTY,
+      [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });
   }
 }
@@ -218,6 +258,18 @@ function staticView(sets: Readonly<Record<TypeUrl, ResourceSet>>): NodeView {
 function clusterResource(cache: EncodeCache, spec: ClusterSpec, source: ConfigSourceRef): Resource {
   const slot = source.kind === 'ads' ? `cds|${spec.name}` : `${PER_TYPE_SLOT}${configSourceKey(source)}|${spec.name}`;
   return cache.resource(slot, spec.deps, () => encodeResource(TypeUrl.Cluster, spec.name, spec.message(source)));
+}
+
+/** The trust bundle is encoded once per set of roots, each `identity` once per leaf. */
+function secretResources(model: MeshModel, cache: EncodeCache): Secrets {
+  const ca = model.ca;
+  if (!ca) return { roots: undefined, identities: new Map() };
+  const roots = ca.roots.length > 0 ? cache.resource(`sds|${ROOTS_SECRET_NAME}`, [ca.roots], () => encodeResource(TypeUrl.Secret, ROOTS_SECRET_NAME, rootsSecret(ca.roots))) : undefined;
+  const identities = new Map<string, Resource>();
+  for (const [service, leaf] of ca.leaves) {
+    identities.set(service, cache.resource(`sds-identity|${service}`, [leaf], () => encodeResource(TypeUrl.Secret, IDENTITY_SECRET_NAME, identitySecret(leaf))));
+  }
+  return { roots, identities };
 }
 
 function collectorResource(cache: EncodeCache, tracing: TracingModel): Resource {

@@ -1,3 +1,7 @@
+import { caSnapshotFixture } from '../consul/connect-ca.spec-helper';
+import { policy } from '../translate/policy-fixtures.spec-helper';
+import type { MeshConfigModel, MtlsMode } from '../translate/policy-model';
+import { decodeResource } from './decode.spec-helper';
 import { MeshState } from './mesh-state';
 
 describe('MeshState', () => {
@@ -41,5 +45,70 @@ describe('MeshState', () => {
     mesh.updateConfig(config('b'));
     expect(seen).toEqual(['a', 'b']);
     expect(mesh.configVersion).toBe('b');
+  });
+});
+
+describe('MeshState and the Connect CA', () => {
+  const echo = { name: 'echo', protocol: 'http' as const, endpoints: [] };
+  const catalog = { services: new Map([['echo', echo]]) };
+  const config = (version: string, mtls: MtlsMode): MeshConfigModel => ({ version, policies: new Map([['echo', policy('echo', { mtls })]]), upstreams: new Map(), gateway: undefined });
+  const tlsOn = (mesh: MeshState) => decodeResource(mesh.snapshot.clusters.get('echo')).transport_socket !== undefined;
+
+  it('with a config file, stays not ready until the config is applied', () => {
+    const mesh = new MeshState(undefined, { awaitConfig: true });
+    mesh.update(catalog);
+    expect(mesh.ready).toBe(false);
+    mesh.updateConfig(config('a', 'off'));
+    expect(mesh.ready).toBe(true);
+    expect(mesh.configVersion).toBe('a');
+  });
+
+  it('holds a first config that needs mTLS, and so readiness, until the CA gives the mesh its identity', () => {
+    const mesh = new MeshState(undefined, { awaitConfig: true });
+    mesh.update(catalog);
+    mesh.updateConfig(config('strict', 'strict'));
+    expect([mesh.ready, mesh.pendingConfigVersion, mesh.mtlsInUse]).toEqual([false, 'strict', true]);
+    // Roots alone carry no datacenter: still waiting.
+    mesh.updateCa(caSnapshotFixture({}));
+    expect(mesh.ready).toBe(false);
+    mesh.updateCa(caSnapshotFixture({ echo: 1, gateway: 1 }));
+    expect([mesh.ready, mesh.pendingConfigVersion, mesh.configVersion]).toEqual([true, undefined, 'strict']);
+    expect(tlsOn(mesh)).toBe(true);
+    expect(mesh.snapshot.secretCount).toBe(3);
+  });
+
+  it('on a reload that switches mTLS on, keeps serving the previous config until the certificates are in', () => {
+    const mesh = new MeshState(undefined, { awaitConfig: true });
+    const changes: Array<string | undefined> = [];
+    mesh.subscribe((change) => changes.push(change.snapshot.model.config?.version));
+    mesh.update(catalog);
+    mesh.updateConfig(config('plain', 'off'));
+    mesh.updateConfig(config('strict', 'strict'));
+    expect([mesh.configVersion, mesh.pendingConfigVersion, tlsOn(mesh)]).toEqual(['plain', 'strict', false]);
+    mesh.update(catalog);
+    expect(mesh.configVersion).toBe('plain');
+    mesh.updateCa(caSnapshotFixture({ echo: 1 }));
+    expect([mesh.configVersion, mesh.pendingConfigVersion, tlsOn(mesh)]).toEqual(['strict', undefined, true]);
+    expect(changes).toEqual(['plain', 'plain', 'plain', 'strict']);
+  });
+
+  it('a newer config without mTLS replaces one still waiting', () => {
+    const mesh = new MeshState();
+    mesh.update(catalog);
+    mesh.updateConfig(config('strict', 'strict'));
+    mesh.updateConfig(config('off', 'off'));
+    expect([mesh.configVersion, mesh.pendingConfigVersion]).toEqual(['off', undefined]);
+  });
+
+  it('names every catalog and DSL service and the gateway for leaf certificates while mTLS is in use, and none otherwise', () => {
+    const mesh = new MeshState();
+    const seen: string[][] = [];
+    mesh.watchCertificateSubjects((services) => seen.push([...services]));
+    mesh.update(catalog);
+    mesh.updateConfig({ ...config('p', 'permissive'), policies: new Map([['echo', policy('echo', { mtls: 'permissive' })], ['api', policy('api')]]) });
+    mesh.update({ services: new Map([['echo', echo], ['late', { ...echo, name: 'late' }]]) });
+    mesh.update({ services: new Map([['echo', echo], ['late', { ...echo, name: 'late' }]]) });
+    mesh.updateConfig(config('o', 'off'));
+    expect(seen).toEqual([[], ['api', 'echo', 'gateway'], ['api', 'echo', 'gateway', 'late'], []]);
   });
 });

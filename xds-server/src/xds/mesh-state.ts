@@ -1,4 +1,6 @@
+import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
 import type { MeshModel, ServiceModel } from '../translate/model';
+import { certificateSubjects, meshIdentity, mtlsInUse } from '../translate/mtls';
 import type { MeshConfigModel } from '../translate/policy-model';
 import type { TracingModel } from '../translate/tracing';
 import type { SpanContext } from '@opentelemetry/api';
@@ -14,24 +16,50 @@ export interface MeshChange {
 }
 
 type Listener = (change: MeshChange) => void;
+type SubjectsListener = (services: readonly string[]) => void;
+
+export interface MeshStateOptions {
+  /**
+   * A config file is coming (`mesh xds --config`): stay not ready until it is applied, so that
+   * no proxy is ever served the mesh without its policies (e.g. plaintext where it says strict).
+   */
+  awaitConfig?: boolean;
+}
 
 /**
  * The current mesh snapshot and the streams that follow it. An update builds the next
  * snapshot once and hands it to every stream synchronously: there is no debounce, and
  * each stream's own queue coalesces bursts.
+ *
+ * mTLS readiness: a config that puts any destination in `strict` or `permissive` mode is
+ * applied only once the Connect CA snapshot has given the mesh its SPIFFE identity (trust
+ * domain and datacenter, read from the leaves). Until then it waits as `pendingConfig`: at
+ * start the mesh stays not ready (proxies get nothing, as while the first catalog is
+ * pending); on a reload the previous config keeps serving. So no proxy ever gets plaintext
+ * where the config says mTLS. A leaf that is not in yet needs no holding: a listener or
+ * cluster naming a secret stays warming in Envoy until SDS delivers it.
  */
 export class MeshState {
   private current = MeshSnapshot.build({ services: new Map() });
   private readonly listeners = new Set<Listener>();
+  private readonly subjectListeners = new Set<SubjectsListener>();
+  private subjects: readonly string[] = [];
   private model: MeshModel = { services: new Map() };
   private config: MeshConfigModel | undefined;
+  private pending: MeshConfigModel | undefined;
+  private ca: ConnectCaSnapshot | undefined;
+  private catalogIn = false;
+  private configApplied = false;
   private readonly readyWaiters: Array<() => void> = [];
   private isReady = false;
   /** Extra services added through the test-only admin hook (MESH_XDS_TEST_HOOKS=1). */
   private readonly injected = new Map<string, ServiceModel>();
 
   /** `tracing`: where every proxy sends spans (the control plane's --otlp option), or off. */
-  constructor(private readonly tracing?: TracingModel) {}
+  constructor(
+    private readonly tracing?: TracingModel,
+    private readonly options: MeshStateOptions = {},
+  ) {}
 
   get snapshot(): MeshSnapshot {
     return this.current;
@@ -40,25 +68,88 @@ export class MeshState {
   /** A new catalog. */
   update(model: MeshModel, observedAt = process.hrtime.bigint()): void {
     this.model = model;
-    this.rebuild(observedAt, 'catalog');
+    this.catalogIn = true;
+    this.noteSubjects();
+    this.changed(observedAt, 'catalog');
   }
 
   /**
    * A new mesh.config.ts. Before the first catalog it is only stored: readiness still waits
-   * for Consul, and the first snapshot carries both.
+   * for Consul, and the first snapshot carries both. One that needs mTLS waits for the CA.
    */
   updateConfig(config: MeshConfigModel | undefined, observedAt = process.hrtime.bigint()): void {
-    this.config = config;
-    if (this.isReady) this.rebuild(observedAt, 'config');
+    if (mtlsInUse(config) && !meshIdentity(this.ca)) {
+      this.pending = config;
+    } else {
+      this.config = config;
+      this.pending = undefined;
+      this.configApplied = true;
+    }
+    this.noteSubjects();
+    this.changed(observedAt, 'config');
   }
 
+  /** A new Connect CA snapshot: renewed leaves, a rotated root, or the first certificates. */
+  updateCa(ca: ConnectCaSnapshot, observedAt = process.hrtime.bigint()): void {
+    this.ca = ca;
+    if (this.pending && meshIdentity(ca)) {
+      this.config = this.pending;
+      this.pending = undefined;
+      this.configApplied = true;
+    }
+    this.changed(observedAt, 'ca');
+  }
+
+  /** The version of the config being served. */
   get configVersion(): string | undefined {
     return this.config?.version;
   }
 
-  private rebuild(observedAt: bigint, cause: 'catalog' | 'config' | 'test-hook'): void {
+  /** A config that needs mTLS and waits for the Connect CA; the one before it (if any) keeps serving. */
+  get pendingConfigVersion(): string | undefined {
+    return this.pending?.version;
+  }
+
+  /** Whether the config being served, or the one waiting, has a destination in `strict` or `permissive` mode. */
+  get mtlsInUse(): boolean {
+    return mtlsInUse(this.pending ?? this.config);
+  }
+
+  /**
+   * The services that need a leaf certificate (see certificateSubjects), now and on every
+   * change. Follows the newest config, pending or not, so its leaves are fetched while it waits.
+   */
+  watchCertificateSubjects(listener: SubjectsListener): () => void {
+    this.subjectListeners.add(listener);
+    listener(this.subjects);
+    return () => this.subjectListeners.delete(listener);
+  }
+
+  private noteSubjects(): void {
+    const services = this.injected.size ? [...this.model.services.keys(), ...this.injected.keys()] : this.model.services.keys();
+    const subjects = certificateSubjects(services, this.pending ?? this.config);
+    if (subjects.join('\n') === this.subjects.join('\n')) return;
+    this.subjects = subjects;
+    for (const listener of this.subjectListeners) listener(subjects);
+  }
+
+  /** Rebuilds once ready; becomes ready when the catalog, and the config if one is awaited, are applied. */
+  private changed(observedAt: bigint, cause: 'catalog' | 'config' | 'ca' | 'test-hook'): void {
+    if (!this.isReady) {
+      const configReady = this.configApplied || (!this.options.awaitConfig && this.pending === undefined);
+      if (!this.catalogIn || !configReady) return;
+    }
+    this.rebuild(observedAt, cause);
+  }
+
+  private rebuild(observedAt: bigint, cause: 'catalog' | 'config' | 'ca' | 'test-hook'): void {
     const services = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
-    const model = { services, ...(this.config ? { config: this.config } : {}), ...(this.tracing ? { tracing: this.tracing } : {}) };
+    const model: MeshModel = {
+      services,
+      ...(this.config ? { config: this.config } : {}),
+      ...(this.tracing ? { tracing: this.tracing } : {}),
+      ...(this.ca ? { ca: this.ca } : {}),
+    };
     const span = tracer.startSpan('mesh.translate', { attributes: { 'mesh.cause': cause, 'mesh.services': services.size } });
     try {
       this.current = MeshSnapshot.build(model, this.current);
@@ -74,9 +165,9 @@ export class MeshState {
   }
 
   /**
-   * False until the first catalog has been applied. Until then the snapshot is empty, and
-   * serving it would delete every cluster and listener of a proxy that reconnects after a
-   * control plane restart.
+   * False until the first catalog (and the awaited config, with its certificates when it
+   * needs mTLS) has been applied. Until then the snapshot is empty, and serving it would
+   * delete every cluster and listener of a proxy that reconnects after a control plane restart.
    */
   get ready(): boolean {
     return this.isReady;
@@ -90,11 +181,14 @@ export class MeshState {
   /** Test hook: serve an extra service as if Consul had it, e.g. one a proxy must reject. */
   inject(service: ServiceModel): void {
     this.injected.set(service.name, service);
-    this.rebuild(process.hrtime.bigint(), 'test-hook');
+    this.noteSubjects();
+    this.changed(process.hrtime.bigint(), 'test-hook');
   }
 
   removeInjected(name: string): void {
-    if (this.injected.delete(name)) this.rebuild(process.hrtime.bigint(), 'test-hook');
+    if (!this.injected.delete(name)) return;
+    this.noteSubjects();
+    this.changed(process.hrtime.bigint(), 'test-hook');
   }
 
   subscribe(listener: Listener): () => void {

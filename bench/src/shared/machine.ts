@@ -11,8 +11,10 @@ export interface MachineInfo {
   cores: number;
   memoryGiB: number;
   node: string;
-  /** 1, 5 and 15 minute load when the run began: anything else busy on the machine skews the figures. */
+  /** 1, 5 and 15 minute load when the scenario began: anything else busy on the machine skews the figures. */
   loadAverage: number[];
+  /** The same when the scenario ended (includes the benchmark's own load). */
+  loadAverageAtEnd?: number[];
   /** The pinned versions from toolchain.json. */
   tools: { envoy: string; consul: string };
   /** The control plane under test; another engineer may be editing it, so say which state ran. */
@@ -46,11 +48,21 @@ export function describeMachine(): MachineInfo {
     cores: cpuList.length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
-    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    loadAverage: loadNow(),
     tools: { envoy: toolchain.python.wheels.envoy.upstream, consul: toolchain.go.consul.upstream },
     controlPlane: {
       commit: git(['rev-parse', 'HEAD']),
       uncommittedChangesInXdsServer: git(['status', '--porcelain', '--', 'xds-server']) !== '',
     },
   };
+}
+
+export function loadNow(): number[] {
+  return loadavg().map((l) => Math.round(l * 100) / 100);
+}
+
+export function machineLine(m: MachineInfo): string {
+  const load = `load ${m.loadAverage.join(' / ')} at start${m.loadAverageAtEnd ? `, ${m.loadAverageAtEnd.join(' / ')} at end` : ''}`;
+  const cp = `${m.controlPlane.commit.slice(0, 12)}${m.controlPlane.uncommittedChangesInXdsServer ? ' + uncommitted changes in xds-server/' : ''}`;
+  return `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os} (${m.kernel}, ${m.arch}), Node ${m.node}, ${load}; ${m.tools.envoy}, ${m.tools.consul}; control plane ${cp}.`;
 }

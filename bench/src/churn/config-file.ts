@@ -1,0 +1,46 @@
+import { renameSync, writeFileSync } from 'node:fs';
+
+/** The path prefix every service's first route matches in generation `n`: what clients look for. */
+export function routeMarker(generation: number): string {
+  return `/churn-${generation}/`;
+}
+
+/**
+ * A mesh.config.ts declaring `services` with a route and a retry policy each; every
+ * generation changes both for every service. A plain object default export: the file lives
+ * outside the repository, where `@mesh/xds-server` would not resolve, and defineMesh only
+ * adds types.
+ */
+export function meshConfigSource(services: readonly string[], generation: number): string {
+  const entries = services.map((name, i) => {
+    const policy = {
+      nodes: ['local'],
+      command: name,
+      port: 20_000 + i,
+      sidecar: { port: 21_000 + i, adminPort: 22_000 + i },
+      traffic: {
+        routes: [{ match: { path: { prefix: routeMarker(generation) } }, retries: { retryOn: ['5xx', 'reset'], numRetries: 1 + (generation % 3) } }],
+        retries: { retryOn: ['connect-failure'], numRetries: 1 + (generation % 2) },
+      },
+    };
+    return `    ${JSON.stringify(name)}: ${JSON.stringify(policy)},`;
+  });
+  return [
+    `// Generation ${generation}, written by the churn benchmark.`,
+    'export default {',
+    "  name: 'bench',",
+    "  nodes: { local: { address: '127.0.0.1', arch: 'amd64' } },",
+    '  services: {',
+    ...entries,
+    '  },',
+    '};',
+    '',
+  ].join('\n');
+}
+
+/** Writes the file the way editors save: a temp file renamed over the original. */
+export function writeMeshConfig(file: string, services: readonly string[], generation: number): void {
+  const temp = `${file}.tmp`;
+  writeFileSync(temp, meshConfigSource(services, generation));
+  renameSync(temp, file);
+}

@@ -1,0 +1,46 @@
+import { deregisterInstance, inBatches, registerInstance } from '../shared/consul-agent';
+
+/** Far from the ephemeral range that freePorts draws from; nothing listens on these. */
+const FIRST_PORT = 30_000;
+
+export function serviceName(index: number): string {
+  return `scale-${String(index).padStart(3, '0')}`;
+}
+
+/**
+ * S services with one instance each, registered as if each had a sidecar (meta
+ * `sidecar_port`), so a simulated client naming one as its node.cluster gets that service's
+ * inbound listener, as a real sidecar would.
+ */
+export async function registerCatalog(consul: string, services: number): Promise<string[]> {
+  const names = Array.from({ length: services }, (_, i) => serviceName(i));
+  await inBatches(names, 16, (service, i) =>
+    registerInstance(consul, { service, id: `${service}-0`, port: FIRST_PORT + i, meta: { sidecar_port: String(FIRST_PORT + i) } }),
+  );
+  return names;
+}
+
+/** The service whose endpoints change: an extra instance comes and goes. */
+export class ChangingService {
+  private extra: string | undefined;
+  private serial = 0;
+
+  constructor(
+    private readonly consul: string,
+    readonly service: string,
+  ) {}
+
+  async change(): Promise<'register' | 'deregister'> {
+    if (this.extra) {
+      await deregisterInstance(this.consul, this.extra);
+      this.extra = undefined;
+      return 'deregister';
+    }
+    this.serial += 1;
+    const id = `${this.service}-extra-${this.serial}`;
+    const port = 40_000 + this.serial;
+    await registerInstance(this.consul, { service: this.service, id, port, meta: { sidecar_port: String(port) } });
+    this.extra = id;
+    return 'register';
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Scale: N simulated ADS clients, each a sidecar of one of S services and subscribed to all S,
+ * on our control plane (real process, real Consul catalog) over SotW and over Delta; then, at a
+ * smaller N, the same clients against Consul's built-in xDS server, which only serves
+ * proxies registered in its catalog.
+ */
+import type { ConsulHandle } from '@mesh/harness';
+import type { ScaleOptions } from '../args';
+import { inBatches, registerSidecarClient } from '../shared/consul-agent';
+import { startBenchConsul } from '../shared/consul-launch';
+import { startBenchControlPlane } from '../shared/control-plane-launch';
+import { describeMachine, loadNow } from '../shared/machine';
+import { throwIfInterrupted, type RunContext } from '../shared/run-context';
+import { ChangingService, registerCatalog } from './catalog';
+import { measureServer, type ScaleResult, type ScaleRunOptions } from './measure';
+import { buildScaleReport, type ScaleReport } from './report';
+import type { Protocol } from './sim-client';
+
+/** Room for one blocking query per service plus the admin and registration traffic. */
+const HTTP_CONNS_PER_CLIENT = 4096;
+const PEER_SERVICE = 'scale-peer';
+
+async function startOurServer(ctx: RunContext, consulAddr: string): Promise<{ pid: number; target: string; stop: () => Promise<void> }> {
+  const cp = await startBenchControlPlane(ctx.supervisor, { consulAddr, nodeArgs: ctx.controlPlaneNodeArgs });
+  return { pid: cp.process.pid, target: `127.0.0.1:${cp.xdsPort}`, stop: async () => void (await cp.process.stop()) };
+}
+
+/** P instances of one service, each with a sidecar whose upstreams are all S services. */
+async function registerPeerProxies(consulAddr: string, services: readonly string[], count: number): Promise<void> {
+  const upstreams = services.map((name, i) => ({ name, localBindPort: 50_000 + i }));
+  await inBatches(
+    Array.from({ length: count }, (_, i) => i),
+    4,
+    (i) => registerSidecarClient(consulAddr, { service: PEER_SERVICE, id: `${PEER_SERVICE}-${i}`, appPort: 45_000 + i, sidecarPort: 46_000 + i, upstreams }),
+  );
+}
+
+export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<ScaleReport> {
+  const machine = describeMachine();
+  const consul: ConsulHandle = await startBenchConsul(ctx.supervisor, { httpMaxConnsPerClient: HTTP_CONNS_PER_CLIENT });
+  const names = await registerCatalog(consul.httpAddr, options.services);
+  if (options.peerClients > 0) await registerPeerProxies(consul.httpAddr, names, options.peerClients);
+  ctx.log(`scale: ${names.length} services registered${options.peerClients ? `, and ${options.peerClients} sidecars for Consul's xDS` : ''}`);
+  // One changing service across all runs, so every change really changes the endpoints.
+  const changing = new ChangingService(consul.httpAddr, names[0] as string);
+  const run: ScaleRunOptions = {
+    clients: options.clients,
+    changes: options.changes,
+    workers: options.workers,
+    connectConcurrency: options.connectConcurrency,
+    gapMs: options.gapMs,
+    timeoutMs: options.timeoutMs,
+  };
+
+  const ours = async (protocol: Protocol, clients: number): Promise<ScaleResult> => {
+    throwIfInterrupted(ctx.signal);
+    // A fresh process per run, so that every run's memory is measured from the same start.
+    const server = await startOurServer(ctx, consul.httpAddr);
+    try {
+      return await measureServer(
+        ctx,
+        { label: `ours ${protocol === 'sotw' ? 'SotW' : 'Delta'}`, pid: server.pid, target: server.target, protocol, nodePrefix: `sim-${protocol}`, nodeServices: names, changingResource: names[0] as string },
+        changing,
+        { ...run, clients },
+      );
+    } finally {
+      await server.stop();
+    }
+  };
+
+  const results: ScaleResult[] = [await ours('sotw', options.clients), await ours('delta', options.clients)];
+  const peer: ScaleResult[] = [];
+  if (options.peerClients > 0) {
+    peer.push(await ours('delta', options.peerClients));
+    throwIfInterrupted(ctx.signal);
+    peer.push(
+      await measureServer(
+        ctx,
+        {
+          label: 'Consul',
+          pid: consul.process.pid,
+          target: `127.0.0.1:${consul.ports.grpc}`,
+          // Consul's xDS serves the Envoys it bootstraps over Delta.
+          protocol: 'delta',
+          nodePrefix: PEER_SERVICE,
+          nodeSuffix: '-sidecar-proxy',
+          nodeServices: [PEER_SERVICE],
+          changingResource: names[0] as string,
+        },
+        changing,
+        { ...run, clients: options.peerClients },
+      ),
+    );
+  }
+  machine.loadAverageAtEnd = loadNow();
+  return buildScaleReport({ options, machine, results, peer, httpConnsPerClient: HTTP_CONNS_PER_CLIENT });
+}

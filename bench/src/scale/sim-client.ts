@@ -1,0 +1,232 @@
+import { Client, credentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import {
+  decodeDeltaResponse,
+  decodeSotwResponse,
+  edsNameOfCluster,
+  encodeDeltaRequest,
+  encodeSotwRequest,
+  rdsNamesOfListener,
+  TYPE,
+  type DecodedResponse,
+  type NodeInfo,
+} from './xds-messages';
+
+export type Protocol = 'sotw' | 'delta';
+
+const METHOD: Record<Protocol, string> = {
+  sotw: '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources',
+  delta: '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources',
+};
+
+/** Monotonic milliseconds, comparable across processes on one machine (CLOCK_MONOTONIC). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** What a client watches for after `expect`: the first response that carries the named resource. */
+export interface Expectation {
+  typeUrl: string;
+  /** The resource's name, or its prefix followed by a dot (Consul appends `.default.<dc>...`). */
+  name: string;
+  /** Only a copy of the resource whose bytes contain this counts (a DSL reload's marker). */
+  marker?: Buffer;
+}
+
+export interface ClientCounters {
+  messages: number;
+  bytes: number;
+}
+
+interface TypeState {
+  /** Names this client asks for; undefined means wildcard. */
+  subscribed: Set<string> | undefined;
+  /** name -> version (Delta) or '' (SotW) of what the client holds. */
+  held: Map<string, string>;
+  answered: boolean;
+  /** SotW: the latest response's nonce and version, which every request of the type must carry. */
+  nonce: string | undefined;
+  version: string | undefined;
+}
+
+export interface SimClientOptions {
+  target: string;
+  protocol: Protocol;
+  node: NodeInfo;
+  onSynced: (client: SimClient) => void;
+  onSeen: (client: SimClient, at: { receivedMs: number; ackedMs: number }) => void;
+  onError: (client: SimClient, error: Error) => void;
+}
+
+/**
+ * One simulated sidecar on one ADS stream, behaving like Envoy as far as the server can tell:
+ * wildcard CDS and LDS, EDS for every EDS cluster it is sent, RDS for every route
+ * configuration its listeners name, and an ACK for every response. Resources are never
+ * decoded beyond what that takes.
+ */
+export class SimClient {
+  private readonly client: Client;
+  private readonly call: ClientDuplexStream<Buffer, Buffer>;
+  private readonly types = new Map<string, TypeState>();
+  private synced = false;
+  private expectation: Expectation | undefined;
+  private closed = false;
+  readonly counters: ClientCounters = { messages: 0, bytes: 0 };
+
+  constructor(private readonly options: SimClientOptions) {
+    // A connection per client, as each Envoy has its own.
+    this.client = new Client(options.target, credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    });
+    this.call = this.client.makeBidiStreamRequest(
+      METHOD[options.protocol],
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+    );
+    this.call.on('data', (buf: Buffer) => this.onResponse(buf));
+    this.call.on('error', (error: Error) => {
+      if (!this.closed) options.onError(this, error);
+    });
+    this.call.on('end', () => {
+      if (!this.closed) options.onError(this, new Error(`${options.node.id}: server ended the stream`));
+    });
+    for (const typeUrl of [TYPE.cluster, TYPE.listener]) {
+      this.types.set(typeUrl, { subscribed: undefined, held: new Map(), answered: false, nonce: undefined, version: undefined });
+    }
+    this.send(TYPE.cluster, { first: true });
+    this.send(TYPE.listener, {});
+  }
+
+  get id(): string {
+    return this.options.node.id;
+  }
+
+  get isSynced(): boolean {
+    return this.synced;
+  }
+
+  /** How many resources of a type this client holds. */
+  held(typeUrl: string): number {
+    return this.types.get(typeUrl)?.held.size ?? 0;
+  }
+
+  expect(expectation: Expectation | undefined): void {
+    this.expectation = expectation;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.call.cancel();
+    this.client.close();
+  }
+
+  private send(typeUrl: string, extra: { first?: boolean; response?: DecodedResponse }): void {
+    const state = this.types.get(typeUrl) as TypeState;
+    const node = extra.first ? this.options.node : undefined;
+    if (this.options.protocol === 'sotw') {
+      if (extra.response) {
+        state.nonce = extra.response.nonce;
+        state.version = extra.response.versionInfo;
+      }
+      this.call.write(
+        encodeSotwRequest({ node, typeUrl, versionInfo: state.version, responseNonce: state.nonce, resourceNames: state.subscribed ?? [] }),
+      );
+    } else {
+      this.call.write(encodeDeltaRequest({ node, typeUrl, responseNonce: extra.response?.nonce }));
+    }
+  }
+
+  /** A Delta subscription change, sent on its own as Envoy does. */
+  private sendDeltaSubscription(typeUrl: string, subscribe: readonly string[], unsubscribe: readonly string[]): void {
+    this.call.write(encodeDeltaRequest({ typeUrl, subscribe, unsubscribe }));
+  }
+
+  private onResponse(buf: Buffer): void {
+    const receivedMs = monotonicMs();
+    this.counters.messages += 1;
+    this.counters.bytes += buf.length;
+    const response = this.options.protocol === 'sotw' ? decodeSotwResponse(buf) : decodeDeltaResponse(buf);
+    const state = this.types.get(response.typeUrl);
+    if (state === undefined) return;
+    this.apply(state, response);
+    state.answered = true;
+    this.send(response.typeUrl, { response });
+    const ackedMs = monotonicMs();
+    if (this.expectation && this.matches(response, this.expectation)) {
+      this.expectation = undefined;
+      this.options.onSeen(this, { receivedMs, ackedMs });
+    }
+    if (response.typeUrl === TYPE.cluster) {
+      this.resubscribe(TYPE.endpoint, new Set([...this.edsNames.values()].filter((n): n is string => n !== undefined)));
+    } else if (response.typeUrl === TYPE.listener) {
+      this.resubscribe(TYPE.route, new Set([...this.rdsNames.values()].flat()));
+    }
+    if (!this.synced && this.complete()) {
+      this.synced = true;
+      this.options.onSynced(this);
+    }
+  }
+
+  /** What the subscriptions derive from: each cluster's EDS name and each listener's RDS names. */
+  private readonly edsNames = new Map<string, string | undefined>();
+  private readonly rdsNames = new Map<string, string[]>();
+
+  private apply(state: TypeState, response: DecodedResponse): void {
+    const isCluster = response.typeUrl === TYPE.cluster;
+    const isListener = response.typeUrl === TYPE.listener;
+    const derived: Map<string, unknown> | undefined = isCluster ? this.edsNames : isListener ? this.rdsNames : undefined;
+    if (this.options.protocol === 'sotw' && derived !== undefined) {
+      // CDS and LDS are full state in SotW: what a response leaves out is gone.
+      state.held.clear();
+      derived.clear();
+    }
+    for (const r of response.resources) {
+      state.held.set(r.name, r.version);
+      if (isCluster) this.edsNames.set(r.name, edsNameOfCluster(r.value));
+      else if (isListener) {
+        const names = new Set<string>();
+        rdsNamesOfListener(r.value, names);
+        this.rdsNames.set(r.name, [...names]);
+      }
+    }
+    for (const name of response.removed) {
+      state.held.delete(name);
+      derived?.delete(name);
+    }
+  }
+
+  private resubscribe(typeUrl: string, names: Set<string>): void {
+    let state = this.types.get(typeUrl);
+    if (state === undefined) {
+      if (names.size === 0) return;
+      state = { subscribed: new Set(), held: new Map(), answered: false, nonce: undefined, version: undefined };
+      this.types.set(typeUrl, state);
+    }
+    const before = state.subscribed as Set<string>;
+    const added = [...names].filter((n) => !before.has(n));
+    const removed = [...before].filter((n) => !names.has(n));
+    if (added.length === 0 && removed.length === 0) return;
+    state.subscribed = names;
+    for (const name of removed) state.held.delete(name);
+    if (this.options.protocol === 'sotw') this.send(typeUrl, {});
+    else this.sendDeltaSubscription(typeUrl, added, removed);
+  }
+
+  /** CDS and LDS answered, and every subscribed EDS and RDS name received. */
+  private complete(): boolean {
+    for (const [typeUrl, state] of this.types) {
+      if (!state.answered) return false;
+      if (typeUrl === TYPE.endpoint || typeUrl === TYPE.route) {
+        for (const name of state.subscribed ?? []) if (!state.held.has(name)) return false;
+      }
+    }
+    return this.types.has(TYPE.endpoint);
+  }
+
+  private matches(response: DecodedResponse, e: Expectation): boolean {
+    if (response.typeUrl !== e.typeUrl) return false;
+    return response.resources.some(
+      (r) => (r.name === e.name || r.name.startsWith(`${e.name}.`)) && (e.marker === undefined || r.value.includes(e.marker)),
+    );
+  }
+}

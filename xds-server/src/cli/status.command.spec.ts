@@ -1,0 +1,43 @@
+import type { ProxyInfo } from '../admin/proxy-info';
+import { renderHealth, renderStatus } from './status.command';
+
+const proxy = (nodeId: string, certificate: ProxyInfo['certificate']): ProxyInfo => ({
+  nodeId,
+  service: nodeId.split('-')[0] ?? '',
+  kind: 'envoy',
+  protocol: 'SotW',
+  connectedSince: '2026-01-01T00:00:00.000Z',
+  types: { SDS: { status: 'SYNCED', acked: 'v1', lastNack: null } },
+  certificate,
+});
+
+describe('mesh status', () => {
+  it("prints each proxy's certificate serial and expiry, and flags one that cannot be renewed", () => {
+    const out = renderStatus({
+      controlPlane: 'cp',
+      proxies: [
+        proxy('api-1', { serialNumber: '3a:0f', spiffeId: 'spiffe://td/ns/default/dc/dc1/svc/api', validAfter: '2026-01-01T00:00:00.000Z', expires: '2026-01-04T00:00:00.000Z', renewable: true }),
+        proxy('web-1', { serialNumber: '3b:10', spiffeId: 'spiffe://td/ns/default/dc/dc1/svc/web', validAfter: '2026-01-01T00:00:00.000Z', expires: '2026-01-01T01:00:00.000Z', renewable: false }),
+        proxy('stranger-1', null),
+      ],
+    });
+    expect(out).toContain('CERT SERIAL');
+    expect(out).toMatch(/api-1 .*3a:0f .*2026-01-04T00:00:00.000Z /);
+    expect(out).toMatch(/web-1 .*3b:10 .*2026-01-01T01:00:00.000Z \(NOT RENEWABLE\)/);
+    expect(out).toMatch(/stranger-1 .*SYNCED │ - +│ - +│/);
+  });
+
+  it('summarises the Connect CA under the health line', () => {
+    const out = renderHealth({
+      status: 'DEGRADED',
+      reasons: ['Connect CA: leaf:web expires soon and cannot be renewed; the current certificates keep serving'],
+      ca: { status: 'DEGRADED', inUse: true, trustDomain: 'td.consul', roots: 2, leaves: 5, failingWatches: ['roots'], nextExpiry: { certificate: 'leaf:web', at: '2026-01-01T01:00:00.000Z' } },
+    });
+    expect(out.split('\n')).toEqual([
+      'health: DEGRADED',
+      '  Connect CA: leaf:web expires soon and cannot be renewed; the current certificates keep serving',
+      'config: none (catalog only; start with --config to apply mesh.config.ts)',
+      'connect CA: DEGRADED, trust domain td.consul, 2 roots, 5 leaves, next expiry leaf:web at 2026-01-01T01:00:00.000Z',
+    ]);
+  });
+});
