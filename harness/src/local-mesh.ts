@@ -1,6 +1,6 @@
 import { startConsul, type ConsulHandle } from './components/consul';
 import { startJaeger, type JaegerHandle } from './components/jaeger';
-import { startPrometheus, type PrometheusHandle } from './components/prometheus';
+import { startPrometheus, type PrometheusHandle, type PrometheusScrapeJob } from './components/prometheus';
 import { startTemporal, type TemporalHandle } from './components/temporal';
 import { assertPortsFree, reservePorts } from './process/free-port';
 import type { ProcessSupervisor } from './process/supervisor';
@@ -62,34 +62,29 @@ export async function checkLocalMeshPorts(ports: LocalMeshPorts): Promise<void> 
   reservePorts(Object.values(ports));
 }
 
-/** A further /metrics endpoint for the local Prometheus, e.g. the control plane's. */
-export interface ScrapeTarget {
-  job: string;
-  /** host:port */
-  target: string;
-  path?: string;
-}
-
-/** Prometheus scrapes itself, Consul, Temporal, Jaeger and any extra targets. */
+/**
+ * Prometheus scrapes itself, Consul, Temporal and Jaeger, plus the mesh's own jobs (the
+ * control plane, every app and every Envoy), which `mesh up` generates from the DSL.
+ */
 export function localMeshScrapeConfig(
-  mesh: Omit<LocalMesh, 'prometheus'>,
+  mesh: Pick<LocalMesh, 'consul' | 'temporal' | 'jaeger'>,
   prometheusPort: number,
-  extra: readonly ScrapeTarget[] = [],
-): unknown {
-  const job = (name: string, target: string, metricsPath = '/metrics', params?: Record<string, string[]>) => ({
+  meshJobs: readonly PrometheusScrapeJob[] = [],
+): { global: Record<string, string>; scrape_configs: PrometheusScrapeJob[] } {
+  const job = (name: string, target: string, metricsPath = '/metrics', params?: Record<string, string[]>): PrometheusScrapeJob => ({
     job_name: name,
     metrics_path: metricsPath,
     ...(params ? { params } : {}),
     static_configs: [{ targets: [target] }],
   });
   return {
-    global: { scrape_interval: '5s', evaluation_interval: '5s' },
+    global: { scrape_interval: '5s', scrape_timeout: '4s', evaluation_interval: '5s' },
     scrape_configs: [
       job('prometheus', `127.0.0.1:${prometheusPort}`),
       job('consul', `127.0.0.1:${mesh.consul.ports.http}`, '/v1/agent/metrics', { format: ['prometheus'] }),
       job('temporal', `127.0.0.1:${mesh.temporal.ports.metrics}`),
       job('jaeger', `127.0.0.1:${mesh.jaeger.ports.metrics}`),
-      ...extra.map((t) => job(t.job, t.target, t.path)),
+      ...meshJobs,
     ],
   };
 }
@@ -103,7 +98,7 @@ export interface LocalMeshOptions {
 export function localMeshSteps(
   supervisor: ProcessSupervisor,
   ports: LocalMeshPorts,
-  extraScrapeTargets: readonly ScrapeTarget[] = [],
+  meshScrapeJobs: readonly PrometheusScrapeJob[] = [],
   options: LocalMeshOptions = {},
 ): LocalMeshStep[] {
   const steps: { [K in keyof LocalMesh]: LocalMeshStep<K> } = {
@@ -133,7 +128,7 @@ export function localMeshSteps(
       start: (mesh) =>
         startPrometheus(supervisor, {
           port: ports.prometheus,
-          config: localMeshScrapeConfig(mesh as Omit<LocalMesh, 'prometheus'>, ports.prometheus, extraScrapeTargets),
+          config: localMeshScrapeConfig(mesh as Omit<LocalMesh, 'prometheus'>, ports.prometheus, meshScrapeJobs),
         }),
     },
   };

@@ -20,6 +20,14 @@ export interface PrometheusOptions {
   readyTimeoutMs?: number;
 }
 
+/** One scrape_configs entry, as the generators build them. */
+export interface PrometheusScrapeJob {
+  job_name: string;
+  metrics_path?: string;
+  params?: Record<string, string[]>;
+  static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>;
+}
+
 export function selfScrapeConfig(port: number): unknown {
   return {
     global: { scrape_interval: '5s', evaluation_interval: '5s' },

@@ -21,3 +21,4 @@ export * from './http/service-app';
 export * from './temporal/onboarding-workflows';
 export * from './time/clock';
 export * from './http/run-service';
+export * from './telemetry/telemetry-handle';

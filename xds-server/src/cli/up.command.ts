@@ -26,8 +26,10 @@ import {
   type DemoPlatformPorts,
   type LocalMesh,
   type LocalMeshPorts,
-  type ScrapeTarget,
 } from '@mesh/harness';
+import type { MeshDefinition } from '../dsl/mesh-definition';
+import { loadMeshConfig } from '../dsl/load-mesh-config';
+import { localScrapeTargets, meshScrapeJobs, type LocalMeshRun } from '../generate/prometheus.generator';
 
 /** One --*-port option per fixed port of the local mesh. */
 const PORT_OPTIONS: Array<[keyof LocalMeshPorts, string, string]> = [
@@ -104,12 +106,20 @@ function meshConfigFile(explicit: string | undefined): string | undefined {
   return existsSync(demo) ? demo : undefined;
 }
 
-/** Prometheus also scrapes every app's /metrics and the gateway Envoy. */
-function platformScrapeTargets(ports: DemoPlatformPorts): ScrapeTarget[] {
-  return [
-    ...DEMO_APPS.map((app) => ({ job: app, target: `127.0.0.1:${demoAppPorts(ports, app).app}` })),
-    { job: 'gateway', target: `127.0.0.1:${ports.gatewayAdmin}`, path: '/stats/prometheus' },
-  ];
+/** What `mesh up` runs, on the ports it gives each part (the demo apps are instance 1 of each). */
+function localRun(controlPlane: ControlPlanePorts, ports: DemoPlatformPorts | undefined): LocalMeshRun {
+  const at = (port: number) => `127.0.0.1:${port}`;
+  if (!ports) return { controlPlaneAdmin: at(controlPlane.admin), instances: [] };
+  return {
+    controlPlaneAdmin: at(controlPlane.admin),
+    instances: DEMO_APPS.map((app) => ({ service: app, id: `${app}-1`, app: at(demoAppPorts(ports, app).app), envoyAdmin: at(demoAppPorts(ports, app).envoyAdmin) })),
+    gateway: { id: 'gateway-1', envoyAdmin: at(ports.gatewayAdmin) },
+  };
+}
+
+/** The DSL the control plane serves, for the scrape config's labels; none without a config file. */
+async function meshDefinition(configFile: string | undefined): Promise<MeshDefinition | undefined> {
+  return configFile ? (await loadMeshConfig(configFile)).definition : undefined;
 }
 
 function runDirectory(explicit: string | undefined): string {
@@ -128,16 +138,28 @@ interface ControlPlanePorts {
   admin: number;
 }
 
-function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePorts, mesh: Partial<LocalMesh>, configFile: string | undefined) {
+/**
+ * The control plane sends its own spans to Jaeger (OTEL_EXPORTER_OTLP_ENDPOINT) and tells every
+ * proxy, over xDS, to send theirs there too (--proxy-otlp).
+ */
+function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePorts, mesh: Partial<LocalMesh>, configFile: string | undefined, otlpGrpcPort: number) {
   return {
     title: `Control plane (xDS :${ports.xds}, admin :${ports.admin}${configFile ? `, ${relative(process.cwd(), configFile) || configFile}` : ''})`,
     task: async () => {
-      await startControlPlane(supervisor, { consulAddr: mesh.consul?.httpAddr ?? '', ports, ...(configFile ? { configFile } : {}) });
+      await startControlPlane(supervisor, {
+        consulAddr: mesh.consul?.httpAddr ?? '',
+        ports,
+        proxyOtlp: `127.0.0.1:${otlpGrpcPort}`,
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpGrpcPort}` },
+        ...(configFile ? { configFile } : {}),
+      });
     },
   };
 }
 
 async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, configFile, dataDir }: UpOptions): Promise<void> {
+  // Prometheus scrapes what the DSL declares, on this run's ports; a broken config fails before anything starts.
+  const scrapeJobs = meshScrapeJobs(localScrapeTargets(await meshDefinition(configFile), localRun(controlPlane, platformPorts)));
   await checkLocalMeshPorts(ports);
   await assertPortsFree({ 'xDS gRPC, --xds-port': controlPlane.xds, 'control plane admin, --xds-admin-port': controlPlane.admin });
   reservePorts([controlPlane.xds, controlPlane.admin]);
@@ -161,12 +183,7 @@ async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, 
   console.log(`Starting the local mesh (logs in ${runDir})`);
   const mesh: Partial<LocalMesh> = {};
   const platform: Partial<DemoPlatform> = {};
-  const [consulStep, ...rest] = localMeshSteps(
-    supervisor,
-    ports,
-    [{ job: 'xds-server', target: `127.0.0.1:${controlPlane.admin}` }, ...(platformPorts ? platformScrapeTargets(platformPorts) : [])],
-    { dataDir },
-  ).map((step) => ({
+  const [consulStep, temporalStep, jaegerStep, prometheusStep] = localMeshSteps(supervisor, ports, scrapeJobs, { dataDir }).map((step) => ({
     title: step.title,
     task: async () => {
       Object.assign(mesh, { [step.component]: await step.start(mesh) });
@@ -190,7 +207,7 @@ async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, 
       ]
     : [];
   const tasks = new Listr(
-    [...buildTasks, consulStep!, controlPlaneStep(supervisor, controlPlane, mesh, configFile), ...rest, ...platformTasks],
+    [...buildTasks, consulStep!, temporalStep!, jaegerStep!, controlPlaneStep(supervisor, controlPlane, mesh, configFile, ports.otlpGrpc), prometheusStep!, ...platformTasks],
     {
       concurrent: false,
       exitOnError: true,

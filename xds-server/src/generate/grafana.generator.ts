@@ -9,14 +9,13 @@ export const DATASOURCE_UID = 'mesh-prometheus';
 /** Where the compose file mounts grafana/dashboards in the Grafana container. */
 export const DASHBOARDS_DIR = '/var/lib/grafana/dashboards/mesh';
 
-/**
- * The worker's metrics as the workflows dashboard expects them. The worker does not export
- * them yet: these names are the contract for services/workflows (deploy/README.md).
- */
+/** The worker's metrics (services/workflows/src/metrics/workflow-metrics.ts), as the workflows dashboard reads them. */
 export const WORKFLOW_METRICS = {
   stepDuration: 'mesh_workflow_step_duration_seconds',
   completed: 'mesh_workflow_completed_total',
   failed: 'mesh_workflow_failed_total',
+  workflowDuration: 'mesh_workflow_duration_seconds',
+  activityDuration: 'mesh_workflow_activity_duration_seconds',
   activityFailures: 'mesh_workflow_activity_failures_total',
 } as const;
 
@@ -212,23 +211,22 @@ function controlPlane(layout: MeshLayout) {
 function workflows(layout: MeshLayout) {
   const job = `job="${SCRAPE_JOBS.services}",service="workflows"`;
   const m = WORKFLOW_METRICS;
-  const placeholder = 'Placeholder: services/workflows does not export this metric yet (deploy/README.md, "Workflow metrics").';
   return dashboard(
     'mesh-workflows',
     `Workflows (${layout.name})`,
-    `The Temporal worker: time per step, failures, completed vs failed. Panels other than "Worker up" read ${Object.values(m).join(', ')}, which the worker does not export yet.`,
+    'The Temporal worker (services/workflows): time per step, completed vs failed runs, activity attempts and their failures. Step and run times are workflow time, reported through a sink that replays do not call.',
     ['temporal'],
     [
       { title: 'Worker up', description: 'Whether Prometheus reaches the worker\'s /metrics.', unit: 'short', queries: [{ expr: `up{${job}}`, legend: '{{instance}}' }] },
       {
         title: 'Time per step (p95)',
-        description: placeholder,
+        description: `Time each workflow spends in each step (${m.stepDuration}), e.g. OnboardUser waiting for the profile.`,
         unit: 's',
         queries: [{ expr: `histogram_quantile(0.95, sum by (workflow, step, le) (rate(${m.stepDuration}_bucket{${job}}[5m])))`, legend: '{{workflow}} {{step}}' }],
       },
       {
         title: 'Completed vs failed workflows',
-        description: placeholder,
+        description: `Runs that ended in the last 15 minutes (${m.completed}, ${m.failed}).`,
         unit: 'short',
         queries: [
           { expr: `sum by (workflow) (increase(${m.completed}{${job}}[15m]))`, legend: '{{workflow}} completed' },
@@ -236,10 +234,22 @@ function workflows(layout: MeshLayout) {
         ],
       },
       {
+        title: 'Run time (p95)',
+        description: `Start to end of the runs that ended, by outcome (${m.workflowDuration}).`,
+        unit: 's',
+        queries: [{ expr: `histogram_quantile(0.95, sum by (workflow, outcome, le) (rate(${m.workflowDuration}_bucket{${job}}[15m])))`, legend: '{{workflow}} {{outcome}}' }],
+      },
+      {
+        title: 'Activity attempt latency (p95)',
+        description: `Each attempt of each activity, an HTTP call through the worker's sidecar (${m.activityDuration}).`,
+        unit: 's',
+        queries: [{ expr: `histogram_quantile(0.95, sum by (activity, le) (rate(${m.activityDuration}_bucket{${job}}[5m])))`, legend: '{{activity}}' }],
+      },
+      {
         title: 'Activity failures',
-        description: placeholder,
+        description: `Failed attempts in the last 15 minutes by activity and type (${m.activityFailures}): ServiceUnavailable is retried, ServiceRejected is not.`,
         unit: 'short',
-        queries: [{ expr: `sum by (activity) (increase(${m.activityFailures}{${job}}[15m]))`, legend: '{{activity}}' }],
+        queries: [{ expr: `sum by (activity, type) (increase(${m.activityFailures}{${job}}[15m]))`, legend: '{{activity}} {{type}}' }],
       },
     ],
   );

@@ -20,6 +20,9 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): { shutdown()
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? 'xds-server',
     traceExporter: new OTLPTraceExporter(),
+    // Traces only: the SDK would otherwise also export metrics and logs over OTLP by default.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => request.url === '/metrics' || request.url === '/health' }),
       new GrpcInstrumentation({ ignoreGrpcMethods: [...XDS_STREAM_METHODS] }),

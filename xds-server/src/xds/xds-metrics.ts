@@ -1,4 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TYPE_SHORT_NAME } from './type-url';
+
+/** The `endpoint` label of mesh_consul_watch_errors_total: every blocking query the control plane runs. */
+export const CONSUL_WATCH_ENDPOINTS = ['catalog', 'health', 'connect-ca-roots', 'connect-ca-leaf'] as const;
 
 /** The control plane's own metrics, on one registry served at /metrics. */
 export class XdsMetrics {
@@ -53,4 +57,11 @@ export class XdsMetrics {
     labelNames: ['endpoint'] as const,
     registers: [this.registry],
   });
+
+  constructor() {
+    // A zero series for every type and endpoint: a mesh without NACKs or Consul errors shows 0
+    // on the dashboards (and in rate()) instead of no data.
+    for (const type of Object.values(TYPE_SHORT_NAME)) this.nacks.inc({ type }, 0);
+    for (const endpoint of CONSUL_WATCH_ENDPOINTS) this.consulWatchErrors.inc({ endpoint }, 0);
+  }
 }

@@ -10,6 +10,7 @@ import { UpstreamClient } from '../upstream/upstream-client';
 import type { ServiceKit } from './service-kit';
 import { LOGGER, SERVICE_CONFIG } from './tokens';
 import { CLOCK } from '../time/clock';
+import { currentTelemetry } from '../telemetry/telemetry-handle';
 
 /** Leaves Consul before the HTTP server stops taking requests, and closes shared clients last. */
 @Injectable()
@@ -23,8 +24,10 @@ class KitLifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
     await this.consul.deregister();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.upstream.close();
+    // Nest re-raises the signal after these hooks: send the buffered spans before the process goes.
+    await currentTelemetry().spanProcessor.forceFlush();
   }
 }
 

@@ -1,4 +1,5 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry-v2';
 import { envInt, envString, type Env } from '../config/env';
 import { onboardingWorkflowId, QUERY, SIGNAL, TASK_QUEUE, WORKFLOW, type DocumentUploadedSignal, type OnboardingStatus, type OnboardUserInput, type ProfileCompletedSignal } from '../onboarding-contract';
 import { type OnboardingDescription, type OnboardingWorkflows, WorkflowEngineError, WorkflowNotStartedError } from './onboarding-workflows';
@@ -32,7 +33,13 @@ export class TemporalOnboardingWorkflows implements OnboardingWorkflows {
 
   constructor(private readonly settings: TemporalSettings) {
     this.connection = Connection.lazy({ address: settings.address });
-    this.client = new Client({ connection: this.connection, namespace: settings.namespace });
+    this.client = new Client({
+      connection: this.connection,
+      namespace: settings.namespace,
+      // Starts and signals carry the caller's trace context in the Temporal headers, so the
+      // workflow's spans join the HTTP request that started or signalled it.
+      interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+    });
   }
 
   async start(input: OnboardUserInput): Promise<void> {

@@ -3,6 +3,9 @@ import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, Inje
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowMetricsSinks, WorkflowOutcome } from '../workflows/workflow-metrics.sinks';
 
+/** The failure types the activities throw (activities/onboarding.activities.ts). */
+const FAILURE_TYPES = ['ServiceUnavailable', 'ServiceRejected'] as const;
+
 const STEP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600];
 
 /**
@@ -51,6 +54,19 @@ export class WorkflowMetrics {
       labelNames: ['activity', 'type'],
       registers,
     });
+  }
+
+  /**
+   * Zero series for every workflow outcome and every activity's failure types, so the
+   * dashboard shows 0 failures (and rate() works) before the first one happens.
+   */
+  seed(workflows: readonly string[], activities: readonly string[]): void {
+    for (const workflow of workflows) {
+      for (const counter of Object.values(this.outcomes)) counter.inc({ workflow }, 0);
+    }
+    for (const activity of activities) {
+      for (const type of FAILURE_TYPES) this.activityFailures.inc({ activity, type }, 0);
+    }
   }
 
   sinks(): InjectedSinks<WorkflowMetricsSinks> {

@@ -1,5 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { HealthChecks, LOGGER, UpstreamClient } from '@mesh/service-kit';
+import { currentTelemetry, HealthChecks, LOGGER, UpstreamClient, WORKFLOW } from '@mesh/service-kit';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry-v2';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type State } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createOnboardingActivities } from '../activities/onboarding.activities';
@@ -57,14 +62,28 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
       logger: new DefaultLogger('INFO', (entry) => this.logger[PINO_LEVEL[entry.level]]({ temporal: entry.meta }, entry.message)),
     });
     this.connection = await this.connect();
+    const telemetry = currentTelemetry();
+    const activities = createOnboardingActivities(this.upstream);
+    this.metrics.seed(Object.values(WORKFLOW), Object.keys(activities));
     this.worker = await Worker.create({
       connection: this.connection,
       namespace: settings.temporalNamespace,
       taskQueue: settings.taskQueue,
       workflowBundle: await loadWorkflowBundle(),
-      activities: createOnboardingActivities(this.upstream),
-      interceptors: { activity: [this.metrics.activityInterceptor()] },
-      sinks: this.metrics.sinks(),
+      activities,
+      interceptors: {
+        activity: [
+          // Each attempt is a span under the workflow's StartActivity span (from the task's
+          // headers); the activity's HTTP calls through Envoy are its children.
+          (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+          this.metrics.activityInterceptor(),
+        ],
+      },
+      sinks: {
+        ...this.metrics.sinks(),
+        // Workflow code cannot export: its spans leave the sandbox through this sink, to this process's exporter.
+        exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource),
+      },
       shutdownGraceTime: settings.shutdownGraceMs,
       // A crashed worker's sticky queue holds its workflows' next tasks until this passes; the
       // default 10 s is most of the recovery time after a crash, a full replay costs little here.
