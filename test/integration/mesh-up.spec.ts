@@ -140,15 +140,46 @@ describe('mesh up', () => {
       'every Prometheus target up',
       async () => {
         const body = JSON.parse(await httpGet(`http://127.0.0.1:${prometheus}/api/v1/targets`)) as {
-          data: { activeTargets: Array<{ labels: { job: string }; health: string }> };
+          data: { activeTargets: Array<{ labels: { job: string; instance: string }; health: string }> };
         };
         const jobs = body.data.activeTargets;
-        return jobs.length === 12 && jobs.every((t) => t.health === 'up') ? jobs.map((t) => t.labels.job).sort() : undefined;
+        return jobs.length === 18 && jobs.every((t) => t.health === 'up') ? jobs.map((t) => (t.labels.job.startsWith('mesh-') ? `${t.labels.job} ${t.labels.instance}` : t.labels.job)).sort() : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 500 },
     );
-    expect(targets).toEqual(['consul', 'jaeger', 'prometheus', 'temporal', 'xds-server', ...DEMO_APPS, 'gateway'].sort());
+    // The infrastructure, plus the jobs generated from mesh.config.ts on this run's ports: the
+    // control plane, every app and every Envoy (each sidecar and the gateway).
+    expect(targets).toEqual(
+      [
+        'consul',
+        'jaeger',
+        'prometheus',
+        'temporal',
+        'mesh-control-plane control-plane-local',
+        ...DEMO_APPS.map((app) => `mesh-services ${app}-1`),
+        ...DEMO_APPS.map((app) => `mesh-envoy ${app}-1`),
+        'mesh-envoy gateway-1',
+      ].sort(),
+    );
     await waitFor('Temporal UI', async () => (await fetch(`http://127.0.0.1:${temporalUi}/`)).ok, { timeoutMs: 30_000 });
+    // Traces go to Jaeger: the control plane's own, every proxy's (set over xDS), and the apps'.
+    const authPath = publicPath(routes, 'auth', '/auth/register')!;
+    const registered = await httpRequest(`http://127.0.0.1:${gateway}${authPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `mesh-up-${Date.now()}@example.test`, password: 'a long enough password' }),
+    });
+    expect(registered.status).toBe(201);
+    const traced = ['xds-server', 'gateway', 'auth-sidecar', 'auth'];
+    await waitFor(
+      `Jaeger lists ${traced.join(', ')}`,
+      async () => {
+        const services = (JSON.parse(await httpGet(`http://127.0.0.1:${jaegerUi}/api/services`)) as { data: string[] | null }).data ?? [];
+        if (!traced.every((s) => services.includes(s))) throw new Error(`services: ${services.join(', ')}`);
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
 
     const pids = readFileSync(join(runDir, '.supervised-pids'), 'utf8').split('\n').map(Number);
     // Consul, the control plane, Temporal, Jaeger, Prometheus; six apps, each with its Envoy; the gateway Envoy.

@@ -1,20 +1,29 @@
 import { join } from 'node:path';
 import {
   DEMO_APPS,
+  freePort,
+  localMeshScrapeConfig,
   ProcessSupervisor,
   startConsul,
+  startControlPlane,
   startDemoApp,
   startGateway,
+  startJaeger,
+  startPrometheus,
   startTemporal,
   waitFor,
   type ConsulHandle,
+  type ControlPlaneHandle,
   type DemoApp,
   type DemoPlatformContext,
   type GatewayHandle,
+  type JaegerHandle,
   type MeshService,
+  type PrometheusHandle,
   type TemporalHandle,
 } from '@mesh/harness';
-import { startControlPlane, type ControlPlaneHandle } from './control-plane';
+import { loadMeshConfig } from '../../xds-server/src/dsl/load-mesh-config';
+import { localScrapeTargets, meshScrapeJobs, type LocalMeshRun } from '../../xds-server/src/generate/prometheus.generator';
 import { prefixRoutes, publicPath, type PrefixRoute } from './envoy-admin';
 import { httpRequest, type HttpResult } from './http-request';
 import { suiteRunDir } from './run-dir';
@@ -28,6 +37,11 @@ export interface PlatformOptions {
   meshConfig?: string;
   /** Extra environment per app, e.g. a short profile reminder. */
   env?: Partial<Record<DemoApp, Record<string, string>>>;
+  /**
+   * Jaeger, with every process and every proxy tracing to it (as `mesh up` runs them), and,
+   * once everything is up, Prometheus scraping the targets the DSL declares on this run's ports.
+   */
+  observability?: boolean;
 }
 
 export interface GatewayCall {
@@ -53,6 +67,9 @@ export class OnboardingPlatform {
   consul!: ConsulHandle;
   temporal!: TemporalHandle;
   controlPlane!: ControlPlaneHandle;
+  /** With `observability` only. */
+  jaeger?: JaegerHandle;
+  prometheus?: PrometheusHandle;
   gateway!: GatewayHandle;
   context!: DemoPlatformContext;
   /** The gateway's prefix routes, as its Envoy has them. */
@@ -75,17 +92,29 @@ export class OnboardingPlatform {
   private async boot(dataDir: string, options: PlatformOptions): Promise<void> {
     this.consul = await startConsul(this.supervisor);
     this.temporal = await startTemporal(this.supervisor, { headless: true });
-    this.controlPlane = await startControlPlane(this.supervisor, this.consul.httpAddr, undefined, {}, options.meshConfig);
+    if (options.observability) this.jaeger = await startJaeger(this.supervisor);
+    const otlp = this.jaeger && { proxy: this.jaeger.otlpGrpcEndpoint, endpoint: `http://${this.jaeger.otlpGrpcEndpoint}` };
+    // Spans leave each process within half a second, instead of the SDK's five.
+    const exportSoon: Record<string, string> = otlp ? { OTEL_BSP_SCHEDULE_DELAY: '500' } : {};
+    const controlPlaneEnv: Record<string, string> = { MESH_LOG_LEVEL: 'debug', ...exportSoon };
+    if (otlp) controlPlaneEnv.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.endpoint;
+    this.controlPlane = await startControlPlane(this.supervisor, {
+      consulAddr: this.consul.httpAddr,
+      env: controlPlaneEnv,
+      ...(otlp ? { proxyOtlp: otlp.proxy } : {}),
+      ...(options.meshConfig ? { configFile: options.meshConfig } : {}),
+    });
     this.context = {
       consulAddr: this.consul.httpAddr,
       xds: { address: '127.0.0.1', port: this.controlPlane.xdsPort },
       temporalAddress: this.temporal.address,
+      ...(otlp ? { otlpGrpcEndpoint: otlp.endpoint } : {}),
       dataDir,
     };
     const apps = DEMO_APPS.filter((app) => options.apps?.includes(app) ?? true);
     for (const app of apps) {
       for (let instance = 1; instance <= (options.instances?.[app] ?? 1); instance++) {
-        await this.startInstance(app, instance, options.env?.[app]);
+        await this.startInstance(app, instance, { ...exportSoon, ...options.env?.[app] });
       }
     }
     this.gateway = await startGateway(this.supervisor, { xds: this.context.xds });
@@ -102,6 +131,25 @@ export class OnboardingPlatform {
     for (const app of published) {
       await waitFor(`gateway -> ${app}`, async () => (await this.call('GET', this.path(app, '/health'))).status === 200, { timeoutMs: 30_000, intervalMs: 100 });
     }
+    if (this.jaeger) await this.startPrometheus(this.jaeger, options.meshConfig);
+  }
+
+  /** What runs, on the ports it got: the scrape targets. */
+  localRun(): LocalMeshRun {
+    const at = (port: number) => `127.0.0.1:${port}`;
+    return {
+      controlPlaneAdmin: new URL(this.controlPlane.adminUrl).host,
+      instances: [...this.apps.values()].flat().map((s) => ({ service: s.service, id: s.instanceId, app: at(s.ports.app), envoyAdmin: at(s.ports.envoyAdmin) })),
+      gateway: { id: 'gateway-1', envoyAdmin: at(this.gateway.envoy.adminPort) },
+    };
+  }
+
+  /** Prometheus as `mesh up` configures it: the infrastructure plus the jobs generated from the DSL. */
+  private async startPrometheus(jaeger: JaegerHandle, meshConfig: string | undefined): Promise<void> {
+    const definition = meshConfig ? (await loadMeshConfig(meshConfig)).definition : undefined;
+    const port = await freePort();
+    const jobs = meshScrapeJobs(localScrapeTargets(definition, this.localRun()));
+    this.prometheus = await startPrometheus(this.supervisor, { port, config: localMeshScrapeConfig({ consul: this.consul, temporal: this.temporal, jaeger }, port, jobs) });
   }
 
   async startInstance(app: DemoApp, instance: number, env: Record<string, string> = {}): Promise<MeshService> {
