@@ -355,10 +355,12 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
     const leaves = await Promise.all((['web', 'api'] as const).map((s) => identityLeaf(envoys[s])));
     await consul.process.stop(5000);
     const degraded = await waitFor(
-      '/health DEGRADED with the Connect CA reason',
+      '/health DEGRADED with the Connect CA reason and an expiry warning',
       async () => {
         const h = await healthOf(controlPlane.adminUrl);
-        return (h.status === 'DEGRADED' && h.reasons.some((r) => r.startsWith('Connect CA:')) && h) || JSON.stringify(h);
+        // Each watch notices the outage on its own next request, so wait for the leaf warnings too.
+        if (h.status === 'DEGRADED' && h.reasons.some((r) => r.startsWith('Connect CA:')) && h.ca?.warnings.some((w) => w.kind === 'expiring')) return h;
+        throw new Error(JSON.stringify(h));
       },
       DEADLINE,
     ).then((h) => h as HealthJson);

@@ -1,3 +1,4 @@
+import { startConsul } from '@mesh/harness';
 /**
  * Churn: a mesh.config.ts rewrite that changes the routes and retries of every one of S
  * services while N simulated ADS clients (half SotW, half Delta) are connected; the time until
@@ -6,7 +7,6 @@
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ChurnOptions } from '../args';
-import { startBenchConsul } from '../shared/consul-launch';
 import { startBenchControlPlane } from '../shared/control-plane-launch';
 import { describeMachine, loadNow, machineLine, type MachineInfo } from '../shared/machine';
 import { cpuSeconds, MiB, residentBytes } from '../shared/proc-stats';
@@ -20,7 +20,6 @@ import type { Protocol } from '../scale/sim-client';
 import { TYPE } from '../scale/xds-messages';
 import { routeMarker, writeMeshConfig } from './config-file';
 
-const HTTP_CONNS_PER_CLIENT = 4096;
 const OUTBOUND_ROUTE = 'outbound';
 const GAP_MS = 1000;
 
@@ -64,7 +63,7 @@ const median = (sorted: readonly number[]) => sorted[Math.floor((sorted.length -
 
 export async function runChurn(ctx: RunContext, options: ChurnOptions): Promise<ChurnReport> {
   const machine = describeMachine();
-  const consul = await startBenchConsul(ctx.supervisor, { httpMaxConnsPerClient: HTTP_CONNS_PER_CLIENT });
+  const consul = await startConsul(ctx.supervisor);
   const services = await registerCatalog(consul.httpAddr, options.services);
   const configFile = join(ctx.supervisor.runDir, 'mesh.config.ts');
   writeMeshConfig(configFile, services, 0);

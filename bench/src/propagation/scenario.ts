@@ -1,3 +1,4 @@
+import { startConsul } from '@mesh/harness';
 /**
  * Propagation on one Consul: K Envoys on our control plane (half SotW, half Delta) and K on
  * Consul's built-in xDS server, all following the same service while its instances register,
@@ -8,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConsulHandle } from '@mesh/harness';
 import type { PropagationOptions } from '../args';
-import { startBenchConsul } from '../shared/consul-launch';
 import { changeToSendBuckets, quantilesBetween } from '../shared/control-plane-metrics';
 import { describeMachine, loadNow } from '../shared/machine';
 import { MiB, residentBytes } from '../shared/proc-stats';
@@ -122,7 +122,7 @@ async function startPeer(ctx: RunContext, consul: ConsulHandle, count: number): 
 
 export async function runPropagation(ctx: RunContext, options: PropagationOptions): Promise<PropagationReport> {
   const machine = describeMachine();
-  const consul = await startBenchConsul(ctx.supervisor);
+  const consul = await startConsul(ctx.supervisor);
   throwIfInterrupted(ctx.signal);
   const fleet = new Fleet(consul.httpAddr, SERVICE, FIRST_INSTANCE_PORT);
   for (let i = 0; i < INITIAL_INSTANCES; i++) await fleet.add();

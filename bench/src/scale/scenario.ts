@@ -1,3 +1,4 @@
+import { startConsul } from '@mesh/harness';
 /**
  * Scale: N simulated ADS clients, each a sidecar of one of S services and subscribed to all S,
  * on our control plane (real process, real Consul catalog) over SotW and over Delta; then, at a
@@ -7,7 +8,6 @@
 import type { ConsulHandle } from '@mesh/harness';
 import type { ScaleOptions } from '../args';
 import { inBatches, registerSidecarClient } from '../shared/consul-agent';
-import { startBenchConsul } from '../shared/consul-launch';
 import { startBenchControlPlane } from '../shared/control-plane-launch';
 import { describeMachine, loadNow } from '../shared/machine';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
@@ -16,7 +16,7 @@ import { measureServer, type ScaleResult, type ScaleRunOptions } from './measure
 import { buildScaleReport, type ScaleReport } from './report';
 import type { Protocol } from './sim-client';
 
-/** Room for one blocking query per service plus the admin and registration traffic. */
+/** What consul/dev.hcl sets: room for one blocking query per service, and more. Reported with the results. */
 const HTTP_CONNS_PER_CLIENT = 4096;
 const PEER_SERVICE = 'scale-peer';
 
@@ -37,7 +37,7 @@ async function registerPeerProxies(consulAddr: string, services: readonly string
 
 export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<ScaleReport> {
   const machine = describeMachine();
-  const consul: ConsulHandle = await startBenchConsul(ctx.supervisor, { httpMaxConnsPerClient: HTTP_CONNS_PER_CLIENT });
+  const consul: ConsulHandle = await startConsul(ctx.supervisor);
   const names = await registerCatalog(consul.httpAddr, options.services);
   if (options.peerClients > 0) await registerPeerProxies(consul.httpAddr, names, options.peerClients);
   ctx.log(`scale: ${names.length} services registered${options.peerClients ? `, and ${options.peerClients} sidecars for Consul's xDS` : ''}`);

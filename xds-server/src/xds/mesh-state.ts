@@ -55,7 +55,7 @@ export class MeshState {
   /** Extra services added through the test-only admin hook (MESH_XDS_TEST_HOOKS=1). */
   private readonly injected = new Map<string, ServiceModel>();
 
-  /** `tracing`: where every proxy sends spans (the control plane's --otlp option), or off. */
+  /** `tracing`: where every proxy sends spans (`mesh xds --proxy-otlp`), or off. */
   constructor(
     private readonly tracing?: TracingModel,
     private readonly options: MeshStateOptions = {},
