@@ -3,7 +3,7 @@ import { INSTALL, IMAGES, PORTS } from './deploy-conventions';
 import { bootstrapPath } from './bootstrap.generator';
 import { GenerateError } from './generate-error';
 import { yamlFile, type GeneratedFile } from './generated-file';
-import { instanceEnv } from './instance-env';
+import { controlPlaneTracing, instanceEnv } from './instance-env';
 import { meshLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
 
 /** Compose files sit two levels down (compose/<node>/), beside the other artifact kinds. */
@@ -35,8 +35,8 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
   services['control-plane'] = {
     ...base(IMAGES.controlPlane),
     network_mode: 'host',
-    command: ['xds', '--host', node.address, '--consul', `http://127.0.0.1:${PORTS.consulHttp}`, '--config', MESH_CONFIG_IN_CONTAINER],
-    environment: { CONSUL_HTTP_ADDR: `http://127.0.0.1:${PORTS.consulHttp}` },
+    command: ['xds', '--host', node.address, '--consul', `http://127.0.0.1:${PORTS.consulHttp}`, '--config', MESH_CONFIG_IN_CONTAINER, ...controlPlaneTracing(layout).args],
+    environment: { CONSUL_HTTP_ADDR: `http://127.0.0.1:${PORTS.consulHttp}`, ...controlPlaneTracing(layout).env },
     volumes: [`\${MESH_CONFIG:-./mesh.config.ts}:${MESH_CONFIG_IN_CONTAINER}:ro`],
     depends_on: ['consul'],
   };

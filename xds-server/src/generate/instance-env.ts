@@ -27,3 +27,12 @@ export function instanceEnv(layout: MeshLayout, i: InstanceLayout): Record<strin
     ...i.env,
   });
 }
+
+/**
+ * Where the control plane's own spans go (OTEL_EXPORTER_OTLP_ENDPOINT) and where it tells every
+ * proxy to send theirs (`--proxy-otlp`): Jaeger's OTLP/gRPC receiver on the control node.
+ */
+export function controlPlaneTracing(layout: MeshLayout): { env: Record<string, string>; args: string[] } {
+  const collector = `${layout.controlNode.address}:${PORTS.otlpGrpc}`;
+  return { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector}` }, args: ['--proxy-otlp', collector] };
+}

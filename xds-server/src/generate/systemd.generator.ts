@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import { INSTALL, PORTS } from './deploy-conventions';
 import { GenerateError } from './generate-error';
 import { GENERATED_HEADER, hashComment, type GeneratedFile } from './generated-file';
-import { instanceEnv } from './instance-env';
+import { controlPlaneTracing, instanceEnv } from './instance-env';
 import { meshLayout, type InstanceLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
 import { commandLine, renderUnit, unitWord, type UnitSection } from './systemd-unit';
 
@@ -71,7 +71,8 @@ function consulUnit(node: NodeLayout): GeneratedFile {
   ]);
 }
 
-function controlPlaneUnit(node: NodeLayout): GeneratedFile {
+function controlPlaneUnit(layout: MeshLayout, node: NodeLayout): GeneratedFile {
+  const tracing = controlPlaneTracing(layout);
   const consul = `http://127.0.0.1:${PORTS.consulHttp}`;
   return unitFile(node, CONTROL_PLANE_UNIT, `The control plane of node ${node.name}: xDS on ${node.address}:${PORTS.xds}, admin on :${PORTS.controlPlaneAdmin}.`, [
     [
@@ -92,9 +93,10 @@ function controlPlaneUnit(node: NodeLayout): GeneratedFile {
         ['WorkingDirectory', INSTALL.app],
         ['Environment', unitWord(`CONSUL_HTTP_ADDR=${consul}`)],
         ['Environment', unitWord('NODE_ENV=production')],
+        ...Object.entries(tracing.env).map(([k, v]): [string, string] => ['Environment', unitWord(`${k}=${v}`)]),
         [
           'ExecStart',
-          commandLine([`${INSTALL.bin}/node`, `${INSTALL.app}/xds-server/dist/cli/main.js`, 'xds', '--host', node.address, '--consul', consul, '--config', INSTALL.meshConfig]),
+          commandLine([`${INSTALL.bin}/node`, `${INSTALL.app}/xds-server/dist/cli/main.js`, 'xds', '--host', node.address, '--consul', consul, '--config', INSTALL.meshConfig, ...tracing.args]),
         ],
       ],
     ],
@@ -174,7 +176,7 @@ export function generateSystemd(mesh: MeshDefinition): GeneratedFile[] {
     .filter((node) => node.arch === 'arm64')
     .flatMap((node) => {
       const instances = layout.instances.filter((i) => i.node === node);
-      const files = [consulUnit(node), controlPlaneUnit(node), ...instances.flatMap((i) => instanceUnits(layout, i))];
+      const files = [consulUnit(node), controlPlaneUnit(layout, node), ...instances.flatMap((i) => instanceUnits(layout, i))];
       const gateway = layout.gateway;
       if (gateway?.node === node) files.push(envoyFile(node, gateway.name, `Gateway Envoy (public port ${gateway.port})`, []));
       const wanted = [CONSUL_UNIT, CONTROL_PLANE_UNIT, ...instances.map(appUnit), ...(gateway?.node === node ? [envoyUnit(gateway.name)] : [])];
