@@ -7,7 +7,7 @@ import { CONTROL_PLANE_SERVICE, SCRAPE_JOBS } from '../../xds-server/src/generat
 import { jaegerTrace, jaegerTraces, TraceView, type JaegerSpan } from '../support/jaeger-trace';
 import { completeProfile, createUser, notifications, signUp, uploadDocument, waitForDecision, type Account } from '../support/onboarding-journey';
 import { OnboardingPlatform } from '../support/onboarding-platform';
-import { activeTargets, instantQuery, metricNames, promtoolCheckMetrics, type ActiveTarget } from '../support/prometheus-api';
+import { activeTargets, instantQuery, metricNames, promtoolCheckConfig, promtoolCheckMetrics, type ActiveTarget } from '../support/prometheus-api';
 
 /**
  * The whole demo platform as `mesh up` runs it (the demo mesh.config.ts, strict mTLS), with
@@ -186,6 +186,32 @@ describe('observability of the onboarding journey: one trace in Jaeger, every ta
     expect(view.spans('approval').length).toBeGreaterThan(0);
   });
 
+  it('PUT /users/me/profile is one trace too: the profileCompleted signal is handled in the workflow under the request that sent it', async () => {
+    const workflowId = onboardingWorkflowId(account.userId);
+    const traceId = await waitFor(
+      `Jaeger: the trace of SignalWorkflow:profileCompleted for ${workflowId}`,
+      async () => (await jaegerTraces(jaegerUrl, { service: 'user', operation: 'SignalWorkflow:profileCompleted', tags: JSON.stringify({ temporalWorkflowId: workflowId }), limit: '5', lookback: '1h' }))[0]?.traceID,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    const { view, handled } = await waitFor(
+      `trace ${traceId}: HandleSignal:profileCompleted in the worker`,
+      async () => {
+        const trace = await jaegerTrace(jaegerUrl, traceId);
+        if (!trace) return undefined;
+        const found = new TraceView(trace);
+        const signal = found.spans('user', (s) => s.operationName === 'SignalWorkflow:profileCompleted')[0];
+        const handler = signal && found.childOf(signal, 'workflows', (s) => s.operationName === 'HandleSignal:profileCompleted');
+        return handler && { view: found, handled: { signal, handler } };
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    const server = view.spans('user', (s) => view.tag(s, 'span.kind') === 'server' && view.isAncestor(s, handled.signal))[0];
+    expect(server?.operationName).toMatch(/^PUT/);
+    const sidecar = server && view.parent(server);
+    expect(sidecar && view.service(sidecar)).toBe('user-sidecar');
+    expect(view.service(view.parent(sidecar!)!)).toBe('gateway');
+  });
+
   it('the gateway has its tracer from xDS: the OpenTelemetry provider and the collector cluster are dynamic, the bootstrap has no tracing', async () => {
     const adminUrl = platform.gateway.envoy.adminUrl;
     const dump = JSON.parse(await httpGet(`${adminUrl}/config_dump`)) as BootstrapDump;
@@ -219,6 +245,9 @@ describe('observability of the onboarding journey: one trace in Jaeger, every ta
       for (const t of targets) (jobs[t.labels.job!] ??= []).push(t.labels.job!.startsWith('mesh-') ? t.labels.instance! : t.labels.job!);
       return Object.fromEntries(Object.entries(jobs).map(([job, names]) => [job, names.sort()]));
     };
+    // The config generated from the DSL for this run is valid for promtool too.
+    const config = await promtoolCheckConfig(platform.prometheus!.configFile);
+    expect({ code: config.code, output: config.output }).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
     const expectedCount = Object.values(expected).flat().length;
     const targets = await waitFor(
       'every Prometheus target listed and up',

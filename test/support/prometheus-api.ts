@@ -41,13 +41,22 @@ export interface PromtoolResult {
 
 /** `promtool check metrics`, with the exposition text on stdin. */
 export function promtoolCheckMetrics(exposition: string): Promise<PromtoolResult> {
+  return promtool(['check', 'metrics'], exposition);
+}
+
+/** `promtool check config <file>`. */
+export function promtoolCheckConfig(file: string): Promise<PromtoolResult> {
+  return promtool(['check', 'config', file], '');
+}
+
+function promtool(args: string[], stdin: string): Promise<PromtoolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(toolBin('promtool'), ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(toolBin('promtool'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, problems: output.split('\n').filter((l) => l.trim() !== ''), output }));
-    child.stdin.end(exposition);
+    child.stdin.end(stdin);
   });
 }
