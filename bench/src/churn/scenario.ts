@@ -1,4 +1,4 @@
-import { startConsul } from '@mesh/harness';
+import { startConsul, startControlPlane } from '@mesh/harness';
 /**
  * Churn: a mesh.config.ts rewrite that changes the routes and retries of every one of S
  * services while N simulated ADS clients (half SotW, half Delta) are connected; the time until
@@ -7,7 +7,7 @@ import { startConsul } from '@mesh/harness';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ChurnOptions } from '../args';
-import { startBenchControlPlane } from '../shared/control-plane-launch';
+import { BENCH_LOG } from '../shared/run-context';
 import { describeMachine, loadNow, machineLine, type MachineInfo } from '../shared/machine';
 import { cpuSeconds, MiB, residentBytes } from '../shared/proc-stats';
 import { ms } from '../shared/results';
@@ -67,7 +67,7 @@ export async function runChurn(ctx: RunContext, options: ChurnOptions): Promise<
   const services = await registerCatalog(consul.httpAddr, options.services);
   const configFile = join(ctx.supervisor.runDir, 'mesh.config.ts');
   writeMeshConfig(configFile, services, 0);
-  const cp = await startBenchControlPlane(ctx.supervisor, { consulAddr: consul.httpAddr, nodeArgs: ctx.controlPlaneNodeArgs, args: [`--config=${configFile}`] });
+  const cp = await startControlPlane(ctx.supervisor, { consulAddr: consul.httpAddr, nodeArgs: ctx.controlPlaneNodeArgs, configFile, env: BENCH_LOG, readyTimeoutMs: 60_000 });
   const pid = cp.process.pid;
   const target = `127.0.0.1:${cp.xdsPort}`;
   const half = Math.ceil(options.clients / 2);

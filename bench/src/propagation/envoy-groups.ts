@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { adsBootstrap, freePorts, toolBin, type ConsulHandle } from '@mesh/harness';
+import { adsBootstrap, type ConsulHandle, freePorts, startControlPlane, toolBin } from '@mesh/harness';
 import { inBatches, registerSidecarClient } from '../shared/consul-agent';
-import { startBenchControlPlane } from '../shared/control-plane-launch';
+import { BENCH_LOG } from '../shared/run-context';
 import { startBenchEnvoy } from '../shared/envoy-launch';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
 import type { ClusterProbe } from './envoy-clusters';
@@ -30,7 +30,7 @@ export interface OurEnvoys {
  * all sidecars of the same client service.
  */
 export async function startOurEnvoys(ctx: RunContext, consulAddr: string, clientService: string, cluster: string, count: number): Promise<OurEnvoys> {
-  const { xdsPort, adminUrl, process: cp } = await startBenchControlPlane(ctx.supervisor, { consulAddr, nodeArgs: ctx.controlPlaneNodeArgs });
+  const { xdsPort, adminUrl, process: cp } = await startControlPlane(ctx.supervisor, { consulAddr, nodeArgs: ctx.controlPlaneNodeArgs, env: BENCH_LOG, readyTimeoutMs: 60_000 });
   const specs = Array.from({ length: count }, (_, i) => {
     const delta = i >= count / 2;
     return { index: i, apiType: delta ? ('DELTA_GRPC' as const) : ('GRPC' as const), group: delta ? GROUP.oursDelta : GROUP.oursSotw };

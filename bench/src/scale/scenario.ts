@@ -1,14 +1,13 @@
-import { startConsul } from '@mesh/harness';
+import { type ConsulHandle, startConsul, startControlPlane } from '@mesh/harness';
 /**
  * Scale: N simulated ADS clients, each a sidecar of one of S services and subscribed to all S,
  * on our control plane (real process, real Consul catalog) over SotW and over Delta; then, at a
  * smaller N, the same clients against Consul's built-in xDS server, which only serves
  * proxies registered in its catalog.
  */
-import type { ConsulHandle } from '@mesh/harness';
 import type { ScaleOptions } from '../args';
 import { inBatches, registerSidecarClient } from '../shared/consul-agent';
-import { startBenchControlPlane } from '../shared/control-plane-launch';
+import { BENCH_LOG } from '../shared/run-context';
 import { describeMachine, loadNow } from '../shared/machine';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
 import { ChangingService, registerCatalog } from './catalog';
@@ -21,7 +20,7 @@ const HTTP_CONNS_PER_CLIENT = 4096;
 const PEER_SERVICE = 'scale-peer';
 
 async function startOurServer(ctx: RunContext, consulAddr: string): Promise<{ pid: number; target: string; stop: () => Promise<void> }> {
-  const cp = await startBenchControlPlane(ctx.supervisor, { consulAddr, nodeArgs: ctx.controlPlaneNodeArgs });
+  const cp = await startControlPlane(ctx.supervisor, { consulAddr, nodeArgs: ctx.controlPlaneNodeArgs, env: BENCH_LOG, readyTimeoutMs: 60_000 });
   return { pid: cp.process.pid, target: `127.0.0.1:${cp.xdsPort}`, stop: async () => void (await cp.process.stop()) };
 }
 

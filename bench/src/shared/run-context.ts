@@ -24,3 +24,6 @@ export function throwIfInterrupted(signal: AbortSignal): void {
 export function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
+
+/** The control plane's log level in benchmarks: info, what an operator runs with (a line per stream opened and closed). */
+export const BENCH_LOG: Record<string, string> = { MESH_LOG_LEVEL: 'info' };

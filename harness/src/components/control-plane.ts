@@ -19,6 +19,9 @@ export interface ControlPlaneOptions {
   proxyOtlp?: string;
   /** mesh.config.ts to load and watch (`mesh xds --config`). */
   configFile?: string;
+  /** Options for node itself, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+  nodeArgs?: readonly string[];
+  readyTimeoutMs?: number;
   /** Extra environment, e.g. MESH_LOG_LEVEL or MESH_XDS_TEST_HOOKS. */
   env?: Record<string, string>;
 }
@@ -34,6 +37,7 @@ export async function startControlPlane(supervisor: ProcessSupervisor, options: 
     name: 'xds-server',
     command: process.execPath,
     args: [
+      ...(options.nodeArgs ?? []),
       join(repoRoot(), 'xds-server/dist/cli/main.js'),
       'xds',
       `--port=${xds}`,
@@ -44,6 +48,7 @@ export async function startControlPlane(supervisor: ProcessSupervisor, options: 
     ],
     env: options.env ?? {},
     ready: async () => (JSON.parse(await httpGet(`${adminUrl}/health`)) as { status: string }).status === 'UP',
+    ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
   });
   return { xdsPort: xds, adminUrl, process: managed };
 }
