@@ -151,12 +151,13 @@ export default defineMesh({
     node: 'local',
     port: 8080,
     adminPort: 19000,
+    // The public API, on the paths the services serve (services/README.md, "APIs"). Internal
+    // endpoints stay unrouted: approval entirely, document's /reviews, notification's writes.
     routes: [
-      { prefix: '/auth/', service: 'auth', rewritePrefix: '/' },
-      { prefix: '/users/', service: 'user', rewritePrefix: '/' },
-      { prefix: '/documents/', service: 'document', rewritePrefix: '/' },
-      { prefix: '/approvals/', service: 'approval', rewritePrefix: '/' },
-      { prefix: '/notifications/', service: 'notification', rewritePrefix: '/' },
+      { prefix: '/auth', service: 'auth' },
+      { prefix: '/users', service: 'user' },
+      { prefix: '/documents', service: 'document' },
+      { prefix: '/notifications', service: 'notification', methods: ['GET'] },
     ],
   },
 });

@@ -17,12 +17,12 @@ function fail(step, message) {
   process.exit(1);
 }
 
-function run(step, command, args) {
+function run(step, command, args, { hint } = {}) {
   const started = Date.now();
   console.log(`▶ ${step} …`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (result.error) fail(step, result.error.message);
-  if (result.status !== 0) fail(step, `\`${command} ${args.join(' ')}\` exited with ${result.status ?? result.signal}`);
+  if (result.status !== 0) fail(step, `\`${command} ${args.join(' ')}\` exited with ${result.status ?? result.signal}${hint ? `\n  ${hint}` : ''}`);
   console.log(`✔ ${step} [${((Date.now() - started) / 1000).toFixed(1)}s]`);
 }
 
@@ -44,14 +44,21 @@ const fingerprint = () =>
 if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === fingerprint()) {
   console.log('✔ node dependencies [cached]');
 } else {
-  // `npm install` rather than `npm ci`: the lock records only the optional native packages
-  // (swc, resolver bindings) that the registry served for this platform, which `npm ci`
-  // rejects as out of sync. Versions still come from the lock.
-  run('node dependencies (npm install)', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+  // `npm ci` installs exactly the committed lock and refuses a package.json that disagrees
+  // with it, so every clone gets the same tree and the lock is never rewritten.
+  run('node dependencies (npm ci)', 'npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    hint: 'If package.json was changed on purpose, run `npm install` to bring package-lock.json in line, and commit both.',
+  });
   writeFileSync(stampFile, fingerprint());
 }
 
 run('typescript build (tsc -b)', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b']);
+
+// The README's `npx mesh …` resolves through this link; without it npx answers "could not
+// determine executable to run", which says nothing about the cause.
+if (!existsSync(join(root, 'node_modules', '.bin', 'mesh'))) {
+  fail('mesh CLI link', 'node_modules/.bin/mesh is missing after the install. Remove node_modules and run `npm run setup` again.');
+}
 
 const tools = spawnSync(process.execPath, [join(root, 'harness/dist/setup/main.js'), ...process.argv.slice(2)], {
   cwd: root,

@@ -10,6 +10,26 @@ import { repoRoot } from './toolchain/paths';
 export const DEMO_APPS = ['notification', 'approval', 'auth', 'document', 'user', 'workflows'] as const;
 export type DemoApp = (typeof DEMO_APPS)[number];
 
+/**
+ * The demo's public API through the gateway: the paths the services serve themselves
+ * (services/README.md, "APIs"), routed as they are by mesh.config.ts.
+ */
+export const DEMO_PUBLIC_API = [
+  { method: 'POST', path: '/auth/register', service: 'auth' },
+  { method: 'POST', path: '/auth/login', service: 'auth' },
+  { method: 'POST', path: '/users', service: 'user' },
+  { method: 'PUT', path: '/users/me/profile', service: 'user' },
+  { method: 'GET', path: '/users/me/status', service: 'user' },
+  { method: 'POST', path: '/documents', service: 'document' },
+  { method: 'GET', path: '/notifications', service: 'notification' },
+] as const satisfies ReadonlyArray<{ method: string; path: string; service: DemoApp }>;
+
+/** Endpoints only the mesh may call: the gateway leaves them unrouted. */
+export const DEMO_INTERNAL_PATHS = ['/eligibility', '/credit-scores', '/decisions', '/reviews'] as const;
+
+/** The apps the gateway publishes. */
+export const DEMO_PUBLISHED_APPS: readonly DemoApp[] = [...new Set(DEMO_PUBLIC_API.map((e) => e.service))];
+
 /** Each app's offset within the port blocks below (stable, so ports do not move when the start order does). */
 const PORT_OFFSET: Record<DemoApp, number> = { auth: 0, user: 1, document: 2, approval: 3, notification: 4, workflows: 5 };
 
@@ -147,6 +167,7 @@ export function demoPlatformSteps(supervisor: ProcessSupervisor, context: DemoPl
     start: async (platform) => {
       platform.gateway = await startGateway(supervisor, {
         xds: context.xds,
+        publishes: DEMO_PUBLISHED_APPS,
         ...(ports ? { port: ports.gateway, adminPort: ports.gatewayAdmin } : {}),
       });
     },

@@ -49,7 +49,7 @@ function portPurposes(ports: LocalMeshPorts): Record<string, number> {
     'Consul gRPC, --consul-grpc-port': ports.consulGrpc,
     'Temporal frontend, --temporal-port': ports.temporal,
     'Temporal UI, --temporal-ui-port': ports.temporalUi,
-    'Jaeger UI and query API, --jaeger-port': ports.jaegerUi,
+    'Jaeger query API, --jaeger-port': ports.jaegerUi,
     'OTLP gRPC, --otlp-grpc-port': ports.otlpGrpc,
     'OTLP HTTP, --otlp-http-port': ports.otlpHttp,
     'Prometheus, --prometheus-port': ports.prometheus,

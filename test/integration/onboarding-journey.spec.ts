@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { temporalCli, waitFor } from '@mesh/harness';
+import { DEMO_PUBLIC_API, temporalCli, waitFor } from '@mesh/harness';
 import { onboardingWorkflowId } from '@mesh/service-kit/contract';
 import {
   completeProfile,
@@ -17,6 +17,7 @@ import {
   type ErrorBody,
 } from '../support/onboarding-journey';
 import { OnboardingPlatform } from '../support/onboarding-platform';
+import { probeInternalPaths, probePublicApi } from '../support/public-api';
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
 
@@ -53,6 +54,15 @@ describe('onboarding end to end, through the gateway', () => {
   });
   afterAll(() => platform?.stop());
 
+  it('publishes the public API on the services\' own paths, and leaves internal endpoints unrouted', async () => {
+    const published = await probePublicApi(platform.gateway.url);
+    expect(published.map((p) => `${p.method} ${p.path}`)).toEqual(DEMO_PUBLIC_API.map((e) => `${e.method} ${e.path}`));
+    // The service itself answered (400/401 without a body or token), on exactly the public path.
+    expect(published.filter((p) => p.servedPath !== p.path || ![400, 401].includes(p.status))).toEqual([]);
+    const internal = await probeInternalPaths(platform.gateway.url);
+    expect(internal.filter((p) => p.status !== 404 || p.servedPath !== undefined)).toEqual([]);
+  });
+
   it('register, log in, create the user, complete the profile, upload a document, get the decision and its notification', async () => {
     const startedAt = Date.now();
     const account = await signUp(platform, 'journey');
@@ -72,7 +82,7 @@ describe('onboarding end to end, through the gateway', () => {
     expect(['approved', 'rejected']).toContain(decision?.decision);
     expect(final.onboarding.status?.decision).toBe(decision?.decision);
 
-    const documentView = await platform.callJson<{ id: string; status: string }>('GET', platform.path('document', `/documents/${document.id}`), { token: account.token });
+    const documentView = await platform.callJson<{ id: string; status: string }>('GET', `/documents/${document.id}`, { token: account.token });
     expect(documentView.json).toMatchObject({ id: document.id, status: 'accepted' });
 
     const delivered = await waitFor(
@@ -126,32 +136,32 @@ describe('onboarding end to end, through the gateway', () => {
 
     it('malformed JSON', async () => {
       const email = uniqueEmail('malformed');
-      const result = await platform.call('POST', platform.path('auth', '/auth/register'), { body: `{"email": "${email}", "password": `, headers: { 'content-type': 'application/json' } });
+      const result = await platform.call('POST', '/auth/register', { body: `{"email": "${email}", "password": `, headers: { 'content-type': 'application/json' } });
       expectError(result, 400, 'MALFORMED_JSON');
-      const onUser = await platform.call('POST', platform.path('user', '/users'), { body: '{"name": ', headers: { 'content-type': 'application/json' }, token: account.token });
+      const onUser = await platform.call('POST', '/users', { body: '{"name": ', headers: { 'content-type': 'application/json' }, token: account.token });
       expectError(onUser, 400, 'MALFORMED_JSON');
       // Nothing stored: no profile, no workflow, and the address can still register.
-      expectError(await platform.call('GET', platform.path('user', '/users/me'), { token: account.token }), 404);
+      expectError(await platform.call('GET', '/users/me', { token: account.token }), 404);
       await expect(temporalCli(platform.temporal.address, ['workflow', 'describe', '--workflow-id', onboardingWorkflowId(account.userId)])).rejects.toThrow(/not found/i);
-      expect((await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email, password: 'a long enough password' } })).status).toBe(201);
+      expect((await platform.call('POST', '/auth/register', { json: { email, password: 'a long enough password' } })).status).toBe(201);
     });
 
     it('missing fields and fields of the wrong type, naming each field', async () => {
       const email = uniqueEmail('missing');
-      const missing = expectError(await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email } }), 400);
+      const missing = expectError(await platform.call('POST', '/auth/register', { json: { email } }), 400);
       expect(missing.details?.map((d) => d.path)).toContain('password');
-      const wrongType = expectError(await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email: 42, password: ['x'] } }), 400);
+      const wrongType = expectError(await platform.call('POST', '/auth/register', { json: { email: 42, password: ['x'] } }), 400);
       expect([...new Set(wrongType.details?.map((d) => d.path))].sort()).toEqual(['email', 'password']);
-      expect((await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email, password: 'a long enough password' } })).status).toBe(201);
+      expect((await platform.call('POST', '/auth/register', { json: { email, password: 'a long enough password' } })).status).toBe(201);
 
       await createUser(platform, account);
       await waitFor('the workflow waiting for the profile', async () => (await status(platform, account)).json.onboarding.status?.step === 'awaiting-profile', {
         timeoutMs: 30_000,
         intervalMs: 100,
       });
-      const profile = expectError(await platform.call('PUT', platform.path('user', '/users/me/profile'), { json: { name: PROFILE.name }, token: account.token }), 400);
+      const profile = expectError(await platform.call('PUT', '/users/me/profile', { json: { name: PROFILE.name }, token: account.token }), 400);
       expect([...new Set(profile.details?.map((d) => d.path))].sort()).toEqual(['address', 'contact']);
-      expectError(await platform.call('PUT', platform.path('user', '/users/me/profile'), { json: { ...PROFILE, name: 42 }, token: account.token }), 400);
+      expectError(await platform.call('PUT', '/users/me/profile', { json: { ...PROFILE, name: 42 }, token: account.token }), 400);
       const after = await status(platform, account);
       expect(after.json.profileCompleted).toBe(false);
       // No profileCompleted signal reached the workflow.
@@ -170,20 +180,20 @@ describe('onboarding end to end, through the gateway', () => {
       expectError(await upload(platform, account, { kind: 'passport' }, [{ field: 'file', filename: 'id.pdf', contentType: 'application/pdf', content: PDF }]), 400);
       expectError(await upload(platform, account, { kind: 'id' }, []), 400);
 
-      const listed = await platform.callJson<unknown[]>('GET', platform.path('document', '/documents'), { token: account.token });
+      const listed = await platform.callJson<unknown[]>('GET', '/documents', { token: account.token });
       expect(listed.status).toBe(200);
       expect(listed.json).toEqual([]);
     });
 
     it('a missing, forged or tampered JWT', async () => {
       const other = await signUp(platform, 'victim');
-      expectError(await platform.call('POST', platform.path('user', '/users'), { json: {} }), 401, 'MISSING_TOKEN');
-      expectError(await platform.call('POST', platform.path('user', '/users'), { json: {}, token: forgedToken(other.userId) }), 401);
-      expectError(await platform.call('POST', platform.path('user', '/users'), { json: {}, token: tamperedToken(account.token, other.userId) }), 401);
+      expectError(await platform.call('POST', '/users', { json: {} }), 401, 'MISSING_TOKEN');
+      expectError(await platform.call('POST', '/users', { json: {}, token: forgedToken(other.userId) }), 401);
+      expectError(await platform.call('POST', '/users', { json: {}, token: tamperedToken(account.token, other.userId) }), 401);
       expectError(await upload(platform, undefined, { kind: 'id' }, [{ field: 'file', filename: 'id.pdf', contentType: 'application/pdf', content: PDF }]), 401, 'MISSING_TOKEN');
-      expectError(await platform.call('GET', platform.path('user', '/users/me/status'), { token: 'not-a-jwt' }), 401);
+      expectError(await platform.call('GET', '/users/me/status', { token: 'not-a-jwt' }), 401);
       // The victim has no profile and no workflow.
-      expectError(await platform.call('GET', platform.path('user', '/users/me'), { token: other.token }), 404);
+      expectError(await platform.call('GET', '/users/me', { token: other.token }), 404);
       await expect(temporalCli(platform.temporal.address, ['workflow', 'describe', '--workflow-id', onboardingWorkflowId(other.userId)])).rejects.toThrow(/not found/i);
     });
   });

@@ -48,33 +48,3 @@ export async function clusterHostStats(adminUrl: string, cluster: string): Promi
   }
   return hosts;
 }
-
-export interface PrefixRoute {
-  prefix: string;
-  /** The service (subset clusters `<service>~<subset>` count as their service). */
-  service: string;
-  /** What the prefix is rewritten to before forwarding; the prefix itself when not rewritten. */
-  rewrite: string;
-}
-
-/** The prefix routes of one route configuration, in match order, from admin /config_dump. */
-export async function prefixRoutes(adminUrl: string, routeConfig: string): Promise<PrefixRoute[]> {
-  const routes: PrefixRoute[] = [];
-  for (const config of (await dynamicRouteConfigs(adminUrl)).filter((c) => c.name === routeConfig)) {
-    for (const host of config.virtual_hosts ?? []) {
-      for (const route of host.routes ?? []) {
-        const target = route.route as { cluster?: string; weighted_clusters?: { clusters: Array<{ name: string }> }; prefix_rewrite?: string } | undefined;
-        const cluster = target?.cluster ?? target?.weighted_clusters?.clusters[0]?.name;
-        const prefix = route.match['prefix'];
-        if (typeof prefix === 'string' && cluster) routes.push({ prefix, service: cluster.split('~')[0] as string, rewrite: target?.prefix_rewrite ?? prefix });
-      }
-    }
-  }
-  return routes;
-}
-
-/** The public path that reaches `servicePath` on `service` through these routes, or undefined. */
-export function publicPath(routes: readonly PrefixRoute[], service: string, servicePath: string): string | undefined {
-  const route = routes.find((r) => r.service === service && servicePath.startsWith(r.rewrite));
-  return route ? `${route.prefix}${servicePath.slice(route.rewrite.length)}` : undefined;
-}

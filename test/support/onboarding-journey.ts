@@ -51,18 +51,18 @@ export function uniqueEmail(prefix: string): string {
 export async function signUp(platform: OnboardingPlatform, prefix = 'user'): Promise<Account> {
   const email = uniqueEmail(prefix);
   const password = 'correct horse battery staple';
-  expectStatus('register', await platform.call('POST', platform.path('auth', '/auth/register'), { json: { email, password } }), 201);
-  const login = expectStatus('login', await platform.callJson<{ accessToken: string; userId: string }>('POST', platform.path('auth', '/auth/login'), { json: { email, password } }), 200);
+  expectStatus('register', await platform.call('POST', '/auth/register', { json: { email, password } }), 201);
+  const login = expectStatus('login', await platform.callJson<{ accessToken: string; userId: string }>('POST', '/auth/login', { json: { email, password } }), 200);
   return { email, password, userId: login.json.userId, token: login.json.accessToken };
 }
 
 /** POST /users: the profile record, and OnboardUser started. */
 export async function createUser(platform: OnboardingPlatform, account: Account): Promise<void> {
-  expectStatus('create user', await platform.call('POST', platform.path('user', '/users'), { json: {}, token: account.token }), 201);
+  expectStatus('create user', await platform.call('POST', '/users', { json: {}, token: account.token }), 201);
 }
 
 export async function completeProfile(platform: OnboardingPlatform, account: Account, profile = PROFILE): Promise<void> {
-  expectStatus('complete profile', await platform.call('PUT', platform.path('user', '/users/me/profile'), { json: profile, token: account.token }), 200);
+  expectStatus('complete profile', await platform.call('PUT', '/users/me/profile', { json: profile, token: account.token }), 200);
 }
 
 export interface FilePart {
@@ -89,7 +89,7 @@ export function multipart(fields: Record<string, string>, files: FilePart[]): { 
 
 export function upload(platform: OnboardingPlatform, account: Account | undefined, fields: Record<string, string>, files: FilePart[]): Promise<HttpResult> {
   const { body, contentType } = multipart(fields, files);
-  return platform.call('POST', platform.path('document', '/documents'), { body, headers: { 'content-type': contentType }, ...(account ? { token: account.token } : {}) });
+  return platform.call('POST', '/documents', { body, headers: { 'content-type': contentType }, ...(account ? { token: account.token } : {}) });
 }
 
 export async function uploadDocument(platform: OnboardingPlatform, account: Account, kind: DocumentKind = 'id'): Promise<{ id: string }> {
@@ -99,7 +99,7 @@ export async function uploadDocument(platform: OnboardingPlatform, account: Acco
 }
 
 export async function status(platform: OnboardingPlatform, account: Account): Promise<JsonResult<StatusView>> {
-  return platform.callJson<StatusView>('GET', platform.path('user', '/users/me/status'), { token: account.token });
+  return platform.callJson<StatusView>('GET', '/users/me/status', { token: account.token });
 }
 
 /** Polls the status endpoint until the workflow has completed and approval-service has the decision. */
@@ -117,7 +117,7 @@ export async function waitForDecision(platform: OnboardingPlatform, account: Acc
 }
 
 export async function notifications(platform: OnboardingPlatform, account: Account): Promise<NotificationRecord[]> {
-  const result = await platform.callJson<NotificationRecord[]>('GET', platform.path('notification', `/notifications?userId=${encodeURIComponent(account.userId)}`), { token: account.token });
+  const result = await platform.callJson<NotificationRecord[]>('GET', `/notifications?userId=${encodeURIComponent(account.userId)}`, { token: account.token });
   expectStatus('notifications', result, 200);
   return result.json;
 }

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import {
   DEMO_APPS,
+  DEMO_PUBLISHED_APPS,
   freePort,
+  repoRoot,
   localMeshScrapeConfig,
   ProcessSupervisor,
   startConsul,
@@ -24,7 +26,6 @@ import {
 } from '@mesh/harness';
 import { loadMeshConfig } from '../../xds-server/src/dsl/load-mesh-config';
 import { localScrapeTargets, meshScrapeJobs, type LocalMeshRun } from '../../xds-server/src/generate/prometheus.generator';
-import { prefixRoutes, publicPath, type PrefixRoute } from './envoy-admin';
 import { httpRequest, type HttpResult } from './http-request';
 import { suiteRunDir } from './run-dir';
 
@@ -33,7 +34,7 @@ export interface PlatformOptions {
   apps?: readonly DemoApp[];
   /** Instances per app (default 1 each). */
   instances?: Partial<Record<DemoApp, number>>;
-  /** A mesh.config.ts for the control plane (the gateway routes and traffic policy it declares); none by default. */
+  /** The mesh.config.ts the control plane serves (gateway routes, traffic policy, mTLS); the demo's own by default. */
   meshConfig?: string;
   /** Extra environment per app, e.g. a short profile reminder. */
   env?: Partial<Record<DemoApp, Record<string, string>>>;
@@ -72,8 +73,6 @@ export class OnboardingPlatform {
   prometheus?: PrometheusHandle;
   gateway!: GatewayHandle;
   context!: DemoPlatformContext;
-  /** The gateway's prefix routes, as its Envoy has them. */
-  routes: PrefixRoute[] = [];
 
   private constructor(readonly supervisor: ProcessSupervisor) {}
 
@@ -90,6 +89,7 @@ export class OnboardingPlatform {
   }
 
   private async boot(dataDir: string, options: PlatformOptions): Promise<void> {
+    const meshConfig = options.meshConfig ?? join(repoRoot(), 'mesh.config.ts');
     this.consul = await startConsul(this.supervisor);
     this.temporal = await startTemporal(this.supervisor, { headless: true });
     if (options.observability) this.jaeger = await startJaeger(this.supervisor);
@@ -102,7 +102,7 @@ export class OnboardingPlatform {
       consulAddr: this.consul.httpAddr,
       env: controlPlaneEnv,
       ...(otlp ? { proxyOtlp: otlp.proxy } : {}),
-      ...(options.meshConfig ? { configFile: options.meshConfig } : {}),
+      configFile: meshConfig,
     });
     this.context = {
       consulAddr: this.consul.httpAddr,
@@ -117,21 +117,8 @@ export class OnboardingPlatform {
         await this.startInstance(app, instance, { ...exportSoon, ...options.env?.[app] });
       }
     }
-    this.gateway = await startGateway(this.supervisor, { xds: this.context.xds });
-    // Every service answers through the gateway before a test starts.
-    const published = apps.filter((a) => a !== 'workflows');
-    this.routes = await waitFor(
-      'a gateway route to every service',
-      async () => {
-        const routes = await prefixRoutes(this.gateway.envoy.adminUrl, 'gateway');
-        return published.every((app) => publicPath(routes, app, '/health')) && routes;
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
-    for (const app of published) {
-      await waitFor(`gateway -> ${app}`, async () => (await this.call('GET', this.path(app, '/health'))).status === 200, { timeoutMs: 30_000, intervalMs: 100 });
-    }
-    if (this.jaeger) await this.startPrometheus(this.jaeger, options.meshConfig);
+    this.gateway = await startGateway(this.supervisor, { xds: this.context.xds, publishes: DEMO_PUBLISHED_APPS.filter((app) => apps.includes(app)) });
+    if (this.jaeger) await this.startPrometheus(this.jaeger, meshConfig);
   }
 
   /** What runs, on the ports it got: the scrape targets. */
@@ -145,8 +132,8 @@ export class OnboardingPlatform {
   }
 
   /** Prometheus as `mesh up` configures it: the infrastructure plus the jobs generated from the DSL. */
-  private async startPrometheus(jaeger: JaegerHandle, meshConfig: string | undefined): Promise<void> {
-    const definition = meshConfig ? (await loadMeshConfig(meshConfig)).definition : undefined;
+  private async startPrometheus(jaeger: JaegerHandle, meshConfig: string): Promise<void> {
+    const { definition } = await loadMeshConfig(meshConfig);
     const port = await freePort();
     const jobs = meshScrapeJobs(localScrapeTargets(definition, this.localRun()));
     this.prometheus = await startPrometheus(this.supervisor, { port, config: localMeshScrapeConfig({ consul: this.consul, temporal: this.temporal, jaeger }, port, jobs) });
@@ -168,17 +155,7 @@ export class OnboardingPlatform {
     return first;
   }
 
-  /**
-   * The gateway path reaching `servicePath` on `app`, from the routes the control plane gave
-   * the gateway (`/<service>/` rewritten to `/` by default, or what mesh.config.ts declares).
-   */
-  path(app: DemoApp, servicePath: string): string {
-    const path = publicPath(this.routes, app, servicePath);
-    if (!path) throw new Error(`the gateway has no route to ${app}${servicePath}: ${JSON.stringify(this.routes)}`);
-    return path;
-  }
-
-  /** A request to the gateway, e.g. `call('POST', platform.path('auth', '/auth/register'), { json })`. */
+  /** A request to the gateway, e.g. `call('POST', '/auth/register', { json })`. */
   call(method: string, path: string, options: GatewayCall = {}): Promise<HttpResult> {
     const headers: Record<string, string> = { ...options.headers };
     let body = options.body;

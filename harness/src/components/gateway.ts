@@ -1,8 +1,9 @@
 import { freePort } from '../process/free-port';
 import type { ProcessSupervisor } from '../process/supervisor';
-import { waitFor } from '../process/wait-for';
+import { httpGet, waitFor } from '../process/wait-for';
 import { adsBootstrap, startEnvoy, type EnvoyHandle } from './envoy';
 import { envoyListeners, type XdsEndpoint } from './mesh-service';
+
 
 /** node.cluster of the edge Envoy; the control plane serves it the gateway listener. */
 export const GATEWAY_CLUSTER = 'gateway';
@@ -22,6 +23,12 @@ export interface GatewayOptions {
   port?: number;
   adminPort?: number;
   nodeId?: string;
+  /**
+   * Services the gateway must route to before it counts as ready: each has a route, and its
+   * cluster a healthy host. Read from the gateway Envoy's own admin API, so readiness needs
+   * no service endpoint (such as /health) to be published.
+   */
+  publishes?: readonly string[];
   readyTimeoutMs?: number;
 }
 
@@ -55,5 +62,45 @@ export async function startGateway(supervisor: ProcessSupervisor, options: Gatew
       throw new Error(`gateway Envoy exited (${exit.signal ?? exit.code}); see ${envoy.process.logFile}`);
     }),
   });
+  if (options.publishes?.length) {
+    const services = options.publishes;
+    await waitFor(
+      `${nodeId}: routes with healthy hosts to ${services.join(', ')}`,
+      async () => {
+        const missing = await unroutedServices(envoy.adminUrl, services);
+        if (missing.length) throw new Error(`no route to a healthy host yet for ${missing.join(', ')}`);
+        return true;
+      },
+      { timeoutMs: options.readyTimeoutMs ?? 30_000 },
+    );
+  }
   return { url: `http://127.0.0.1:${port}`, port, envoy };
+}
+
+interface RouteDump {
+  configs: Array<{ dynamic_route_configs?: Array<{ route_config: { name: string; virtual_hosts?: Array<{ routes?: Array<{ route?: RouteTarget }> }> } }> }>;
+}
+interface RouteTarget {
+  cluster?: string;
+  weighted_clusters?: { clusters: Array<{ name: string }> };
+}
+interface ClusterStatuses {
+  cluster_statuses?: Array<{ name: string; host_statuses?: Array<{ health_status?: { eds_health_status?: string } }> }>;
+}
+
+/** Of `services`, those the gateway has no route to, or whose routed clusters have no healthy host. */
+async function unroutedServices(adminUrl: string, services: readonly string[]): Promise<string[]> {
+  const dump = JSON.parse(await httpGet(`${adminUrl}/config_dump?resource=dynamic_route_configs`)) as RouteDump;
+  const routed = new Set<string>();
+  for (const config of dump.configs.flatMap((c) => c.dynamic_route_configs ?? [])) {
+    if (config.route_config.name !== GATEWAY_LISTENER) continue;
+    for (const route of (config.route_config.virtual_hosts ?? []).flatMap((h) => h.routes ?? [])) {
+      for (const cluster of route.route?.cluster ? [route.route.cluster] : (route.route?.weighted_clusters?.clusters.map((c) => c.name) ?? [])) routed.add(cluster);
+    }
+  }
+  const statuses = (JSON.parse(await httpGet(`${adminUrl}/clusters?format=json`)) as ClusterStatuses).cluster_statuses ?? [];
+  const healthy = new Set(statuses.filter((c) => c.host_statuses?.some((h) => (h.health_status?.eds_health_status ?? 'HEALTHY') === 'HEALTHY')).map((c) => c.name));
+  // A subset cluster is named `<service>~<subset>`.
+  const ready = new Set([...routed].filter((cluster) => healthy.has(cluster)).map((cluster) => cluster.split('~')[0]));
+  return services.filter((service) => !ready.has(service));
 }

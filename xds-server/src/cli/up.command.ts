@@ -11,6 +11,7 @@ import {
   checkDemoPlatformPorts,
   DEFAULT_DEMO_PLATFORM_PORTS,
   DEMO_APPS,
+  DEMO_PUBLIC_API,
   demoAppPorts,
   demoPlatformSteps,
   reservePorts,
@@ -37,7 +38,7 @@ const PORT_OPTIONS: Array<[keyof LocalMeshPorts, string, string]> = [
   ['consulGrpc', '--consul-grpc-port <port>', 'Consul gRPC (xDS for Consul-bootstrapped Envoys)'],
   ['temporal', '--temporal-port <port>', 'Temporal frontend'],
   ['temporalUi', '--temporal-ui-port <port>', 'Temporal Web UI'],
-  ['jaegerUi', '--jaeger-port <port>', 'Jaeger UI and query API'],
+  ['jaegerUi', '--jaeger-port <port>', 'Jaeger query API'],
   ['otlpGrpc', '--otlp-grpc-port <port>', 'Jaeger OTLP gRPC receiver'],
   ['otlpHttp', '--otlp-http-port <port>', 'Jaeger OTLP HTTP receiver'],
   ['prometheus', '--prometheus-port <port>', 'Prometheus'],
@@ -240,9 +241,9 @@ function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts, platform: D
   const table = new Table({ head: ['Component', 'URL', 'Notes'], style: { head: [], border: [] } });
   if (platform) {
     table.push([
-      'Gateway',
+      'Gateway (public API)',
       `${platform.gateway.url}/`,
-      `by path prefix, e.g. ${platform.gateway.url}/auth/health; Envoy admin ${platform.gateway.envoy.adminUrl}`,
+      `${DEMO_PUBLIC_API.map((e) => `${e.method} ${e.path}`).join('\n')}\nEnvoy admin ${platform.gateway.envoy.adminUrl}`,
     ]);
     for (const service of platform.apps.values()) {
       table.push([
@@ -256,7 +257,8 @@ function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts, platform: D
     ['Consul UI / API', `${mesh.consul.httpAddr}/ui`, `CONSUL_HTTP_ADDR=${mesh.consul.httpAddr}`],
     ['Control plane admin', `http://127.0.0.1:${controlPlane.admin}/info`, `xDS (ADS) 127.0.0.1:${controlPlane.xds}; \`mesh status\``],
     ['Temporal UI', mesh.temporal.uiUrl ?? '(headless)', `frontend ${mesh.temporal.address}`],
-    ['Jaeger UI / query API', mesh.jaeger.queryUrl, `OTLP gRPC ${mesh.jaeger.otlpGrpcEndpoint}, HTTP ${mesh.jaeger.otlpHttpUrl}`],
+    // The Jaeger built from its Go module has no UI assets, only the query API.
+    ['Jaeger query API', `${mesh.jaeger.queryUrl}/api/services`, `traces: ${mesh.jaeger.queryUrl}/api/traces?service=<name>; OTLP gRPC ${mesh.jaeger.otlpGrpcEndpoint}, HTTP ${mesh.jaeger.otlpHttpUrl}`],
     ['Prometheus', mesh.prometheus.url, `targets: ${mesh.prometheus.url}/targets`],
   );
   console.log(`\n${table.toString()}`);

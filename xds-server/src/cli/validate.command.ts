@@ -1,4 +1,5 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { displayPath } from '../dsl/display-path';
 import type { Command } from 'commander';
 import { loadMeshConfig, MeshConfigError } from '../dsl/load-mesh-config';
 
@@ -13,7 +14,7 @@ export function registerValidateCommand(program: Command): void {
         const loaded = await loadMeshConfig(path, { typeCheck: true });
         const nodes = Object.keys(loaded.definition.nodes).length;
         const services = Object.keys(loaded.definition.services).length;
-        console.log(`✔ ${relative(process.cwd(), path)} is valid: ${nodes} nodes, ${services} services (version ${loaded.version})`);
+        console.log(`✔ ${displayPath(path)} is valid: ${nodes} nodes, ${services} services (version ${loaded.version})`);
       } catch (error) {
         if (!(error instanceof MeshConfigError)) throw error;
         console.error(error.message);

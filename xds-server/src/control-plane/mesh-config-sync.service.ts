@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { displayPath } from '../dsl/display-path';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { loadMeshConfig, MeshConfigError } from '../dsl/load-mesh-config';
@@ -90,7 +90,7 @@ export class MeshConfigSync implements OnModuleInit, OnModuleDestroy {
       this.metrics.configReloads.inc({ result: 'rejected' });
       if (this.current) this.current.rejected = { at: new Date().toISOString(), error: message };
       this.logger.error(
-        { file: relative(process.cwd(), file), servingVersion: this.current?.version, err: message },
+        { file: displayPath(file), servingVersion: this.current?.version, err: message },
         'mesh config rejected; the last good config keeps serving',
       );
     }
@@ -99,6 +99,6 @@ export class MeshConfigSync implements OnModuleInit, OnModuleDestroy {
   private accept(file: string, version: string, apply: () => void): void {
     apply();
     this.current = { file, version, loadedAt: new Date().toISOString() };
-    this.logger.info({ file: relative(process.cwd(), file), version }, 'mesh config applied');
+    this.logger.info({ file: displayPath(file), version }, 'mesh config applied');
   }
 }

@@ -1,13 +1,14 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { displayPath } from './display-path';
 import { loadMeshConfig, MeshConfigError, type LoadedMeshConfig } from './load-mesh-config';
 import { meshDefinitionVersion } from './mesh-config-model';
 
 // The fixtures import '@mesh/xds-server' like a user's file, which resolves to the built
 // dist/: `npm run setup` (or `npx tsc -b`) builds it before the unit tests run.
 const fixture = (name: string) => resolve(__dirname, 'fixtures', `${name}.config.ts`);
-const shown = (file: string) => relative(process.cwd(), file);
+const shown = displayPath;
 
 async function failure(file: string, options?: { typeCheck?: boolean }): Promise<MeshConfigError> {
   let loaded: LoadedMeshConfig;
@@ -43,7 +44,7 @@ describe('loadMeshConfig', () => {
       { service: 'approval', localBindPort: 9103 },
       { service: 'auth', localBindPort: undefined },
     ]);
-    expect(loaded.model.gateway).toEqual({ name: 'gateway', port: 8080, routes: [{ prefix: '/auth/', service: 'auth', rewritePrefix: '/' }] });
+    expect(loaded.model.gateway).toEqual({ name: 'gateway', port: 8080, routes: [{ prefix: '/auth/', service: 'auth', rewritePrefix: undefined, methods: [] }] });
   });
 
   it('passes the type check when the config is well typed', async () => {

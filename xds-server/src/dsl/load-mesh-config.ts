@@ -6,10 +6,11 @@
  * each with its file:line where it can be found.
  */
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import ts from 'typescript';
 import type { MeshConfigModel } from '../translate/policy-model';
 import { ConfigSourceLocator } from './config-source-locator';
+import { displayPath } from './display-path';
 import { ConfigImportError, ConfigSyntaxError, FreshModuleLoader } from './fresh-module-loader';
 import { formatIssuePath, describeValue } from './issue-path';
 import { MeshConfigError, formatMeshConfigIssue, type MeshConfigIssue } from './mesh-config-error';
@@ -33,11 +34,6 @@ export interface LoadedMeshConfig {
 export interface LoadMeshConfigOptions {
   /** Also type-check the file with TypeScript (strict); slower, so the hot reload leaves it off. */
   typeCheck?: boolean;
-}
-
-function displayPath(file: string): string {
-  const shown = relative(process.cwd(), file);
-  return shown === '' ? file : shown;
 }
 
 /** A TypeScript diagnostic as an issue; a type error inside the exported literal also gets its DSL path. */

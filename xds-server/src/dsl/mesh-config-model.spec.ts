@@ -203,10 +203,10 @@ describe('toMeshConfigModel', () => {
   });
 
   it('fills in gateway defaults, and has no gateway when the DSL has none', () => {
-    expect(model().gateway).toEqual({ name: 'gateway', port: 8080, routes: [{ prefix: '/auth/', service: 'auth', rewritePrefix: '/' }] });
+    expect(model().gateway).toEqual({ name: 'gateway', port: 8080, routes: [{ prefix: '/auth/', service: 'auth', rewritePrefix: undefined, methods: [] }] });
     expect(
-      model((mesh) => ({ ...mesh, gateway: { node: 'local', port: 8443, routes: [{ prefix: '/u/', service: 'user', rewritePrefix: '/api/' }] } })).gateway,
-    ).toEqual({ name: 'gateway', port: 8443, routes: [{ prefix: '/u/', service: 'user', rewritePrefix: '/api/' }] });
+      model((mesh) => ({ ...mesh, gateway: { node: 'local', port: 8443, routes: [{ prefix: '/u/', service: 'user', rewritePrefix: '/api/', methods: ['POST', 'GET'] }] } })).gateway,
+    ).toEqual({ name: 'gateway', port: 8443, routes: [{ prefix: '/u/', service: 'user', rewritePrefix: '/api/', methods: ['GET', 'POST'] }] });
     expect(model(({ gateway: _gateway, ...mesh }) => mesh).gateway).toBeUndefined();
   });
 

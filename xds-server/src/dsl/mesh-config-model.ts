@@ -216,7 +216,12 @@ function gatewayModel(definition: MeshDefinition): GatewayModel | undefined {
   return {
     name: GATEWAY_NAME,
     port: gateway.port ?? DEFAULT_GATEWAY_PORT,
-    routes: gateway.routes.map((route) => ({ prefix: route.prefix, service: route.service, rewritePrefix: route.rewritePrefix ?? '/' })),
+    routes: gateway.routes.map((route) => ({
+      prefix: route.prefix,
+      service: route.service,
+      rewritePrefix: route.rewritePrefix,
+      methods: [...(route.methods ?? [])].sort(),
+    })),
   };
 }
 

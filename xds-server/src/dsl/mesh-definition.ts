@@ -183,11 +183,16 @@ export interface ServiceDefinition<N extends string, S extends string> {
 }
 
 export interface GatewayRoute<S extends string> {
-  /** Path prefix on the gateway, e.g. `/auth/`. */
+  /**
+   * Public path prefix, e.g. `/users`. Without a trailing slash it matches whole path
+   * segments: `/users` and `/users/me`, not `/users-admin`. With one it is a plain prefix.
+   */
   prefix: string;
   service: S;
-  /** Replaces `prefix` before forwarding (default `/`). */
+  /** Replaces `prefix` before forwarding; by default the path reaches the service unchanged. */
   rewritePrefix?: string;
+  /** Only these methods are routed (default: all), e.g. `['GET']` to publish a read but not a write. */
+  methods?: readonly HttpMethod[];
 }
 
 export interface GatewayDefinition<N extends string, S extends string> {

@@ -113,13 +113,14 @@ export function checkMeshReferences(input: unknown): MeshValidationIssue[] {
       usePort(node, ['gateway', 'port'], gateway.port ?? DEFAULT_GATEWAY_PORT);
       usePort(node, ['gateway', 'adminPort'], gateway.adminPort);
     }
-    const prefixes: { prefix: string; index: number }[] = [];
+    const prefixes: GatewayMatch[] = [];
     items(gateway.routes).forEach((route, i) => {
       if (!isObject(route)) return;
       checkName(['gateway', 'routes', i, 'service'], route.service, 'service', serviceNames);
       if (typeof route.prefix !== 'string') return;
       const prefix = route.prefix;
-      const shadow = prefixes.find((earlier) => prefix.startsWith(earlier.prefix));
+      const methods = Array.isArray(route.methods) ? route.methods.filter((m): m is string => typeof m === 'string') : [];
+      const shadow = prefixes.find((earlier) => gatewayMatchCovers(earlier, { prefix, methods, index: i }));
       if (shadow !== undefined) {
         report(
           ['gateway', 'routes', i, 'prefix'],
@@ -129,11 +130,27 @@ export function checkMeshReferences(input: unknown): MeshValidationIssue[] {
                 'matches it first; list longer prefixes first',
         );
       }
-      prefixes.push({ prefix, index: i });
+      prefixes.push({ prefix, methods, index: i });
     });
   }
 
   return issues;
+}
+
+interface GatewayMatch {
+  prefix: string;
+  /** Empty: every method. */
+  methods: readonly string[];
+  index: number;
+}
+
+/** Whether every request `later` matches is taken by `earlier` first (segment prefixes: see GatewayRoute). */
+function gatewayMatchCovers(earlier: GatewayMatch, later: GatewayMatch): boolean {
+  const path = earlier.prefix.endsWith('/')
+    ? later.prefix.startsWith(earlier.prefix)
+    : later.prefix === earlier.prefix || later.prefix.startsWith(`${earlier.prefix}/`);
+  const methods = earlier.methods.length === 0 || (later.methods.length > 0 && later.methods.every((m) => earlier.methods.includes(m)));
+  return path && methods;
 }
 
 function checkTraffic(

@@ -315,13 +315,14 @@ export const gatewayRouteSchema = z.strictObject({
   prefix: urlPath,
   service: z.string(),
   rewritePrefix: z.string().optional(),
+  methods: z.array(z.enum(HTTP_METHODS)).min(1).optional(),
 });
 
 export const gatewaySchema = z.strictObject({
   node: z.string(),
   port: port.optional(),
   adminPort: port.optional(),
-  routes: z.array(gatewayRouteSchema).min(1, { error: 'list at least one route, e.g. { prefix: "/auth/", service: "auth" }' }),
+  routes: z.array(gatewayRouteSchema).min(1, { error: 'list at least one route, e.g. { prefix: "/auth", service: "auth" }' }),
 });
 
 export const meshDefaultsSchema = z.strictObject({

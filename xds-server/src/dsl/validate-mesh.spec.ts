@@ -18,6 +18,19 @@ describe('validateMeshDefinition', () => {
     expect(result.definition).toEqual(testMesh());
   });
 
+  it('lets a segment prefix sit beside a longer sibling, and a method-restricted route before an unrestricted one', () => {
+    expect(
+      errorsAfter((mesh) =>
+        mesh.gateway.routes.push(
+          { prefix: '/users', service: 'user' },
+          { prefix: '/users-admin', service: 'user' },
+          { prefix: '/notes', service: 'user', methods: ['GET'] },
+          { prefix: '/notes', service: 'approval' },
+        ),
+      ),
+    ).toEqual([]);
+  });
+
   it.each<[string, (mesh: Editable) => void, string[]]>([
     [
       'an unknown service reference, with a suggestion',
@@ -225,6 +238,11 @@ describe('validateMeshDefinition', () => {
       'a gateway route that an earlier prefix shadows',
       (mesh) => mesh.gateway.routes.unshift({ prefix: '/', service: 'user' }),
       ['gateway.routes[1].prefix: "/auth/" is never reached: gateway.routes[0] ("/") matches it first; list longer prefixes first'],
+    ],
+    [
+      'a gateway route under an earlier whole-segment prefix',
+      (mesh) => mesh.gateway.routes.push({ prefix: '/docs', service: 'user' }, { prefix: '/docs/drafts', service: 'user' }),
+      ['gateway.routes[2].prefix: "/docs/drafts" is never reached: gateway.routes[1] ("/docs") matches it first; list longer prefixes first'],
     ],
   ])('rejects %s', (_name, edit, expected) => {
     expect(errorsAfter(edit)).toEqual(expected);

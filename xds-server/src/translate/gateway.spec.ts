@@ -17,15 +17,15 @@ describe('gateway', () => {
       expect(gatewayName(m)).toBe('gateway');
       expect(gatewayPort(m, undefined)).toBe(8080);
       expect(gatewayRoutes(m)).toEqual([
-        { prefix: '/auth/', service: 'auth', rewritePrefix: '/' },
-        { prefix: '/edge/', service: 'edge', rewritePrefix: '/' },
-        { prefix: '/user/', service: 'user', rewritePrefix: '/' },
+        { prefix: '/auth/', service: 'auth', rewritePrefix: '/', methods: [] },
+        { prefix: '/edge/', service: 'edge', rewritePrefix: '/', methods: [] },
+        { prefix: '/user/', service: 'user', rewritePrefix: '/', methods: [] },
       ]);
     }
   });
 
   it('takes name, port and routes from the DSL, and the port from node metadata first', () => {
-    const routes = [{ prefix: '/api/users/', service: 'user', rewritePrefix: '/users/' }];
+    const routes = [{ prefix: '/api/users/', service: 'user', rewritePrefix: '/users/', methods: [] }];
     const m = mesh({ name: 'edge', port: 9000, routes });
     expect(gatewayName(m)).toBe('edge');
     expect(gatewayPort(m, undefined)).toBe(9000);

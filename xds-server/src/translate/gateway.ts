@@ -22,5 +22,5 @@ export function gatewayRoutes(mesh: MeshModel): readonly GatewayRouteModel[] {
   const declared = mesh.config?.gateway?.routes;
   if (declared) return declared;
   const self = gatewayName(mesh);
-  return [...mesh.services.keys()].filter((name) => name !== self).map((service) => ({ prefix: `/${service}/`, service, rewritePrefix: '/' }));
+  return [...mesh.services.keys()].filter((name) => name !== self).map((service) => ({ prefix: `/${service}/`, service, rewritePrefix: '/', methods: [] }));
 }

@@ -97,7 +97,10 @@ export interface UpstreamModel {
 export interface GatewayRouteModel {
   prefix: string;
   service: string;
-  rewritePrefix: string;
+  /** Undefined: the path is forwarded as it came. */
+  rewritePrefix: string | undefined;
+  /** Empty: every method. */
+  methods: readonly HttpMethod[];
 }
 
 export interface GatewayModel {

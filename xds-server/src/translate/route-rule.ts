@@ -31,7 +31,7 @@ function headerMatcher(header: HeaderMatchModel): object {
 }
 
 /** Envoy's regex matchers match the whole value, so an alternation needs no anchors. */
-function methodMatcher(methods: readonly HttpMethod[]): object {
+export function methodMatcher(methods: readonly HttpMethod[]): object {
   return methods.length === 1
     ? { name: ':method', string_match: { exact: methods[0] } }
     : { name: ':method', string_match: { safe_regex: { regex: methods.join('|') } } };

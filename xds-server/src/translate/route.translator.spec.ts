@@ -121,9 +121,9 @@ describe('upstreamRouteConfiguration', () => {
 describe('gatewayRouteConfiguration', () => {
   it('routes by prefix with a rewrite, leaving out services the catalog does not list', () => {
     const routes = [
-      { prefix: '/auth/', service: 'auth', rewritePrefix: '/' },
-      { prefix: '/ghost/', service: 'ghost', rewritePrefix: '/' },
-      { prefix: '/docs/', service: 'document', rewritePrefix: '/v1/' },
+      { prefix: '/auth/', service: 'auth', rewritePrefix: '/', methods: [] },
+      { prefix: '/ghost/', service: 'ghost', rewritePrefix: '/', methods: [] },
+      { prefix: '/docs/', service: 'document', rewritePrefix: '/v1/', methods: [] },
     ];
     const config = encoded(gatewayRouteConfiguration(routes, new Map([svc('auth'), svc('document')].map((s) => [s.name, s]))));
     expect(config.virtual_hosts).toEqual([
@@ -135,6 +135,18 @@ describe('gatewayRouteConfiguration', () => {
           { match: { prefix: '/docs/' }, route: { cluster: 'document', prefix_rewrite: '/v1/' } },
         ],
       },
+    ]);
+  });
+
+  it('matches a prefix without a trailing slash by whole segments, forwards the path unchanged by default, and can publish only some methods', () => {
+    const routes = [
+      { prefix: '/users', service: 'user', rewritePrefix: undefined, methods: [] },
+      { prefix: '/notifications', service: 'notification', rewritePrefix: undefined, methods: ['GET' as const] },
+    ];
+    const config = encoded(gatewayRouteConfiguration(routes, new Map([svc('user'), svc('notification')].map((s) => [s.name, s]))));
+    expect(config.virtual_hosts[0].routes).toEqual([
+      { match: { path_separated_prefix: '/users' }, route: { cluster: 'user' } },
+      { match: { path_separated_prefix: '/notifications', headers: [{ name: ':method', string_match: { exact: 'GET' } }] }, route: { cluster: 'notification' } },
     ]);
   });
 });

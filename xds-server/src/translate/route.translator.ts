@@ -1,6 +1,6 @@
 import type { MeshModel, ServiceModel } from './model';
 import type { GatewayRouteModel, TrafficPolicyModel } from './policy-model';
-import { routeRule } from './route-rule';
+import { methodMatcher, routeRule } from './route-rule';
 
 export const OUTBOUND_ROUTE_NAME = 'outbound';
 export const GATEWAY_ROUTE_NAME = 'gateway';
@@ -52,10 +52,20 @@ export function gatewayRouteConfiguration(routes: readonly GatewayRouteModel[], 
       {
         name: GATEWAY_ROUTE_NAME,
         domains: ['*'],
-        routes: routes
-          .filter((r) => services.has(r.service))
-          .map((r) => ({ match: { prefix: r.prefix }, route: { cluster: r.service, prefix_rewrite: r.rewritePrefix } })),
+        routes: routes.filter((r) => services.has(r.service)).map(gatewayRoute),
       },
     ],
+  };
+}
+
+/**
+ * A prefix without a trailing slash matches whole segments (Envoy's path_separated_prefix):
+ * `/users` takes `/users` and `/users/me` but leaves `/users-admin` unrouted.
+ */
+function gatewayRoute(route: GatewayRouteModel): object {
+  const path = route.prefix.endsWith('/') ? { prefix: route.prefix } : { path_separated_prefix: route.prefix };
+  return {
+    match: { ...path, ...(route.methods.length ? { headers: [methodMatcher(route.methods)] } : {}) },
+    route: { cluster: route.service, ...(route.rewritePrefix !== undefined ? { prefix_rewrite: route.rewritePrefix } : {}) },
   };
 }

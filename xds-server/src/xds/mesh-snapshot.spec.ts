@@ -307,7 +307,7 @@ describe('MeshSnapshot with traffic policy', () => {
     const fromNode = bare.viewFor({ ...sidecar('gw2'), service: 'gateway', gatewayPort: 18080 }, undefined);
     expect(decodeResource(fromNode.resource(TypeUrl.Listener, 'gateway')).address.socket_address.port_value).toBe(18080);
 
-    const dsl = MeshSnapshot.build(configured(services, [], {}, { name: 'edge', port: 9443, routes: [{ prefix: '/api/', service: 'user', rewritePrefix: '/v1/' }] }));
+    const dsl = MeshSnapshot.build(configured(services, [], {}, { name: 'edge', port: 9443, routes: [{ prefix: '/api/', service: 'user', rewritePrefix: '/v1/', methods: [] }] }));
     const edge = dsl.viewFor({ ...sidecar('e'), service: 'edge' }, undefined);
     expect(decodeResource(edge.resource(TypeUrl.Listener, 'gateway')).address.socket_address.port_value).toBe(9443);
     expect(decodeResource(edge.resource(TypeUrl.Route, 'gateway')).virtual_hosts[0].routes).toEqual([
