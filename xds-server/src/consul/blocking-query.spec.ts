@@ -1,4 +1,4 @@
-import { BlockingQuery, type BlockingQueryOptions, type ChangeInfo } from './blocking-query';
+import { type AnswerInfo, BlockingQuery, type BlockingQueryOptions, type ChangeInfo } from './blocking-query';
 import { ConsulConsumerError, type ConsulError, ConsulHttpError, ConsulResponseError, ConsulUnreachableError } from './consul-errors';
 import { FetchConsulTransport } from './consul-transport';
 import { closedPort, eventually, FakeConsul, trackTimers } from './fake-consul.spec-helper';
@@ -96,6 +96,50 @@ describe('BlockingQuery against a fake Consul', () => {
     expect(sent).toBeGreaterThanOrEqual(4);
     expect(sent).toBeLessThanOrEqual(8);
     expect(changes).toHaveLength(1);
+  });
+
+  it('follows an answer that carried a change at once, without taking a token', async () => {
+    consul.set(PATH, { v: 0 });
+    const bucket = new TokenBucket({ capacity: 1, refillIntervalMs: 60_000 });
+    const { changes } = watch({ rateLimit: bucket });
+    await eventually('blocked', () => consul.blockedOn(PATH) === 1);
+    for (let v = 1; v <= 5; v++) {
+      consul.set(PATH, { v });
+      // With one token a minute, a second request held by the bucket would miss the deadline.
+      await eventually(`change ${v} seen and blocked again`, () => changes.length === v + 1 && consul.blockedOn(PATH) === 1);
+    }
+    expect(bucket.available).toBe(1);
+  });
+
+  it('takes a token for each answer that changed nothing, and waits for the next one', async () => {
+    const timers = trackTimers();
+    consul.set(PATH, { v: 1 }, { index: 50n });
+    const bucket = new TokenBucket({ capacity: 1, refillIntervalMs: 60_000 });
+    const { changes } = watch({ rateLimit: bucket });
+    await eventually('blocked', () => consul.blockedOn(PATH) === 1);
+    consul.set(PATH, { v: 1 }, { index: 51n });
+    await eventually('the token spent, blocked again', () => consul.searches(PATH).includes('index=51&wait=2s') && consul.blockedOn(PATH) === 1);
+    consul.set(PATH, { v: 1 }, { index: 52n });
+    await eventually('waiting for the next token', () => timers.pending().some((t) => /^\d{5} ms timer from .*abortable-sleep\.ts/.test(t)));
+    expect(consul.blockedOn(PATH)).toBe(0);
+    expect(consul.searches(PATH)).toEqual(['', 'index=50&wait=2s', 'index=51&wait=2s']);
+    expect(changes).toHaveLength(1);
+  });
+
+  it('tells onAnswer about every answer: the index sent and returned, and whether it changed', async () => {
+    consul.set(PATH, { v: 1 }, { index: 7n });
+    const answers: AnswerInfo[] = [];
+    watch({ onAnswer: (info) => answers.push(info) });
+    await eventually('blocked', () => consul.blockedOn(PATH) === 1);
+    consul.set(PATH, { v: 1 }, { index: 8n });
+    await eventually('blocked at 8', () => consul.searches(PATH).includes('index=8&wait=2s'));
+    consul.set(PATH, { v: 2 }, { index: 9n });
+    await eventually('three answers', () => answers.length === 3);
+    expect(answers.map(({ sent, returned, changed }) => ({ sent, returned, changed }))).toEqual([
+      { sent: 0n, returned: 7n, changed: true },
+      { sent: 7n, returned: 8n, changed: false },
+      { sent: 8n, returned: 9n, changed: true },
+    ]);
   });
 
   it('backs off on 5xx, reports each error, and recovers', async () => {
@@ -233,7 +277,7 @@ describe('BlockingQuery against a fake Consul', () => {
     queries.push(query);
     query.start();
     await eventually('first failure', () => errors.length === 1);
-    expect(timers.pending()).toEqual([expect.stringMatching(/^\d+ ms timer from .*blocking-query\.ts/)]);
+    expect(timers.pending()).toEqual([expect.stringMatching(/^\d+ ms timer from .*abortable-sleep\.ts/)]);
     const started = Date.now();
     await query.stop();
     expect(Date.now() - started).toBeLessThan(200);

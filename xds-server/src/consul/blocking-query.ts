@@ -1,8 +1,10 @@
 import { type BackoffOptions, backoffDelay, checkBackoffOptions } from './backoff';
 import { nextIndex, parseConsulIndex } from './blocking-index';
-import { ConsulConsumerError, ConsulError, ConsulResponseError, ConsulUnreachableError, errorMessage } from './consul-errors';
+import { ConsulConsumerError, type ConsulError } from './consul-errors';
+import { parseAnswer, READ_TIMEOUT_MS, readConsul } from './consul-read';
 import { parseConsulWait } from './consul-duration';
-import type { ConsulResponse, ConsulTransport } from './consul-transport';
+import { sleep } from './abortable-sleep';
+import type { ConsulTransport } from './consul-transport';
 import { stableHash } from './stable-hash';
 import { TokenBucket, type TokenBucketOptions } from './token-bucket';
 
@@ -14,13 +16,22 @@ export const DEFAULT_WAIT = '55s';
 
 /** Slack on top of `wait` + Consul's jitter before a blocking request counts as hung. */
 const TIMEOUT_MARGIN_MS = 5000;
-/** Timeout of a non-blocking read (the first one, and the one after an index reset). */
-const READ_TIMEOUT_MS = 10_000;
 
 export interface ChangeInfo {
   /** The X-Consul-Index of the answer that carried the change (decimal: a uint64, and JSON-safe for logs). */
   readonly index: string;
   /** Wall-clock ms (epoch) when the answer was received: the start of Consul-change-to-Envoy latency. */
+  readonly observedAt: number;
+}
+
+/** Every successful answer, changed or not: what a consumer that follows the index itself needs. */
+export interface AnswerInfo {
+  /** The index sent; 0 for a fresh, non-blocking read. */
+  readonly sent: bigint;
+  /** The X-Consul-Index returned. */
+  readonly returned: bigint;
+  /** Whether the content differed from the previous answer and reached `onChange`. */
+  readonly changed: boolean;
   readonly observedAt: number;
 }
 
@@ -51,11 +62,17 @@ export interface BlockingQueryOptions<T> {
   parse: (body: unknown, path: string) => T;
   /** Called with each value whose content differs from the previous one (the first value always counts). */
   onChange: (value: T, info: ChangeInfo) => void;
+  /** Called after every successful answer, after `onChange` when the content changed. */
+  onAnswer?: (info: AnswerInfo) => void;
   /** Called on every failed request and on consumer errors; the loop keeps going. */
   onError?: (error: ConsulError, state: BlockingQueryState) => void;
   /** Consul `wait` per request. Default 55s. */
   wait?: string;
-  /** A TokenBucket to share between loops, or settings for one of this loop's own. */
+  /**
+   * A TokenBucket to share between loops, or settings for one of this loop's own. Only an answer
+   * that changed nothing takes a token: one that carried a change is followed by the next
+   * request at once, so a burst of real changes is never held back.
+   */
   rateLimit?: TokenBucket | TokenBucketOptions;
   backoff?: BackoffOptions;
   /** Wall clock for `observedAt` and the state's dates; injectable for tests. Default `Date.now`. */
@@ -64,8 +81,9 @@ export interface BlockingQueryOptions<T> {
 
 /**
  * One Consul blocking query, repeated until stopped: `?index=&wait=`, index sanity rules,
- * token-bucket rate limit, content comparison so that no-op returns stay silent, and backoff
- * with jitter while Consul is failing. The last good value stays available throughout.
+ * content comparison so that no-op returns stay silent, a token-bucket rate limit on those
+ * no-op returns, and backoff with jitter while Consul is failing. The last good value stays
+ * available throughout.
  */
 export class BlockingQuery<T> {
   readonly path: string;
@@ -127,8 +145,9 @@ export class BlockingQuery<T> {
 
   private async run(): Promise<void> {
     const signal = this.stopper.signal;
+    let pause = 0;
     while (!signal.aborted) {
-      await sleep(this.bucket.reserve(), signal);
+      await sleep(pause, signal);
       if (signal.aborted) return;
       const sent = this.index;
       let answer: { value: T; returned: bigint };
@@ -141,6 +160,7 @@ export class BlockingQuery<T> {
         // query with our old, higher index would then hang until the new agent caught up,
         // so the retry is a plain read; the content comparison suppresses a spurious change.
         this.index = 0n;
+        pause = 0;
         await sleep(backoffDelay(this.consecutiveErrors, this.options.backoff), signal);
         continue;
       }
@@ -148,48 +168,51 @@ export class BlockingQuery<T> {
       const { value, returned } = answer;
       this.recordSuccess();
       this.index = nextIndex(sent, returned);
-      this.deliver(value, returned);
+      const observedAt = this.clock();
+      const changed = this.deliver(value, returned, observedAt);
+      this.announce({ sent, returned, changed, observedAt });
+      // An answer without a change is what a spinning loop looks like (a Consul that does not
+      // block, an index that keeps moving for nothing); one with a change never is.
+      pause = changed ? 0 : this.bucket.reserve();
     }
   }
 
   /** One request; rejects only with a ConsulError (or anything at all once stopped). */
   private async fetchOnce(sent: bigint, signal: AbortSignal): Promise<{ value: T; returned: bigint }> {
-    const { transport } = this.options;
-    let response: ConsulResponse;
-    try {
-      response = await transport.get({
-        path: this.path,
-        query: sent === 0n ? [] : [['index', sent.toString()], ['wait', this.wait]],
-        signal,
-        timeoutMs: sent === 0n ? READ_TIMEOUT_MS : this.waitMs + Math.ceil(this.waitMs / 16) + TIMEOUT_MARGIN_MS,
-      });
-    } catch (error) {
-      // A transport other than ours might not keep the ConsulError contract; an unknown failure there is a network one.
-      throw error instanceof ConsulError ? error : new ConsulUnreachableError(transport.address, this.path, errorMessage(error), { cause: error });
-    }
+    const response = await readConsul(this.options.transport, {
+      path: this.path,
+      query: sent === 0n ? [] : [['index', sent.toString()], ['wait', this.wait]],
+      signal,
+      timeoutMs: sent === 0n ? READ_TIMEOUT_MS : this.waitMs + Math.ceil(this.waitMs / 16) + TIMEOUT_MARGIN_MS,
+    });
     const returned = parseConsulIndex(response.index, this.path);
-    let value: T;
-    try {
-      value = this.options.parse(response.body, this.path);
-    } catch (error) {
-      throw error instanceof ConsulError ? error : new ConsulResponseError(this.path, errorMessage(error));
-    }
+    const value = parseAnswer(this.options.parse, response.body, this.path);
     if (sent === 0n) this.lastRead = { latencyMs: response.durationMs, at: new Date(this.clock()) };
     return { value, returned };
   }
 
-  private deliver(value: T, index: bigint): void {
+  /** True when the content changed and the consumer took it. */
+  private deliver(value: T, index: bigint, observedAt: number): boolean {
     const hash = stableHash(value);
-    if (hash === this.contentHash) return;
+    if (hash === this.contentHash) return false;
     try {
-      this.options.onChange(value, { index: index.toString(), observedAt: this.clock() });
+      this.options.onChange(value, { index: index.toString(), observedAt });
     } catch (error) {
       // Leave the hash alone so the same content is offered again on the next answer.
       this.report(new ConsulConsumerError(this.path, { cause: error }));
-      return;
+      return false;
     }
     this.contentHash = hash;
     this.value = value;
+    return true;
+  }
+
+  private announce(info: AnswerInfo): void {
+    try {
+      this.options.onAnswer?.(info);
+    } catch (error) {
+      this.report(new ConsulConsumerError(this.path, { cause: error }));
+    }
   }
 
   private recordSuccess(): void {
@@ -214,18 +237,4 @@ export class BlockingQuery<T> {
       // A throwing error reporter must not kill the watch it reports on.
     }
   }
-}
-
-/** setTimeout that ends early, and clears its timer, when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

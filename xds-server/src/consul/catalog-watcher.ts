@@ -1,45 +1,67 @@
 import type { BackoffOptions } from './backoff';
-import { BlockingQuery, type BlockingQueryState, type ChangeInfo } from './blocking-query';
-import { parseCatalogServices } from './catalog-services';
+import { type AnswerInfo, BlockingQuery, type BlockingQueryState } from './blocking-query';
+import { type CatalogServiceTags, parseCatalogServiceTags } from './catalog-services';
 import { buildSnapshot, type CatalogSnapshot } from './catalog-snapshot';
+import { probeChecksIndex } from './checks-index-probe';
+import { ChecksView } from './checks-view';
 import { ConsulConsumerError, type ConsulError } from './consul-errors';
 import type { ConsulTransport } from './consul-transport';
-import { parseHealthEntries } from './health-entries';
+import { type CheckState, HEALTH_STATE_PATH, parseHealthState } from './health-state';
+import type { RefetchJob } from './refetch-queue';
+import { DEFAULT_FETCH_CONCURRENCY, ServiceFetcher, type ServiceRead } from './service-fetcher';
 import type { ServiceInstance } from './service-instance';
 import { stableHash } from './stable-hash';
 import type { TokenBucketOptions } from './token-bucket';
+import { WriteAttribution } from './write-attribution';
 
 export type { CatalogSnapshot } from './catalog-snapshot';
 export type { ServiceInstance, ServingHealth, InstanceWeights } from './service-instance';
+export { healthServicePath } from './service-fetcher';
 
 /** Consul registers itself as a service; it is not a mesh destination. */
 export const CONSUL_SERVICE = 'consul';
 
 export const CATALOG_SERVICES_PATH = '/v1/catalog/services';
 
-export function healthServicePath(service: string): string {
-  return `/v1/health/service/${encodeURIComponent(service)}`;
+/** How the reads of single services show in the status (they are not one path). */
+export const HEALTH_SERVICE_PATHS = '/v1/health/service/:name';
+
+/**
+ * While changed services are still being read, a snapshot waits for them so that a burst
+ * becomes one snapshot; but never for more than this many reads, so that a long pass over
+ * every service cannot hold back a change found early in it.
+ */
+const COALESCE_READS = 32;
+
+/**
+ * The most requests a watcher has in flight at once: its two blocking queries, its reads,
+ * and one probe. A transport bounded to this never makes a request wait for a connection.
+ */
+export function catalogWatcherConnections(fetchConcurrency = DEFAULT_FETCH_CONCURRENCY): number {
+  return 2 + fetchConcurrency + 1;
 }
 
 export interface CatalogWatcherOptions {
   transport: ConsulTransport;
-  /** Called with every snapshot that differs from the previous one, without debounce. */
+  /** Called with every snapshot that differs from the previous one. */
   onSnapshot: (snapshot: CatalogSnapshot) => void;
-  /** Called on every failed request of any watch (`watch` is `catalog` or `health:<service>`). */
+  /** Called on every failed request (`watch` is `catalog`, `health-state` or `health:<service>`). */
   onError?: (error: ConsulError, watch: string) => void;
   /** Which services to watch. Default: all. The `consul` service is never watched. */
   include?: (service: string) => boolean;
   /** Consul `wait` per blocking request. Default 55s. */
   wait?: string;
-  /** Rate limit of each watch (each has its own bucket, so one busy service cannot starve the others). */
+  /** Rate limit of each of the two blocking queries, on answers that changed nothing. */
   rateLimit?: TokenBucketOptions;
   backoff?: BackoffOptions;
+  /** `/v1/health/service/:name` reads in flight at once. Default 4. */
+  fetchConcurrency?: number;
   /** Wall clock, epoch ms. Default `Date.now`. */
   clock?: () => number;
 }
 
 export interface WatchStatus extends BlockingQueryState {
-  /** `catalog` or `health:<service>`. */
+  /** `catalog`, `health-state` or `health` (the reads of single services). */
   readonly name: string;
   readonly path: string;
 }
@@ -52,48 +74,94 @@ export interface CatalogWatcherStatus {
 }
 
 /**
- * Follows the Consul catalog: one blocking watch on `/v1/catalog/services` to learn which
- * services exist, and one blocking watch on `/v1/health/service/:name` per service, started
- * when the service appears and stopped when it disappears. Emits an immutable CatalogSnapshot
- * on every real change.
+ * Follows the Consul catalog over a fixed handful of connections, whatever its size: one
+ * blocking query on `/v1/catalog/services` (which services exist, with their tags), one on
+ * `/v1/health/state/any` (every check, with its status and ModifyIndex), and non-blocking
+ * reads of `/v1/health/service/:name`, a few at a time, for just the services that either
+ * says have changed. A write to the services table that no check shows (an instance without
+ * checks, a new port) cannot be pinned on a service, so it is followed by a read of every
+ * service. Emits an immutable CatalogSnapshot on every real change; a service whose
+ * instances did not change keeps its very array.
  */
 export class CatalogWatcher {
-  private readonly catalog: BlockingQuery<readonly string[]>;
-  private readonly health = new Map<string, BlockingQuery<readonly ServiceInstance[]>>();
-  private readonly stopping = new Set<Promise<void>>();
+  private readonly catalog: BlockingQuery<CatalogServiceTags>;
+  private readonly checksQuery: BlockingQuery<readonly CheckState[]>;
+  private readonly fetcher: ServiceFetcher;
+  private readonly attribution: WriteAttribution;
   private readonly include: (service: string) => boolean;
+  private readonly stopper = new AbortController();
+  private readonly probes = new Set<Promise<unknown>>();
+  /** Watched services → their tags, as the catalog lists them. */
+  private wanted = new Map<string, string>();
+  private catalogValue: CatalogServiceTags | undefined;
+  private catalogIndex: bigint | undefined;
+  private checksValue: readonly CheckState[] | undefined;
+  private checks: ChecksView | undefined;
   /** Instances of each watched service whose health has been read at least once. */
   private readonly instances = new Map<string, readonly ServiceInstance[]>();
   private readonly hashes = new Map<string, string>();
-  /** When each service still waiting for its first health answer was seen in the catalog. */
-  private readonly addedAt = new Map<string, number>();
+  /** The nodes each service had entries on in its last read, critical ones included. */
+  private readonly nodesOf = new Map<string, readonly string[]>();
   private readonly pendingChanges = new Set<string>();
   private pendingObservedAt: number | undefined;
+  private readsSinceChange = 0;
   private catalogSeen = false;
   private last: CatalogSnapshot | undefined;
   private stopped = false;
 
   constructor(private readonly options: CatalogWatcherOptions) {
     this.include = options.include ?? (() => true);
+    const { transport, wait, rateLimit, backoff, clock } = options;
     this.catalog = new BlockingQuery({
-      ...this.queryOptions('catalog'),
+      transport,
+      wait,
+      rateLimit,
+      backoff,
+      clock,
       path: CATALOG_SERVICES_PATH,
-      parse: parseCatalogServices,
-      onChange: (names, info) => this.onCatalog(names, info),
+      parse: parseCatalogServiceTags,
+      onChange: (services) => (this.catalogValue = services),
+      onAnswer: (info) => this.onCatalog(info),
+      onError: (error) => this.report(error, 'catalog'),
+    });
+    this.checksQuery = new BlockingQuery({
+      transport,
+      wait,
+      rateLimit,
+      backoff,
+      clock,
+      path: HEALTH_STATE_PATH,
+      parse: parseHealthState,
+      onChange: (checks) => (this.checksValue = checks),
+      onAnswer: (info) => this.onChecks(info),
+      onError: (error) => this.report(error, 'health-state'),
+    });
+    this.fetcher = new ServiceFetcher({
+      transport,
+      backoff,
+      clock,
+      concurrency: options.fetchConcurrency,
+      onRead: (job, read) => this.onRead(job, read),
+      onError: (error, service) => this.report(error, `health:${service}`),
+    });
+    this.attribution = new WriteAttribution({
+      probe: () => this.probe(),
+      unexplained: (index, seenAt) => this.readEverything(seenAt, index),
+      onProbeError: (error) => this.report(error as ConsulError, 'health-state'),
     });
   }
 
   start(): void {
     if (this.stopped) return;
+    this.checksQuery.start();
     this.catalog.start();
   }
 
-  /** Stops every watch and resolves once no request or timer of theirs is left. */
+  /** Stops every watch and read, and resolves once no request or timer of theirs is left. */
   async stop(): Promise<void> {
     this.stopped = true;
-    const all = [this.catalog.stop(), ...[...this.health.values()].map((q) => q.stop()), ...this.stopping];
-    this.health.clear();
-    await Promise.all(all);
+    this.stopper.abort();
+    await Promise.all([this.catalog.stop(), this.checksQuery.stop(), this.fetcher.stop(), ...this.probes]);
   }
 
   /** The last snapshot emitted; still there while Consul is down. */
@@ -101,52 +169,116 @@ export class CatalogWatcher {
     return this.last;
   }
 
-  status(): CatalogWatcherStatus {
-    const watches: WatchStatus[] = [{ name: 'catalog', path: CATALOG_SERVICES_PATH, ...this.catalog.state }];
-    for (const [service, query] of this.health) watches.push({ name: `health:${service}`, path: query.path, ...query.state });
-    return { address: this.options.transport.address, snapshot: this.last, watches };
+  /** Requests to Consul in flight right now, blocking ones included. */
+  get requestsInFlight(): number {
+    const blocking = [this.catalog, this.checksQuery].filter((q) => q.state.running).length;
+    return blocking + this.fetcher.reading + this.probes.size;
   }
 
-  private onCatalog(names: readonly string[], info: ChangeInfo): void {
+  status(): CatalogWatcherStatus {
+    return {
+      address: this.options.transport.address,
+      snapshot: this.last,
+      watches: [
+        { name: 'catalog', path: CATALOG_SERVICES_PATH, ...this.catalog.state },
+        { name: 'health-state', path: HEALTH_STATE_PATH, ...this.checksQuery.state },
+        { name: 'health', path: HEALTH_SERVICE_PATHS, ...this.fetcher.state },
+      ],
+    };
+  }
+
+  private onCatalog(info: AnswerInfo): void {
     if (this.stopped) return;
-    const wanted = new Set(names.filter((name) => name !== CONSUL_SERVICE && this.include(name)));
-    for (const [service, query] of this.health) {
-      if (wanted.has(service)) continue;
-      this.health.delete(service);
-      const stop = query.stop().finally(() => this.stopping.delete(stop));
-      this.stopping.add(stop);
-      this.addedAt.delete(service);
-      this.hashes.delete(service);
-      if (this.instances.delete(service)) this.note(service, info.observedAt);
+    if (info.changed && this.catalogValue) this.applyCatalog(this.catalogValue, info);
+    const previous = this.catalogIndex;
+    this.catalogIndex = info.returned;
+    if (previous === undefined || info.returned === previous) return;
+    if (info.returned < previous) {
+      // A snapshot restore or a new agent: any service may differ from what was read.
+      this.attribution.reset();
+      this.readEverything(info.observedAt, undefined);
+    } else if (!info.changed || info.sent === 0n) {
+      // The services table was written, yet no service came, went or changed its tags (or a
+      // fresh read after a failure may hide writes behind the ones it shows).
+      this.attribution.servicesWrite(info.returned, info.observedAt);
     }
-    for (const service of wanted) {
-      if (this.health.has(service)) continue;
-      this.addedAt.set(service, info.observedAt);
-      this.startHealthWatch(service);
+  }
+
+  private applyCatalog(services: CatalogServiceTags, { observedAt, returned }: AnswerInfo): void {
+    const next = new Map<string, string>();
+    for (const [name, tags] of Object.entries(services)) {
+      if (name !== CONSUL_SERVICE && this.include(name)) next.set(name, tags.join('\0'));
     }
-    if (this.last === undefined) this.pendingObservedAt = Math.min(this.pendingObservedAt ?? info.observedAt, info.observedAt);
+    for (const service of this.wanted.keys()) if (!next.has(service)) this.remove(service, observedAt);
+    for (const [service, tags] of next) {
+      if (this.wanted.get(service) !== tags) this.fetcher.mark(service, 'change', observedAt, returned);
+    }
+    this.wanted = next;
+    if (this.last === undefined) this.pendingObservedAt = Math.min(this.pendingObservedAt ?? observedAt, observedAt);
     this.catalogSeen = true;
     this.flush();
   }
 
-  private startHealthWatch(service: string): void {
-    const query: BlockingQuery<readonly ServiceInstance[]> = new BlockingQuery({
-      ...this.queryOptions(`health:${service}`),
-      path: healthServicePath(service),
-      parse: (body, path) => parseHealthEntries(body, path, service),
-      onChange: (instances, info) => this.onHealth(service, query, instances, info),
-    });
-    this.health.set(service, query);
-    query.start();
+  private remove(service: string, observedAt: number): void {
+    this.fetcher.forget(service);
+    this.hashes.delete(service);
+    this.nodesOf.delete(service);
+    if (this.instances.delete(service)) this.note(service, observedAt);
   }
 
-  private onHealth(service: string, query: BlockingQuery<readonly ServiceInstance[]>, instances: readonly ServiceInstance[], info: ChangeInfo): void {
-    // An answer can land just as the service is removed (or removed and re-added): only the current watch counts.
-    if (this.stopped || this.health.get(service) !== query) return;
-    this.instances.set(service, instances);
-    this.hashes.set(service, stableHash(instances));
-    this.note(service, this.addedAt.get(service) ?? info.observedAt);
-    this.addedAt.delete(service);
+  private onChecks(info: AnswerInfo): void {
+    if (this.stopped || !this.checksValue) return;
+    const previous = this.checks;
+    if (info.changed || !previous) {
+      const view = ChecksView.of(this.checksValue, info.returned);
+      if (previous) for (const service of this.changedByChecks(previous, view)) this.fetcher.mark(service, 'change', info.observedAt, info.returned);
+      this.checks = view;
+    } else if (info.returned !== previous.index) {
+      this.checks = previous.at(info.returned);
+    }
+    this.attribution.checksRead(this.checks as ChecksView);
+    // Services are read only once a first checks answer is in: any change after it shows
+    // in a later one, so none can fall between the two.
+    this.fetcher.resume();
+  }
+
+  private changedByChecks(before: ChecksView, after: ChecksView): Set<string> {
+    const { services, nodes } = ChecksView.changes(before, after);
+    for (const node of nodes) {
+      for (const view of [before, after]) for (const service of view.servicesOn(node)) services.add(service);
+      for (const [service, onNodes] of this.nodesOf) if (onNodes.includes(node)) services.add(service);
+    }
+    return new Set([...services].filter((service) => this.wanted.has(service)));
+  }
+
+  /** `since`: the unexplained write's index, if there is one. */
+  private readEverything(seenAt: number, since: bigint | undefined): void {
+    if (this.stopped) return;
+    for (const service of this.wanted.keys()) this.fetcher.mark(service, 'sweep', seenAt, since);
+  }
+
+  private probe(): Promise<bigint> {
+    const probe = probeChecksIndex(this.options.transport, this.stopper.signal);
+    const tracked = probe.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.probes.add(tracked);
+    void tracked.finally(() => this.probes.delete(tracked));
+    return probe;
+  }
+
+  private onRead(job: RefetchJob, read: ServiceRead): void {
+    const service = job.service;
+    if (this.stopped || !this.wanted.has(service)) return;
+    this.nodesOf.set(service, read.nodes);
+    if (this.pendingChanges.size > 0) this.readsSinceChange += 1;
+    const hash = stableHash(read.instances);
+    if (this.hashes.get(service) !== hash) {
+      this.instances.set(service, read.instances);
+      this.hashes.set(service, hash);
+      this.note(service, job.markedAt);
+    }
     this.flush();
   }
 
@@ -160,35 +292,30 @@ export class CatalogWatcher {
     if (this.last === undefined) {
       // Until every service has been read once, a snapshot would lack services that exist and the
       // translator would delete their clusters. Later additions simply join when their data arrives.
-      for (const service of this.health.keys()) if (!this.instances.has(service)) return;
-    } else if (this.pendingChanges.size === 0) {
-      return;
+      for (const service of this.wanted.keys()) if (!this.instances.has(service)) return;
+    } else {
+      if (this.pendingChanges.size === 0) return;
+      if (this.fetcher.changesPending && this.readsSinceChange < COALESCE_READS) return;
     }
     const snapshot = buildSnapshot(this.instances, this.hashes, this.pendingChanges, this.pendingObservedAt ?? this.now());
     this.pendingChanges.clear();
     this.pendingObservedAt = undefined;
+    this.readsSinceChange = 0;
     this.last = snapshot;
     try {
       this.options.onSnapshot(snapshot);
     } catch (error) {
-      try {
-        this.options.onError?.(new ConsulConsumerError('catalog snapshot', { cause: error }), 'catalog');
-      } catch {
-        // A throwing error reporter must not stop the watcher.
-      }
+      this.report(new ConsulConsumerError('catalog snapshot', { cause: error }), 'catalog');
     }
   }
 
-  private queryOptions(watch: string) {
-    const { transport, wait, rateLimit, backoff, clock, onError } = this.options;
-    return {
-      transport,
-      wait,
-      rateLimit,
-      backoff,
-      clock,
-      onError: onError ? (error: ConsulError) => onError(error, watch) : undefined,
-    };
+  private report(error: ConsulError, watch: string): void {
+    if (this.stopped) return;
+    try {
+      this.options.onError?.(error, watch);
+    } catch {
+      // A throwing error reporter must not stop the watcher.
+    }
   }
 
   private now(): number {

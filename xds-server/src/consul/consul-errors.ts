@@ -96,7 +96,12 @@ function httpHint(status: number): string {
   }
   if (status === 404) return 'This Consul does not serve the endpoint; check the agent version (the watcher expects 1.22).';
   if (status === 429) {
-    return "This client is over the agent's per-client connection limit: the control plane holds one blocking query per watched service, and an agent allows 200 connections per client by default. Raise `limits { http_max_conns_per_client }` in the agent config above the number of services plus a margin (consul/dev.hcl sets 4096). The watch backs off and retries.";
+    return (
+      "This client address is over the agent's per-client connection limit (`limits { http_max_conns_per_client }`, 200 by default). " +
+      "The control plane's catalog watch holds at most 7 connections whatever the size of the catalog (the Connect CA watch adds one, and one per " +
+      'leaf certificate while mTLS is on), so other programs on the same address hold the rest, or the limit is set very low: list them with ' +
+      '`ss -tn` on the agent host. The watch backs off and retries.'
+    );
   }
   if (status >= 500) return 'Consul itself is unhealthy (often: no cluster leader); check the Consul logs. The watch retries with backoff.';
   return 'The request was rejected; check the Consul logs for the reason.';

@@ -34,7 +34,13 @@ export class FakeConsul {
   private readonly entries = new Map<string, Entry>();
   private readonly scripts = new Map<string, ScriptedReply[]>();
   private readonly waiters = new Set<Waiter>();
+  private readonly held: Array<{ prefix: string; release: () => void }> = [];
+  private readonly maxHeld = new Map<string, number>();
+  private holding: string | undefined;
   private nextIndex = 10n;
+  private openConnections = 0;
+  /** The most TCP connections that were open at once. */
+  maxConnections = 0;
 
   private constructor(
     private readonly server: Server,
@@ -44,9 +50,37 @@ export class FakeConsul {
   static async start(): Promise<FakeConsul> {
     let fake: FakeConsul | undefined;
     const server = createServer((req, res) => fake?.handle(req, res));
+    server.on('connection', (socket) => {
+      if (!fake) return;
+      const self = fake;
+      self.openConnections += 1;
+      self.maxConnections = Math.max(self.maxConnections, self.openConnections);
+      socket.once('close', () => (self.openConnections -= 1));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fake = new FakeConsul(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return fake;
+  }
+
+  /** Holds every non-blocking answer on paths starting with `prefix` until `release()`. */
+  hold(prefix: string): void {
+    this.holding = prefix;
+  }
+
+  /** Answers everything held, and stops holding. */
+  release(): void {
+    this.holding = undefined;
+    for (const { release } of this.held.splice(0)) release();
+  }
+
+  /** Answers held right now on paths starting with `prefix`. */
+  heldOn(prefix: string): number {
+    return this.held.filter((h) => h.prefix === prefix).length;
+  }
+
+  /** The most answers that were held at once on paths starting with `prefix`. */
+  mostHeldOn(prefix: string): number {
+    return this.maxHeld.get(prefix) ?? 0;
   }
 
   /** Sets the content at `path` under a new index (or the one given) and wakes its blocked requests. */
@@ -102,9 +136,15 @@ export class FakeConsul {
     const scripted = this.scripts.get(path)?.shift();
     if (scripted) return this.reply(res, scripted.status ?? 200, scripted.body ?? null, scripted.index === undefined ? String(this.nextIndex) : scripted.index);
 
+    const sent = url.searchParams.get('index');
+    const holding = this.holding;
+    if (holding !== undefined && sent === null && path.startsWith(holding)) {
+      this.held.push({ prefix: holding, release: () => this.serve(res, path) });
+      this.maxHeld.set(holding, Math.max(this.mostHeldOn(holding), this.heldOn(holding)));
+      return;
+    }
     const entry = this.entries.get(path);
     if (!entry) return this.reply(res, 404, `Unknown path ${path}`, null);
-    const sent = url.searchParams.get('index');
     if (entry.hot) entry.index = this.nextIndex++;
     if (entry.hot || sent === null || entry.index > BigInt(sent)) return this.serve(res, path);
 

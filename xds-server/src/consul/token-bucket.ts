@@ -12,10 +12,10 @@ export interface TokenBucketOptions {
 
 export const DEFAULT_TOKEN_BUCKET: Readonly<Required<Omit<TokenBucketOptions, 'now'>>> = {
   capacity: 2,
-  // Consul's docs suggest degrading to one query per ~15 s, but a blocking loop only comes back
-  // quickly when its data changes, and each change must reach Envoy in milliseconds (DESIGN §3.9):
-  // a third change to one service within the burst is at most 250 ms late, while a loop that
-  // Consul answers without blocking is held to 4 queries/s per watch.
+  // Consul's docs suggest degrading to one query per ~15 s. Only answers that changed nothing
+  // take a token (an answer with a change is followed at once), so a burst of changes passes
+  // unhindered, and only a loop that Consul keeps answering without blocking and without a
+  // change is held to 4 queries/s.
   refillIntervalMs: 250,
 };
 

@@ -1,19 +1,24 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CatalogWatcher } from '../consul/catalog-watcher';
+import { CatalogWatcher, catalogWatcherConnections } from '../consul/catalog-watcher';
 import type { CatalogSnapshot } from '../consul/catalog-snapshot';
-import { FetchConsulTransport } from '../consul/consul-transport';
+import { HttpConsulTransport } from '../consul/http-consul-transport';
 import { CatalogModelBuilder } from '../translate/catalog-model';
 import { MeshState } from '../xds/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { LOGGER } from './logger';
 
-/** Follows the Consul catalog and turns every change into a new mesh snapshot, at once. */
+/**
+ * Follows the Consul catalog and turns every change into a new mesh snapshot, at once. The
+ * watcher's transport is capped at the watcher's own peak of requests, so the number of
+ * connections to the agent is bounded whatever the size of the catalog.
+ */
 @Injectable()
 export class CatalogSync implements OnModuleInit, OnModuleDestroy {
   readonly watcher: CatalogWatcher;
   private readonly models = new CatalogModelBuilder();
+  private readonly transport: HttpConsulTransport;
 
   constructor(
     @Inject(CONTROL_PLANE_OPTIONS) options: ControlPlaneOptions,
@@ -21,8 +26,9 @@ export class CatalogSync implements OnModuleInit, OnModuleDestroy {
     metrics: XdsMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
+    this.transport = new HttpConsulTransport(options.consulAddress, { token: options.consulToken, maxConnections: catalogWatcherConnections() });
     this.watcher = new CatalogWatcher({
-      transport: new FetchConsulTransport(options.consulAddress, { token: options.consulToken }),
+      transport: this.transport,
       onSnapshot: (snapshot) => this.apply(snapshot),
       onError: (error, watch) => {
         metrics.consulWatchErrors.inc({ endpoint: watch.split(':')[0] ?? watch });
@@ -37,6 +43,7 @@ export class CatalogSync implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.watcher.stop();
+    this.transport.close();
   }
 
   private apply(snapshot: CatalogSnapshot): void {
