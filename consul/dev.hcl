@@ -18,12 +18,6 @@ performance {
   raft_multiplier = 1
 }
 
-# The control plane holds one blocking query per service; the default of 200 connections
-# per client would cap the mesh at about 200 services.
-limits {
-  http_max_conns_per_client = 4096
-}
-
 # Expose /v1/agent/metrics?format=prometheus for the local Prometheus.
 telemetry {
   prometheus_retention_time = "60s"

@@ -12,6 +12,7 @@ export * from './process/free-port';
 export * from './process/log-tail';
 export * from './process/pid';
 export * from './process/supervisor';
+export * from './process/tcp-connections';
 export * from './process/wait-for';
 export * from './toolchain/paths';
 export * from './toolchain/pins';

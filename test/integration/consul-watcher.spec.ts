@@ -42,10 +42,10 @@ describe('CatalogWatcher against a real Consul dev agent', () => {
     });
   }
 
-  /** What the last snapshot says about every service, e.g. `web=[web-1:passing,web-2:warning]`. */
+  /** What the last snapshot says about every service, e.g. `web=[web-1:9001:passing,web-2:9002:warning]`. */
   function describeSnapshot(snapshot: CatalogSnapshot | undefined): string {
     if (!snapshot) return 'no snapshot yet';
-    const services = [...snapshot.services].map(([name, instances]) => `${name}=[${instances.map((i) => `${i.id}:${i.health}`).join(',')}]`);
+    const services = [...snapshot.services].map(([name, instances]) => `${name}=[${instances.map((i) => `${i.id}:${i.port}:${i.health}`).join(',')}]`);
     return services.length > 0 ? services.join(' ') : '(empty catalog)';
   }
 
@@ -102,14 +102,25 @@ describe('CatalogWatcher against a real Consul dev agent', () => {
     await register('api', 'api-1', 9101);
     const snapshot = await untilSnapshot('api appears', (s) => s.services.get('api')?.length === 1);
     expect(snapshot.services.get('api')?.[0]).toMatchObject({ id: 'api-1', port: 9101, health: 'passing' });
-    expect(watcher.status().watches.map((w) => w.name)).toEqual(['catalog', 'health:web', 'health:api']);
+    // Three watches whatever the number of services: the catalog, the checks, and the reads of single services.
+    expect(watcher.status().watches.map((w) => w.name)).toEqual(['catalog', 'health-state', 'health']);
   });
 
-  it('drops a service once it is deregistered, and stops watching it', async () => {
+  it('drops a service once it is deregistered', async () => {
     await put('/v1/agent/service/deregister/api-1');
     const snapshot = await untilSnapshot('api gone', (s) => !s.services.has('api'));
     expect([...snapshot.services.keys()]).toEqual(['web']);
-    expect(watcher.status().watches.map((w) => w.name)).toEqual(['catalog', 'health:web']);
+    expect(catalogHealth(watcher.status())).toMatchObject({ status: 'UP', failingWatches: [] });
+  });
+
+  it('follows an instance registered without checks, and a port change, which only the services table shows', async () => {
+    await put('/v1/agent/service/register', { ID: 'web-3', Name: 'web', Address: '127.0.0.1', Port: 9003 });
+    await untilSnapshot('web-3 appears', (s) => instanceIds(s, 'web')?.includes('web-3:passing') === true);
+    await put('/v1/agent/service/register', { ID: 'web-3', Name: 'web', Address: '127.0.0.1', Port: 9004 });
+    const snapshot = await untilSnapshot('web-3 on its new port', (s) => s.services.get('web')?.some((i) => i.id === 'web-3' && i.port === 9004) === true);
+    expect(snapshot.changed).toEqual(['web']);
+    await put('/v1/agent/service/deregister/web-3');
+    await untilSnapshot('web-3 gone', (s) => instanceIds(s, 'web')?.includes('web-3:passing') === false);
   });
 
   it('emitted only real changes: no snapshot repeats the one before it', () => {

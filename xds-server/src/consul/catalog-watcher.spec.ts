@@ -148,11 +148,24 @@ describe('CatalogWatcher against a fake Consul', () => {
     expect(consul.searches(HEALTH_STATE_PATH).filter((s) => s.startsWith('filter='))).toHaveLength(1);
   });
 
-  it('finds an instance registered without checks', async () => {
+  it('finds an instance registered without checks, and its deregistration, which moves the checks index silently', async () => {
     seedWebAndApi();
     await startAndSettle();
     catalog.register('api', 'api-9', { check: null });
     await eventually('api-9 in', () => ids(last(), 'api')?.includes('api-9:passing'));
+    catalog.deregister('api-9');
+    await eventually('api-9 gone', () => ids(last(), 'api')?.join() === 'api-1:warning');
+  });
+
+  it('emits a removal whose service is being read when it goes', async () => {
+    seedWebAndApi();
+    await startAndSettle();
+    consul.hold(API);
+    catalog.setStatus('api-1', 'passing');
+    await eventually('api read held', () => consul.heldOn(API) === 1);
+    catalog.deregister('api-1');
+    await eventually('api gone', () => last()?.services.has('api') === false);
+    consul.release();
   });
 
   it('reads every service of a node whose node check changes, those it had removed included', async () => {

@@ -7,6 +7,8 @@ import { ChecksView } from './checks-view';
 import { ConsulConsumerError, type ConsulError } from './consul-errors';
 import type { ConsulTransport } from './consul-transport';
 import { type CheckState, HEALTH_STATE_PATH, parseHealthState } from './health-state';
+import { parseConsulIndex } from './blocking-index';
+import { parseAnswer, READ_TIMEOUT_MS, readConsul } from './consul-read';
 import type { RefetchJob } from './refetch-queue';
 import { DEFAULT_FETCH_CONCURRENCY, ServiceFetcher, type ServiceRead } from './service-fetcher';
 import type { ServiceInstance } from './service-instance';
@@ -142,10 +144,12 @@ export class CatalogWatcher {
       clock,
       concurrency: options.fetchConcurrency,
       onRead: (job, read) => this.onRead(job, read),
+      onReadEnd: () => this.onReadEnd(),
       onError: (error, service) => this.report(error, `health:${service}`),
     });
     this.attribution = new WriteAttribution({
       probe: () => this.probe(),
+      readChecks: () => this.readChecks(),
       unexplained: (index, seenAt) => this.readEverything(seenAt, index),
       onProbeError: (error) => this.report(error as ConsulError, 'health-state'),
     });
@@ -228,24 +232,34 @@ export class CatalogWatcher {
 
   private onChecks(info: AnswerInfo): void {
     if (this.stopped || !this.checksValue) return;
+    this.applyChecks(this.checksValue, info.returned, info.observedAt, info.changed);
+  }
+
+  /** A checks answer, from the blocking query or from a plain read for the attribution. */
+  private applyChecks(checks: readonly CheckState[], index: bigint, observedAt: number, changed: boolean): void {
     const previous = this.checks;
-    if (info.changed || !previous) {
-      const view = ChecksView.of(this.checksValue, info.returned);
-      if (previous) for (const service of this.changedByChecks(previous, view)) this.fetcher.mark(service, 'change', info.observedAt, info.returned);
+    let removed = false;
+    if (changed || !previous) {
+      const view = ChecksView.of(checks, index);
+      if (previous) {
+        const found = ChecksView.changes(previous, view);
+        removed = found.removed;
+        for (const service of this.affected(found, [previous, view])) this.fetcher.mark(service, 'change', observedAt, index);
+      }
       this.checks = view;
-    } else if (info.returned !== previous.index) {
-      this.checks = previous.at(info.returned);
+    } else if (index !== previous.index) {
+      this.checks = previous.at(index);
     }
-    this.attribution.checksRead(this.checks as ChecksView);
+    this.attribution.checksRead(this.checks as ChecksView, removed);
     // Services are read only once a first checks answer is in: any change after it shows
     // in a later one, so none can fall between the two.
     this.fetcher.resume();
   }
 
-  private changedByChecks(before: ChecksView, after: ChecksView): Set<string> {
-    const { services, nodes } = ChecksView.changes(before, after);
+  /** The watched services that changed checks point at: their own, or their node's. */
+  private affected({ services, nodes }: { services: Set<string>; nodes: Set<string> }, views: readonly ChecksView[]): Set<string> {
     for (const node of nodes) {
-      for (const view of [before, after]) for (const service of view.servicesOn(node)) services.add(service);
+      for (const view of views) for (const service of view.servicesOn(node)) services.add(service);
       for (const [service, onNodes] of this.nodesOf) if (onNodes.includes(node)) services.add(service);
     }
     return new Set([...services].filter((service) => this.wanted.has(service)));
@@ -258,27 +272,47 @@ export class CatalogWatcher {
   }
 
   private probe(): Promise<bigint> {
-    const probe = probeChecksIndex(this.options.transport, this.stopper.signal);
-    const tracked = probe.then(
+    return this.track(probeChecksIndex(this.options.transport, this.stopper.signal));
+  }
+
+  private async readChecks(): Promise<void> {
+    const response = await this.track(
+      readConsul(this.options.transport, { path: HEALTH_STATE_PATH, query: [], signal: this.stopper.signal, timeoutMs: READ_TIMEOUT_MS }),
+    );
+    const index = parseConsulIndex(response.index, HEALTH_STATE_PATH);
+    const checks = parseAnswer(parseHealthState, response.body, HEALTH_STATE_PATH);
+    // A blocking answer may have brought newer checks meanwhile.
+    if (this.stopped || (this.checks && this.checks.index > index)) return;
+    this.applyChecks(checks, index, this.now(), true);
+  }
+
+  /** Keeps a request of the attribution's in view, so that stop() can wait for it. */
+  private track<T>(request: Promise<T>): Promise<T> {
+    const settled = request.then(
       () => undefined,
       () => undefined,
     );
-    this.probes.add(tracked);
-    void tracked.finally(() => this.probes.delete(tracked));
-    return probe;
+    this.probes.add(settled);
+    void settled.finally(() => this.probes.delete(settled));
+    return request;
   }
 
   private onRead(job: RefetchJob, read: ServiceRead): void {
     const service = job.service;
     if (this.stopped || !this.wanted.has(service)) return;
     this.nodesOf.set(service, read.nodes);
-    if (this.pendingChanges.size > 0) this.readsSinceChange += 1;
     const hash = stableHash(read.instances);
     if (this.hashes.get(service) !== hash) {
       this.instances.set(service, read.instances);
       this.hashes.set(service, hash);
       this.note(service, job.markedAt);
     }
+  }
+
+  /** After every read, counted or not: a change held back for it may be due now. */
+  private onReadEnd(): void {
+    if (this.stopped) return;
+    if (this.pendingChanges.size > 0) this.readsSinceChange += 1;
     this.flush();
   }
 

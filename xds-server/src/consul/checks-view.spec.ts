@@ -36,13 +36,13 @@ describe('ChecksView', () => {
   it('finds the services whose checks changed in status, in ModifyIndex, or came or went', () => {
     const before = view(10n, raw('a', 'c-web', 'web', 'passing', 1), raw('a', 'c-api', 'api', 'passing', 1), raw('a', 'c-db', 'db', 'passing', 1));
     const after = view(20n, raw('a', 'c-web', 'web', 'critical', 20), raw('a', 'c-api', 'api', 'passing', 15), raw('a', 'c-new', 'new', 'passing', 20));
-    expect(ChecksView.changes(before, after)).toEqual({ services: new Set(['web', 'api', 'db', 'new']), nodes: new Set() });
+    expect(ChecksView.changes(before, after)).toEqual({ services: new Set(['web', 'api', 'db', 'new']), nodes: new Set(), removed: true });
   });
 
   it('reports node checks by node, and knows which services have checks there', () => {
     const before = view(10n, raw('a', 'serfHealth', '', 'passing', 1), raw('a', 'c-web', 'web', 'passing', 1));
     const after = view(11n, raw('a', 'serfHealth', '', 'critical', 11), raw('a', 'c-web', 'web', 'passing', 1));
-    expect(ChecksView.changes(before, after)).toEqual({ services: new Set(), nodes: new Set(['a']) });
+    expect(ChecksView.changes(before, after)).toEqual({ services: new Set(), nodes: new Set(['a']), removed: false });
     expect([...after.servicesOn('a')]).toEqual(['web']);
     expect([...after.servicesOn('b')]).toEqual([]);
   });

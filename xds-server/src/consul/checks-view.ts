@@ -13,7 +13,7 @@ export class ChecksView {
   ) {}
 
   static of(checks: readonly CheckState[], index: bigint): ChecksView {
-    const digests: Digests = { services: new Map(), nodes: new Map(), servicesByNode: new Map(), indexes: new Set() };
+    const digests: Digests = { services: new Map(), nodes: new Map(), servicesByNode: new Map(), indexes: new Set(), checks: new Set() };
     for (const check of checks) {
       // ModifyIndex is part of the digest: any write to a check, even one whose status stays
       // the same (tags copied from a re-registered service), makes its service worth a refetch.
@@ -26,6 +26,7 @@ export class ChecksView {
         if (!onNode) digests.servicesByNode.set(check.node, (onNode = new Set()));
         onNode.add(check.serviceName);
       }
+      digests.checks.add(`${check.node}\0${check.checkId}`);
       digests.indexes.add(check.createIndex);
       digests.indexes.add(check.modifyIndex);
     }
@@ -47,9 +48,18 @@ export class ChecksView {
     return this.digests.servicesByNode.get(node) ?? EMPTY;
   }
 
-  /** Services whose checks differ between the two answers, and nodes whose node checks do. */
-  static changes(before: ChecksView, after: ChecksView): { services: Set<string>; nodes: Set<string> } {
-    return { services: differing(before.digests.services, after.digests.services), nodes: differing(before.digests.nodes, after.digests.nodes) };
+  /**
+   * Services whose checks differ between the two answers, nodes whose node checks do, and
+   * whether any check is gone (the trace a deregistration leaves).
+   */
+  static changes(before: ChecksView, after: ChecksView): { services: Set<string>; nodes: Set<string>; removed: boolean } {
+    let removed = false;
+    for (const check of before.digests.checks) if (!after.digests.checks.has(check)) removed = true;
+    return {
+      services: differing(before.digests.services, after.digests.services),
+      nodes: differing(before.digests.nodes, after.digests.nodes),
+      removed,
+    };
   }
 }
 
@@ -61,6 +71,8 @@ interface Digests {
   readonly servicesByNode: Map<string, Set<string>>;
   /** CreateIndex and ModifyIndex of every check. */
   readonly indexes: Set<number>;
+  /** node\0checkId of every check. */
+  readonly checks: Set<string>;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();

@@ -51,10 +51,13 @@ export class FakeCatalog {
     return this.write({ services: true, checks: newNode || check !== undefined, touched: [service] }, index);
   }
 
+  /** Like Consul, moves the checks table's index even for an instance without checks (without waking its watchers). */
   deregister(id: string): bigint {
     const instance = this.get(id);
     this.instances.delete(id);
-    return this.write({ services: true, checks: instance.check !== undefined, touched: [instance.service] });
+    const index = this.write({ services: true, checks: instance.check !== undefined, touched: [instance.service] });
+    if (!instance.check) this.consul.set(HEALTH_STATE_PATH, this.checksBody(), { index, silent: true });
+    return index;
   }
 
   setStatus(id: string, status: Status): bigint {

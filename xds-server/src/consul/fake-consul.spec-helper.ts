@@ -84,10 +84,15 @@ export class FakeConsul {
   }
 
   /** Sets the content at `path` under a new index (or the one given) and wakes its blocked requests. */
-  set(path: string, body: unknown, options: { index?: bigint; hot?: boolean } = {}): bigint {
+  /**
+   * Sets the content at `path` under a new index (or the one given) and wakes its blocked
+   * requests, unless `silent`: Consul moves some indexes without waking blocking queries
+   * whose results did not change (a deregistration moves the checks table's index).
+   */
+  set(path: string, body: unknown, options: { index?: bigint; hot?: boolean; silent?: boolean } = {}): bigint {
     const index = options.index ?? this.nextIndex++;
     this.entries.set(path, { body, index, hot: options.hot ?? false });
-    for (const waiter of [...this.waiters]) if (waiter.path === path) waiter.respond();
+    if (!options.silent) for (const waiter of [...this.waiters]) if (waiter.path === path) waiter.respond();
     return index;
   }
 

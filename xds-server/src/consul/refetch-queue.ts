@@ -18,6 +18,8 @@ export interface RefetchJob {
 
 interface Running {
   readonly priority: RefetchPriority;
+  /** A change being read: a snapshot waits for it (a forgotten service's read no longer counts). */
+  holdsSnapshot: boolean;
   cancelled: boolean;
   /** Marked again while being read: the read may predate the change, so it runs once more. */
   again: RefetchJob | undefined;
@@ -58,6 +60,7 @@ export class RefetchQueue {
     if (running) {
       running.cancelled = true;
       running.again = undefined;
+      this.release(running);
     }
   }
 
@@ -69,7 +72,7 @@ export class RefetchQueue {
     ] as const) {
       for (const [service, markedAt] of queue) {
         queue.delete(service);
-        this.running.set(service, { priority, cancelled: false, again: undefined });
+        this.running.set(service, { priority, holdsSnapshot: priority === 'change', cancelled: false, again: undefined });
         if (priority === 'change') this.runningChanges += 1;
         return { service, priority, markedAt };
       }
@@ -86,12 +89,18 @@ export class RefetchQueue {
     const running = this.running.get(job.service);
     if (!running) return false;
     this.running.delete(job.service);
-    if (running.priority === 'change') this.runningChanges -= 1;
+    this.release(running);
     const counts = succeeded && !running.cancelled;
     let next = succeeded ? running.again : merge(running.again, running.cancelled ? undefined : job);
     if (counts && next?.since !== undefined && readIndex !== undefined && readIndex >= next.since) next = undefined;
     if (next) this.mark(next.service, next.priority, next.markedAt, next.since);
     return counts;
+  }
+
+  private release(running: Running): void {
+    if (!running.holdsSnapshot) return;
+    running.holdsSnapshot = false;
+    this.runningChanges -= 1;
   }
 
   /** A change is queued or being read: a snapshot now would miss it. */

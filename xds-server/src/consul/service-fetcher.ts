@@ -32,6 +32,8 @@ export interface ServiceFetcherOptions {
   transport: ConsulTransport;
   /** Called with every read that still counts (the service was not forgotten meanwhile). */
   onRead: (job: RefetchJob, read: ServiceRead) => void;
+  /** Called when any read ends: counted, ignored (the service was forgotten) or failed. */
+  onReadEnd?: () => void;
   /** Called on every failed read; the service is read again after a backoff. */
   onError?: (error: ConsulError, service: string) => void;
   concurrency?: number;
@@ -119,6 +121,7 @@ export class ServiceFetcher {
       if (!job) return;
       const read: Promise<void> = this.read(job).finally(() => {
         this.inFlight.delete(read);
+        if (!this.stopper.signal.aborted) this.ended();
         this.pump();
       });
       this.inFlight.add(read);
@@ -151,6 +154,14 @@ export class ServiceFetcher {
       this.options.onRead(job, result);
     } catch (error) {
       this.report(new ConsulConsumerError(path, { cause: error }), job.service);
+    }
+  }
+
+  private ended(): void {
+    try {
+      this.options.onReadEnd?.();
+    } catch (error) {
+      this.report(new ConsulConsumerError('service reads', { cause: error }), 'reads');
     }
   }
 

@@ -34,8 +34,6 @@ function agentConfig(layout: MeshLayout, node: NodeLayout): GeneratedFile {
       map('node_meta', { arch: node.arch, ...node.labels }),
       block('ports', [attribute('http', PORTS.consulHttp), attribute('grpc', PORTS.consulGrpc)]),
       block('connect', [attribute('enabled', true)]),
-      // The control plane holds one blocking query per service; 200 per client (the default) caps the mesh.
-      block('limits', [attribute('http_max_conns_per_client', 4096)]),
       ...(server ? [block('ui_config', [attribute('enabled', true)])] : []),
       block('telemetry', [attribute('prometheus_retention_time', '60s'), attribute('disable_hostname', true)]),
     ],

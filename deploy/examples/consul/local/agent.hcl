@@ -22,9 +22,6 @@ ports {
 connect {
   enabled = true
 }
-limits {
-  http_max_conns_per_client = 4096
-}
 ui_config {
   enabled = true
 }

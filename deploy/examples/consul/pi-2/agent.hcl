@@ -23,9 +23,6 @@ ports {
 connect {
   enabled = true
 }
-limits {
-  http_max_conns_per_client = 4096
-}
 telemetry {
   prometheus_retention_time = "60s"
   disable_hostname          = true
