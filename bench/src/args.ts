@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['propagation', 'scale', 'churn'] as const;
+export const SCENARIOS = ['propagation', 'scale', 'churn', 'consul-scale'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface PropagationOptions {
@@ -33,6 +33,19 @@ export interface ChurnOptions {
   timeoutMs: number;
 }
 
+export interface ConsulScaleOptions {
+  services: number;
+  changes: number;
+  uncheckedChanges: number;
+  bursts: number;
+  /** Services of the second, smaller catalog for the burst comparison; 0 skips it. */
+  compareServices: number;
+  /** Another build's xds-server/dist/cli/main.js to run the comparison with. */
+  baseline: string | undefined;
+  gapMs: number;
+  timeoutMs: number;
+}
+
 export interface BenchOptions {
   quick: boolean;
   /** Run our control plane under --cpu-prof; profiles land in the run directory. */
@@ -41,6 +54,7 @@ export interface BenchOptions {
   propagation: PropagationOptions;
   scale: ScaleOptions;
   churn: ChurnOptions;
+  consulScale: ConsulScaleOptions;
 }
 
 export class BenchArgsError extends Error {
@@ -57,6 +71,11 @@ const DEFAULTS = {
   'peer-clients': [50, 10],
   'churn-clients': [1000, 1000],
   reloads: [5, 3],
+  'cs-services': [2000, 2000],
+  'cs-changes': [10, 6],
+  'cs-unchecked-changes': [3, 2],
+  bursts: [10, 5],
+  'compare-services': [150, 150],
 } as const;
 
 function integerFlag(flag: string, raw: string, min: number): number {
@@ -87,6 +106,12 @@ function parseFlags(argv: readonly string[]) {
       'churn-clients': { type: 'string' },
       reloads: { type: 'string' },
       workers: { type: 'string', default: '2' },
+      'cs-services': { type: 'string' },
+      'cs-changes': { type: 'string' },
+      'cs-unchecked-changes': { type: 'string' },
+      bursts: { type: 'string' },
+      'compare-services': { type: 'string' },
+      baseline: { type: 'string' },
     },
   });
 }
@@ -140,10 +165,20 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       workers,
       timeoutMs: Math.max(timeoutMs, 60_000),
     },
+    consulScale: {
+      services: pick('cs-services', 3),
+      changes: pick('cs-changes', 0),
+      uncheckedChanges: pick('cs-unchecked-changes', 0),
+      bursts: pick('bursts', 0),
+      compareServices: pick('compare-services', 0),
+      baseline: values.baseline,
+      gapMs,
+      timeoutMs,
+    },
   };
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scale,churn] [flags]
+export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scale,churn,consul-scale] [flags]
   --quick                 smaller figures, a few minutes in all (defaults below are full / quick)
   --only LIST             run only these scenarios
   --profile               run our control plane with --cpu-prof (profiles in the run directory)
@@ -162,4 +197,11 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --workers W             client processes (2)
  churn (DSL reload with clients connected)
   --churn-clients N       connected clients (${DEFAULTS['churn-clients'].join(' / ')})
-  --reloads N             config rewrites timed (${DEFAULTS.reloads.join(' / ')})`;
+  --reloads N             config rewrites timed (${DEFAULTS.reloads.join(' / ')})
+ consul-scale (a large catalog on a Consul agent with the default connection limit)
+  --cs-services S         services in the catalog (${DEFAULTS['cs-services'].join(' / ')})
+  --cs-changes N          register/deregister pairs timed, instance with a check (${DEFAULTS['cs-changes'].join(' / ')})
+  --cs-unchecked-changes N  the same without a check (${DEFAULTS['cs-unchecked-changes'].join(' / ')})
+  --bursts N              bursts of register, fail, pass, deregister on one instance (${DEFAULTS.bursts.join(' / ')})
+  --compare-services S    a second, smaller catalog for the burst comparison, 0 to skip (${DEFAULTS['compare-services'].join(' / ')})
+  --baseline FILE         another build's xds-server/dist/cli/main.js, run on the smaller catalog`;

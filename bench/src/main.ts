@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { ProcessSupervisor } from '@mesh/harness';
 import { BenchArgsError, parseBenchArgs, USAGE, type BenchOptions, type ScenarioName } from './args';
 import { runChurn, churnMarkdown } from './churn/scenario';
+import { consulScaleMarkdown } from './consul-scale/report';
+import { runConsulScale } from './consul-scale/scenario';
 import { propagationMarkdown, propagationPlot } from './propagation/report';
 import { runPropagation } from './propagation/scenario';
 import { scaleMarkdown, scalePlot } from './scale/report';
@@ -29,6 +31,10 @@ async function runScenario(name: ScenarioName, ctx: RunContext, options: BenchOp
     case 'churn': {
       const report = await runChurn(ctx, options.churn);
       return { report, markdown: churnMarkdown(report) };
+    }
+    case 'consul-scale': {
+      const report = await runConsulScale(ctx, options.consulScale);
+      return { report, markdown: consulScaleMarkdown(report) };
     }
   }
 }

@@ -35,7 +35,6 @@ interface BuildInput {
   machine: MachineInfo;
   results: ScaleResult[];
   peer: ScaleResult[];
-  httpConnsPerClient: number;
 }
 
 const METRICS: Array<{ name: string; of: (r: ScaleResult) => number }> = [
@@ -64,7 +63,7 @@ export function buildScaleReport(input: BuildInput): ScaleReport {
   const [oursAtPeer, consul] = input.peer;
   const notes = [
     `Clients are real gRPC (grpc-js) ADS streams, one HTTP/2 connection each, in ${o.workers} worker processes separate from the server. Each presents itself as Envoy 1.40 (user_agent_name "envoy"), is the sidecar of one of the ${o.services} services (node.cluster, spread evenly), subscribes to CDS and LDS (wildcard), to EDS for every EDS cluster and to RDS for every route configuration its listeners name, and ACKs every response. Resources are decoded only as far as that takes.`,
-    `Our control plane runs as its own process (\`mesh xds\`, log level info) against a real Consul with ${o.services} services (one instance each, plus the changing one). It is restarted for each run so memory is measured from the same start. Consul runs with limits.http_max_conns_per_client = ${input.httpConnsPerClient}: the control plane holds one blocking query per service, and Consul's default of 200 refuses it with HTTP 429 past ~200 services.`,
+    `Our control plane runs as its own process (\`mesh xds\`, log level info) against a real Consul with ${o.services} services (one instance each, plus the changing one). It is restarted for each run so memory is measured from the same start. Consul runs with its default limits (http_max_conns_per_client = 200); the control plane's catalog watch holds at most 7 connections to it whatever the number of services.`,
     `A change registers or deregisters an extra instance of ${'`scale-000`'}. "Reach all" runs from the PUT's return to the last client's receipt of the EDS response carrying scale-000 (CLOCK_MONOTONIC in both processes); receipt is when the client's event loop got to it, so it includes queueing in the client workers, which share the 2 cores with the server.`,
     'RSS per stream = (server RSS with every client synced - RSS before the first client) / N, from /proc; it includes the HTTP/2 session of each connection. CPU per update = server user+system CPU over the change phase (changes and the ACKs that follow, with a gap after each) minus the idle rate measured just before, divided by the number of changes; /proc ticks are 10 ms.',
     `Bytes = gRPC message payloads the clients received from arming to ${o.gapMs} ms after the last client saw the change (no HTTP/2 or gRPC framing), per client.`,

@@ -15,8 +15,6 @@ import { measureServer, type ScaleResult, type ScaleRunOptions } from './measure
 import { buildScaleReport, type ScaleReport } from './report';
 import type { Protocol } from './sim-client';
 
-/** What consul/dev.hcl sets: room for one blocking query per service, and more. Reported with the results. */
-const HTTP_CONNS_PER_CLIENT = 4096;
 const PEER_SERVICE = 'scale-peer';
 
 async function startOurServer(ctx: RunContext, consulAddr: string): Promise<{ pid: number; target: string; stop: () => Promise<void> }> {
@@ -92,5 +90,5 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
     );
   }
   machine.loadAverageAtEnd = loadNow();
-  return buildScaleReport({ options, machine, results, peer, httpConnsPerClient: HTTP_CONNS_PER_CLIENT });
+  return buildScaleReport({ options, machine, results, peer });
 }
