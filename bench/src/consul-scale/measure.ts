@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ConsulHandle, sampleTcpConnections, startControlPlane } from '@mesh/harness';
+import { cpuSeconds } from '../shared/proc-stats';
 import { BENCH_LOG, throwIfInterrupted, type RunContext } from '../shared/run-context';
 import { summarize, type LatencySummary } from '../shared/stats';
 import { InstanceChanges } from './catalog';
@@ -36,6 +37,8 @@ export interface ControlPlaneRun {
   changes?: ChangeFigures;
   uncheckedChanges?: ChangeFigures;
   burst?: ChangeFigures & { spanMs: LatencySummary };
+  /** Control plane CPU (user + system) over all timed changes, per change, in ms; /proc ticks are 10 ms. */
+  cpuMsPerChange?: number;
 }
 
 function figures(samples: ChangeFigures['samples']): ChangeFigures {
@@ -76,6 +79,7 @@ export async function measureControlPlane(ctx: RunContext, consul: ConsulHandle,
       }
       return figures(samples);
     };
+    const cpuBefore = cpuSeconds(cp.process.pid);
     run.changes = await pairs(o.changes, true);
     run.uncheckedChanges = await pairs(o.uncheckedChanges, false);
 
@@ -101,6 +105,8 @@ export async function measureControlPlane(ctx: RunContext, consul: ConsulHandle,
       }
       run.burst = { ...figures(samples), spanMs: summarize(spans) };
     }
+    const timed = (run.changes?.all.count ?? 0) + (run.uncheckedChanges?.all.count ?? 0) + (run.burst?.all.count ?? 0);
+    if (timed > 0) run.cpuMsPerChange = ((cpuSeconds(cp.process.pid) - cpuBefore) * 1000) / timed;
   } finally {
     connections.stop();
     run.maxConnections = connections.max;

@@ -31,7 +31,7 @@ export function buildConsulScaleReport(machine: MachineInfo, given: ConsulScaleO
     `Consul runs with its default limits (http_max_conns_per_client = 200). Every service has one instance with a passing TTL check; the control plane runs as its own process (\`mesh xds\`, log level info).`,
     'UP: from spawning the control plane to /health answering UP, which it does once its first snapshot holds every service; it includes starting Node and Nest.',
     'Connections: ESTABLISHED TCP connections from the control plane process to the agent\'s HTTP port (/proc/<pid>/fd and /proc/<pid>/net/tcp), sampled every 10 ms from the spawn to the end of the run.',
-    'Change: from the return of the agent write (register or deregister an extra instance of one service) to the return of the first /info/routes read that showed it. /info/routes is read back to back, so each figure is an upper bound, late by at most the duration of that read (the resolution columns).',
+    'Change: from the return of the agent write (register or deregister an extra instance of one service) until /info/routes shows it. /health, which names the catalog version the routes were built from (both change in one synchronous update), is read back to back, and /info/routes once per new version to check the state; the figure is the return of the /health read that first named the version showing the change, an upper bound late by at most that read (the resolution columns). Reading /info/routes itself back to back (tens of ms for 2,000 services) would blur the figure and load the control plane.',
     'Burst: register an instance, fail its TTL check, pass it, deregister it, each write as soon as the previous change showed in /info/routes (the span is the whole sequence); one second between bursts.',
     '"Unchecked" changes register an instance without any check: only the services table shows it, so the control plane reads every service once to find it.',
     ...(runs.some((r) => r.label === 'baseline')
@@ -39,6 +39,7 @@ export function buildConsulScaleReport(machine: MachineInfo, given: ConsulScaleO
           `The baseline is another build of the control plane (\`--baseline\`${baselineCommit ? `, commit ${baselineCommit.slice(0, 12)}` : ''}), run on the smaller catalog, which it can follow on a default agent (it holds one blocking query per service).`,
         ]
       : []),
+    'CPU per change: the control plane process\'s user + system time over all timed changes (and the /health and /info/routes reads they cost), divided by their number.',
     'Percentiles are nearest-rank; with fewer than 100 samples p99 is the maximum.',
   ];
   return { scenario: 'consul-scale', machine, options, targets: TARGETS, verdict, runs, notes };
@@ -54,8 +55,8 @@ export function consulScaleMarkdown(report: ConsulScaleReport): string {
   const v = report.verdict;
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
   let out = '## consul-scale: a large catalog on a default Consul agent\n\n';
-  out += '| control plane | services | UP s | max connections to the agent |\n|---|---:|---:|---:|\n';
-  for (const r of report.runs) out += `| ${r.label} | ${r.services} | ${(r.upMs / 1000).toFixed(1)} | ${r.maxConnections} |\n`;
+  out += '| control plane | services | UP s | max connections to the agent | CPU ms per change |\n|---|---:|---:|---:|---:|\n';
+  for (const r of report.runs) out += `| ${r.label} | ${r.services} | ${(r.upMs / 1000).toFixed(1)} | ${r.maxConnections} | ${ms(r.cpuMsPerChange)} |\n`;
   out += '\n| control plane | services | change | n | p50 ms | p99 ms | resolution p50 ms |\n|---|---:|---|---:|---:|---:|---:|\n';
   for (const r of report.runs) {
     out += row(r, 'register / deregister', r.changes);

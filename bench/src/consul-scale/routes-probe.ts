@@ -6,25 +6,40 @@ export class RoutesTimeoutError extends Error {
 }
 
 export interface RoutesSeen {
-  /** From `since` to the return of the first /info/routes read that showed the state. */
+  /** From `since` to the return of the first /health read whose catalog version showed the state. */
   ms: number;
   /** How long that read took: the figure is an upper bound, at most this much late. */
   resolutionMs: number;
 }
 
+interface Health {
+  consul?: { snapshot?: { version?: string } };
+}
+
 /**
- * Reads the control plane's /info/routes back to back until the endpoints of `service` satisfy
- * `check`, and returns when the first read that showed it came back, relative to `since`
- * (performance.now() of the write's return).
+ * Waits until /info/routes shows the endpoints of `service` satisfying `check`, and returns
+ * when that state was first seen, relative to `since` (performance.now() of the write's
+ * return). /info/routes of thousands of services takes tens of milliseconds to serve, and
+ * reading it back to back would both blur the figure and slow the control plane down; so
+ * /health, which names the catalog version the routes were built from, is read back to back,
+ * and /info/routes once for each new version, to check that it is the expected state. The
+ * version and the routes change together, in the same synchronous update.
  */
 export async function untilRoutes(adminUrl: string, service: string, check: (endpoints: readonly string[]) => boolean, since: number, timeoutMs: number): Promise<RoutesSeen> {
   const deadline = since + timeoutMs;
+  let version: string | undefined;
+  let endpoints: string[] = [];
   for (;;) {
     const started = performance.now();
-    const body = JSON.parse(await httpGet(`${adminUrl}/info/routes`, 10_000)) as { services: Array<{ service: string; endpoints: string[] }> };
+    const health = JSON.parse(await httpGet(`${adminUrl}/health`, 10_000)) as Health;
     const returned = performance.now();
-    const endpoints = body.services.find((s) => s.service === service)?.endpoints ?? [];
-    if (check(endpoints)) return { ms: returned - since, resolutionMs: returned - started };
+    const current = health.consul?.snapshot?.version;
+    if (current !== version) {
+      version = current;
+      const body = JSON.parse(await httpGet(`${adminUrl}/info/routes`, 10_000)) as { services: Array<{ service: string; endpoints: string[] }> };
+      endpoints = body.services.find((s) => s.service === service)?.endpoints ?? [];
+      if (check(endpoints)) return { ms: returned - since, resolutionMs: returned - started };
+    }
     if (returned > deadline) throw new RoutesTimeoutError(`${service}: not as expected within ${timeoutMs} ms; last seen ${JSON.stringify(endpoints)}`);
   }
 }

@@ -62,6 +62,11 @@ export interface BlockingQueryOptions<T> {
   parse: (body: unknown, path: string) => T;
   /** Called with each value whose content differs from the previous one (the first value always counts). */
   onChange: (value: T, info: ChangeInfo) => void;
+  /**
+   * What "the same content" means: equal keys. Default stableHash, which does not depend on
+   * key order; a parser that already yields a canonical form can offer something cheaper.
+   */
+  contentKey?: (value: T) => string;
   /** Called after every successful answer, after `onChange` when the content changed. */
   onAnswer?: (info: AnswerInfo) => void;
   /** Called on every failed request and on consumer errors; the loop keeps going. */
@@ -193,7 +198,7 @@ export class BlockingQuery<T> {
 
   /** True when the content changed and the consumer took it. */
   private deliver(value: T, index: bigint, observedAt: number): boolean {
-    const hash = stableHash(value);
+    const hash = (this.options.contentKey ?? stableHash)(value);
     if (hash === this.contentHash) return false;
     try {
       this.options.onChange(value, { index: index.toString(), observedAt });

@@ -6,7 +6,7 @@ import { probeChecksIndex } from './checks-index-probe';
 import { ChecksView } from './checks-view';
 import { ConsulConsumerError, type ConsulError } from './consul-errors';
 import type { ConsulTransport } from './consul-transport';
-import { type CheckState, HEALTH_STATE_PATH, parseHealthState } from './health-state';
+import { type CheckState, HEALTH_STATE_PATH, healthStateKey, parseHealthState } from './health-state';
 import { parseConsulIndex } from './blocking-index';
 import { parseAnswer, READ_TIMEOUT_MS, readConsul } from './consul-read';
 import type { RefetchJob } from './refetch-queue';
@@ -58,6 +58,8 @@ export interface CatalogWatcherOptions {
   backoff?: BackoffOptions;
   /** `/v1/health/service/:name` reads in flight at once. Default 4. */
   fetchConcurrency?: number;
+  /** How long a services write waits for the checks answer before all checks are read (see WriteAttribution). Default 250 ms. */
+  checksReadDelayMs?: number;
   /** Wall clock, epoch ms. Default `Date.now`. */
   clock?: () => number;
 }
@@ -99,6 +101,8 @@ export class CatalogWatcher {
   private catalogIndex: bigint | undefined;
   private checksValue: readonly CheckState[] | undefined;
   private checks: ChecksView | undefined;
+  /** healthStateKey of the checks behind `checks`: a second answer with them changes nothing. */
+  private checksKey: string | undefined;
   /** Instances of each watched service whose health has been read at least once. */
   private readonly instances = new Map<string, readonly ServiceInstance[]>();
   private readonly hashes = new Map<string, string>();
@@ -134,6 +138,7 @@ export class CatalogWatcher {
       clock,
       path: HEALTH_STATE_PATH,
       parse: parseHealthState,
+      contentKey: healthStateKey,
       onChange: (checks) => (this.checksValue = checks),
       onAnswer: (info) => this.onChecks(info),
       onError: (error) => this.report(error, 'health-state'),
@@ -152,6 +157,8 @@ export class CatalogWatcher {
       readChecks: () => this.readChecks(),
       unexplained: (index, seenAt) => this.readEverything(seenAt, index),
       onProbeError: (error) => this.report(error as ConsulError, 'health-state'),
+      readDelayMs: options.checksReadDelayMs,
+      signal: this.stopper.signal,
     });
   }
 
@@ -232,6 +239,9 @@ export class CatalogWatcher {
 
   private onChecks(info: AnswerInfo): void {
     if (this.stopped || !this.checksValue) return;
+    // A plain read for the attribution may have brought newer checks than this answer; only
+    // a fresh read (after an error or an index reset) may take the index back.
+    if (info.sent !== 0n && this.checks && info.returned < this.checks.index) return;
     this.applyChecks(this.checksValue, info.returned, info.observedAt, info.changed);
   }
 
@@ -239,7 +249,9 @@ export class CatalogWatcher {
   private applyChecks(checks: readonly CheckState[], index: bigint, observedAt: number, changed: boolean): void {
     const previous = this.checks;
     let removed = false;
-    if (changed || !previous) {
+    const key = changed || !previous ? healthStateKey(checks) : this.checksKey;
+    if (!previous || key !== this.checksKey) {
+      this.checksKey = key;
       const view = ChecksView.of(checks, index);
       if (previous) {
         const found = ChecksView.changes(previous, view);
@@ -247,7 +259,7 @@ export class CatalogWatcher {
         for (const service of this.affected(found, [previous, view])) this.fetcher.mark(service, 'change', observedAt, index);
       }
       this.checks = view;
-    } else if (index !== previous.index) {
+    } else if (index > previous.index) {
       this.checks = previous.at(index);
     }
     this.attribution.checksRead(this.checks as ChecksView, removed);

@@ -45,3 +45,20 @@ export function parseHealthState(body: unknown, path: string): readonly CheckSta
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * A content key for a parsed list: parseHealthState builds every entry with the same key order
+ * and sorts the list, so plain JSON is canonical, and much cheaper than stableHash on the
+ * thousands of checks of a large catalog.
+ */
+export function healthStateKey(checks: readonly CheckState[]): string {
+  let key = keys.get(checks);
+  if (key === undefined) {
+    key = JSON.stringify(checks);
+    keys.set(checks, key);
+  }
+  return key;
+}
+
+/** The blocking query and the watcher both ask for the key of the same parsed list. */
+const keys = new WeakMap<readonly CheckState[], string>();

@@ -22,9 +22,10 @@ describe('WriteAttribution', () => {
       probe: () => new Promise<bigint>((resolve, reject) => probes.push({ resolve, reject })),
       readChecks: () => new Promise<void>((resolve, reject) => reads.push({ resolve, reject })),
       unexplained: (index) => unexplained.push(index),
+      readDelayMs: 1,
     });
   });
-  const flush = () => new Promise((r) => setImmediate(r));
+  const flush = () => new Promise((r) => setTimeout(r, 20));
 
   it('explains a write that a current check was created or modified at, once the checks cover it', () => {
     attribution.checksRead(ChecksView.of([check('web', 10), check('api', 12, 20)], 20n), false);
@@ -71,6 +72,17 @@ describe('WriteAttribution', () => {
     await flush();
     expect(unexplained).toEqual([51n]);
     expect(attribution.pending).toBe(0);
+  });
+
+  it('needs no read when the checks answer comes during the wait', async () => {
+    attribution.checksRead(ChecksView.of([], 10n), false);
+    attribution.servicesWrite(65n, 0);
+    probes[0]?.resolve(65n);
+    await new Promise((r) => setImmediate(r));
+    attribution.checksRead(ChecksView.of([check('db', 65)], 65n), false);
+    await flush();
+    expect(reads).toHaveLength(0);
+    expect(unexplained).toEqual([]);
   });
 
   it('needs no read when the blocking answer comes before the probe', async () => {

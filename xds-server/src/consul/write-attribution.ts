@@ -1,3 +1,4 @@
+import { sleep } from './abortable-sleep';
 import type { ChecksView } from './checks-view';
 
 export interface WriteAttributionOptions {
@@ -9,7 +10,18 @@ export interface WriteAttributionOptions {
   unexplained: (index: bigint, seenAt: number) => void;
   /** A probe or read failed; the writes it was for count as unexplained. */
   onProbeError?: (error: unknown) => void;
+  /**
+   * How long to let the checks query's own answer arrive before reading every check. Its
+   * answer is the large one and usually comes second; it does not come at all only when no
+   * check changed, and then a read of every service follows anyway. Default 250 ms.
+   */
+  readDelayMs?: number;
+  /** Aborts the wait (the watcher was stopped). */
+  signal?: AbortSignal;
 }
+
+const DEFAULT_READ_DELAY_MS = 250;
+const NEVER = new AbortController().signal;
 
 /** How many recent removals of checks to remember. */
 const REMEMBERED_REMOVALS = 64;
@@ -26,8 +38,8 @@ const REMEMBERED_REMOVALS = 64;
  * The two blocking queries return in either order, and the checks one does not return at all
  * when no check changed (a deregistration moves the checks table's index even then). So when
  * the checks seen so far are older than the write, a cheap probe of the checks index decides:
- * below the write's index, no check was touched; at or above it, one plain read of every
- * check shows what the write did.
+ * below the write's index, no check was touched; at or above it, the checks answer shows what
+ * the write did, and if it has not come after a short wait, one plain read of every check.
  */
 export class WriteAttribution {
   private checks: ChecksView | undefined;
@@ -72,7 +84,7 @@ export class WriteAttribution {
   }
 
   private probe(): void {
-    if (this.probing || this.unprobed.size === 0) return;
+    if (this.probing || this.unprobed.size === 0 || this.options.signal?.aborted) return;
     this.probing = true;
     const covered = [...this.unprobed];
     this.unprobed.clear();
@@ -90,7 +102,8 @@ export class WriteAttribution {
         if (checksIndex < index) this.options.unexplained(index, seenAt);
         else this.awaiting.set(index, seenAt);
       }
-      if (this.awaiting.size > 0) await this.options.readChecks();
+      if (this.awaiting.size > 0) await sleep(this.options.readDelayMs ?? DEFAULT_READ_DELAY_MS, this.options.signal ?? NEVER);
+      if (this.awaiting.size > 0 && !this.options.signal?.aborted) await this.options.readChecks();
     } catch (error) {
       this.options.onProbeError?.(error);
       for (const [index, seenAt] of covered) if (!this.settle(index, seenAt)) this.awaiting.set(index, seenAt);

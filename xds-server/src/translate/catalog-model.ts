@@ -53,18 +53,23 @@ function toEndpoint(instance: ServiceInstance): ServiceEndpoint | undefined {
  * change keeps its ServiceModel object, which lets the snapshot reuse its encoded resources.
  */
 export class CatalogModelBuilder {
-  private previous = new Map<string, { key: string; model: ServiceModel }>();
+  private previous = new Map<string, { key: string; model: ServiceModel; instances: readonly ServiceInstance[] }>();
 
   build(services: ReadonlyMap<string, readonly ServiceInstance[]>): MeshModel {
-    const next = new Map<string, { key: string; model: ServiceModel }>();
+    const next = new Map<string, { key: string; model: ServiceModel; instances: readonly ServiceInstance[] }>();
     for (const name of [...services.keys()].sort()) {
       const instances = services.get(name) ?? [];
+      const kept = this.previous.get(name);
+      // A catalog snapshot keeps the very array of a service that did not change.
+      if (kept && kept.instances === instances) {
+        next.set(name, kept);
+        continue;
+      }
       const endpoints = instances.map(toEndpoint).filter((e): e is ServiceEndpoint => e !== undefined);
       endpoints.sort((a, b) => (a.address + a.port).localeCompare(b.address + b.port));
       const protocol = protocolOf(instances);
       const key = JSON.stringify([protocol, endpoints]);
-      const kept = this.previous.get(name);
-      next.set(name, kept && kept.key === key ? kept : { key, model: { name, protocol, endpoints } });
+      next.set(name, kept && kept.key === key ? { ...kept, instances } : { key, model: { name, protocol, endpoints }, instances });
     }
     this.previous = next;
     return { services: new Map([...next].map(([name, { model }]) => [name, model])) };
