@@ -1,5 +1,12 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { httpGet } from '@mesh/harness';
+
+/**
+ * Between two /health reads: each costs the control plane a millisecond or two of CPU, and
+ * reading back to back would take a good part of the core it needs for the change itself.
+ */
+const PAUSE_MS = 5;
 
 export class RoutesTimeoutError extends Error {
   override readonly name = 'RoutesTimeoutError';
@@ -21,7 +28,7 @@ interface Health {
  * when that state was first seen, relative to `since` (performance.now() of the write's
  * return). /info/routes of thousands of services takes tens of milliseconds to serve, and
  * reading it back to back would both blur the figure and slow the control plane down; so
- * /health, which names the catalog version the routes were built from, is read back to back,
+ * /health, which names the catalog version the routes were built from, is read every 5 ms,
  * and /info/routes once for each new version, to check that it is the expected state. The
  * version and the routes change together, in the same synchronous update.
  */
@@ -41,5 +48,6 @@ export async function untilRoutes(adminUrl: string, service: string, check: (end
       if (check(endpoints)) return { ms: returned - since, resolutionMs: returned - started };
     }
     if (returned > deadline) throw new RoutesTimeoutError(`${service}: not as expected within ${timeoutMs} ms; last seen ${JSON.stringify(endpoints)}`);
+    await delay(PAUSE_MS);
   }
 }

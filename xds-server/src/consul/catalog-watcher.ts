@@ -180,7 +180,7 @@ export class CatalogWatcher {
     return this.last;
   }
 
-  /** Requests to Consul in flight right now, blocking ones included. */
+  /** The two blocking queries while they run, and the reads and probes in flight: what the connection bound covers. */
   get requestsInFlight(): number {
     const blocking = [this.catalog, this.checksQuery].filter((q) => q.state.running).length;
     return blocking + this.fetcher.reading + this.probes.size;
