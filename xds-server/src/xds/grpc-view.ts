@@ -4,7 +4,8 @@ import { targetService } from '../translate/grpc-target';
 import { apiListener } from '../translate/listener.translator';
 import type { ServiceModel } from '../translate/model';
 import { encodeResource } from './resource-encoder';
-import type { NodeView, Resource, ResourceSet } from './resource';
+import type { NodeView, Resource } from './resource';
+import type { ResourceIndex } from './resource-index';
 import { TypeUrl } from './type-url';
 
 /** A service Consul does not list: a gRPC client calls it, so it is taken to speak gRPC. */
@@ -44,9 +45,9 @@ function standIn(typeUrl: TypeUrl, name: string): Resource | undefined {
 export class GrpcView implements NodeView {
   private readonly standIns = new Map<string, Resource | undefined>();
 
-  constructor(private readonly sets: Readonly<Record<TypeUrl, ResourceSet>>) {}
+  constructor(private readonly sets: Readonly<Record<TypeUrl, ResourceIndex>>) {}
 
-  resources(typeUrl: TypeUrl): ResourceSet {
+  resources(typeUrl: TypeUrl): ResourceIndex {
     return this.sets[typeUrl];
   }
 

@@ -12,7 +12,8 @@ const echo: ServiceModel = {
 };
 const tracing: TracingModel = { collector: { host: '127.0.0.1', port: 4317 }, samplingPercent: 100 };
 const proxy = (service: string): ProxyIdentity => ({ id: `${service}-1`, service, kind: 'envoy', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS });
-const local = { name: 'echo', sidecarPort: 9000, appPort: 8000, protocol: 'http' as const };
+/** The catalog instance the sidecar fronts. */
+const local = 'echo-1';
 
 function hcmOf(listener: ReturnType<typeof decodeResource>) {
   return listener.filter_chains[0].filters[0].typed_config;

@@ -102,8 +102,10 @@ describe('MeshSnapshot', () => {
   });
 
   it('gives a sidecar of a known service an inbound listener and its local app cluster', () => {
-    const snapshot = MeshSnapshot.build(model(service('user', [9000])));
-    const view = snapshot.viewFor({ ...sidecar('u'), service: 'user' }, { name: 'user', sidecarPort: 21000, appPort: 9000, protocol: 'http' });
+    const user = service('user', [9000]);
+    const withSidecar = { ...user, endpoints: user.endpoints.map((e) => ({ ...e, sidecarPort: 21000 })) };
+    const snapshot = MeshSnapshot.build(model(withSidecar));
+    const view = snapshot.viewFor({ ...sidecar('u'), service: 'user' }, 'user-9000');
     expect([...view.resources(TypeUrl.Listener).keys()].sort()).toEqual(['inbound', 'outbound']);
     expect(view.resources(TypeUrl.Cluster).has('local_app')).toBe(true);
     const unknown = snapshot.viewFor(sidecar('x'), undefined);
@@ -227,14 +229,14 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(second.apiListeners.get(name)).toBe(first.apiListeners.get(name));
     }
     expect(second.upstreamRoutes.get('upstream:document')).toBe(first.upstreamRoutes.get('upstream:document'));
-    expect(second.gatewayRoutes.get('gateway')).toBe(first.gatewayRoutes.get('gateway'));
+    expect(second.routes.get('gateway')).toBe(first.routes.get('gateway'));
     // The split is in the routes only: the clusters and endpoints of notification stay too.
     for (const name of ['notification', 'notification~v1', 'notification~v2']) {
       expect(second.clusters.get(name)).toBe(first.clusters.get(name));
       expect(second.endpoints.get(name)).toBe(first.endpoints.get(name));
     }
     for (const [set, name] of [
-      ['outboundRoutes', 'outbound'],
+      ['routes', 'outbound'],
       ['upstreamRoutes', 'upstream:notification'],
     ] as const) {
       expect(second[set].get(name)).not.toBe(first[set].get(name));
@@ -249,7 +251,7 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(third.endpoints.get(name)).toBe(second.endpoints.get(name));
     }
     for (const name of ['document', 'user']) expect(third.clusters.get(name)).toBe(second.clusters.get(name));
-    expect(third.outboundRoutes.get('outbound')).toBe(second.outboundRoutes.get('outbound'));
+    expect(third.routes.get('outbound')).toBe(second.routes.get('outbound'));
     expect(third.upstreamRoutes.get('upstream:notification')).toBe(second.upstreamRoutes.get('upstream:notification'));
   });
 
@@ -265,11 +267,12 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(second.clusters.get(name)).toBe(first.clusters.get(name));
       expect(second.endpoints.get(name)?.version).not.toBe(first.endpoints.get(name)?.version);
     }
-    expect(second.outboundRoutes.get('outbound')).toBe(first.outboundRoutes.get('outbound'));
+    expect(second.routes.get('outbound')).toBe(first.routes.get('outbound'));
   });
 
   it('gives a sidecar a listener on 127.0.0.1:<port> per upstream with a local bind port (tcp_proxy for tcp)', () => {
-    const model = configured([notification(), tagged('db', [{ port: 5432 }], 'tcp'), service('user', [9000])], [canaryPolicy()], {
+    const user = service('user', [9000]);
+    const model = configured([notification(), tagged('db', [{ port: 5432 }], 'tcp'), { ...user, endpoints: user.endpoints.map((e) => ({ ...e, sidecarPort: 21000 })) }], [canaryPolicy()], {
       user: [
         { service: 'notification', localBindPort: 16001 },
         { service: 'db', localBindPort: 16002 },
@@ -277,7 +280,7 @@ describe('MeshSnapshot with traffic policy', () => {
         { service: 'notification', localBindPort: undefined },
       ],
     });
-    const view = MeshSnapshot.build(model).viewFor({ ...sidecar('u'), service: 'user' }, { name: 'user', sidecarPort: 21000, appPort: 9000, protocol: 'http' });
+    const view = MeshSnapshot.build(model).viewFor({ ...sidecar('u'), service: 'user' }, undefined);
     expect([...view.resources(TypeUrl.Listener).keys()].sort()).toEqual(['inbound', 'outbound', 'upstream:db', 'upstream:notification']);
     const http = decodeResource(view.resource(TypeUrl.Listener, 'upstream:notification'));
     expect(http.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 16001 });
@@ -292,8 +295,9 @@ describe('MeshSnapshot with traffic policy', () => {
   });
 
   it('gives the gateway its public listener and prefix routes, every service cluster, and no sidecar listeners', () => {
-    const services = [service('auth', [7000]), service('gateway', [8080]), service('user', [9000])];
-    const local = { name: 'gateway', sidecarPort: 21000, appPort: 8080, protocol: 'http' as const };
+    const gateway = service('gateway', [8080]);
+    const services = [service('auth', [7000]), { ...gateway, endpoints: gateway.endpoints.map((e) => ({ ...e, sidecarPort: 21000 })) }, service('user', [9000])];
+    const local = undefined;
     const bare = MeshSnapshot.build({ services: new Map(services.map((s) => [s.name, s])) });
     const view = bare.viewFor({ ...sidecar('gw'), service: 'gateway' }, local);
     expect([...view.resources(TypeUrl.Listener).keys()]).toEqual(['gateway']);

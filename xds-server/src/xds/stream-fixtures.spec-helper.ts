@@ -1,4 +1,5 @@
-import type { NodeView, Resource, ResourceSet } from './resource';
+import type { NodeView, Resource } from './resource';
+import { ResourceIndex } from './resource-index';
 import type { TypeUrl } from './type-url';
 
 /** Shared by the SotW and Delta state-machine specs. */
@@ -30,8 +31,8 @@ export class FakeView implements NodeView {
     return this;
   }
 
-  resources(typeUrl: TypeUrl): ResourceSet {
-    return this.byType.get(typeUrl) ?? new Map();
+  resources(typeUrl: TypeUrl): ResourceIndex {
+    return ResourceIndex.of(this.byType.get(typeUrl)?.values() ?? []);
   }
 
   resource(typeUrl: TypeUrl, name: string): Resource | undefined {
