@@ -92,9 +92,8 @@ export class ResourceIndex implements ReadonlyMap<string, Resource> {
   }
 
   /**
-   * The names whose resource differs from `previous` (added, changed or removed), by
-   * identity: an encode cache hands out the same Resource for the same content. Cheap when
-   * both share a base whose changes were recorded at build time.
+   * The names whose resource differs from `previous` (added, changed or removed), by version.
+   * Cheap when both share a base whose changes were recorded at build time.
    */
   changedSince(previous: ResourceIndex): ReadonlySet<string> {
     if (previous === this) return EMPTY_NAMES;
@@ -102,14 +101,14 @@ export class ResourceIndex implements ReadonlyMap<string, Resource> {
     if (recorded) return recorded;
     if (this.base && previous.base) {
       const candidates = new Set([...this.base.changedSince(previous.base), ...this.own.keys(), ...previous.own.keys()]);
-      return new Set([...candidates].filter((name) => this.get(name) !== previous.get(name)));
+      return new Set([...candidates].filter((name) => this.get(name)?.version !== previous.get(name)?.version));
     }
     return this.diff(previous);
   }
 
   private diff(previous: ResourceIndex): ReadonlySet<string> {
     const changed = new Set<string>();
-    for (const [name, resource] of this.entries()) if (previous.get(name) !== resource) changed.add(name);
+    for (const [name, resource] of this.entries()) if (previous.get(name)?.version !== resource.version) changed.add(name);
     for (const name of previous.keys()) if (!this.has(name)) changed.add(name);
     return changed;
   }
