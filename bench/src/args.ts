@@ -19,6 +19,8 @@ export interface ScaleOptions {
   changes: number;
   /** Clients for the comparison with Consul's xDS, which needs a registered proxy per client. */
   peerClients: number;
+  /** Another checkout of this repository, built, whose control plane runs the same measurements as a baseline. */
+  baseline: string | undefined;
   workers: number;
   connectConcurrency: number;
   gapMs: number;
@@ -87,6 +89,7 @@ function parseFlags(argv: readonly string[]) {
       'churn-clients': { type: 'string' },
       reloads: { type: 'string' },
       workers: { type: 'string', default: '2' },
+      baseline: { type: 'string' },
     },
   });
 }
@@ -128,6 +131,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       services: pick('services', 1),
       changes: pick('scale-changes', 2),
       peerClients: pick('peer-clients', 0),
+      baseline: values.baseline,
       workers,
       connectConcurrency: 200,
       gapMs: Math.max(gapMs, 500),
@@ -160,6 +164,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --scale-changes N       endpoint changes timed across all clients (${DEFAULTS['scale-changes'].join(' / ')})
   --peer-clients N        clients for the comparison with Consul's xDS, 0 to skip (${DEFAULTS['peer-clients'].join(' / ')})
   --workers W             client processes (2)
+  --baseline DIR          also measure the control plane of another built checkout (e.g. an earlier commit, via git worktree)
  churn (DSL reload with clients connected)
   --churn-clients N       connected clients (${DEFAULTS['churn-clients'].join(' / ')})
   --reloads N             config rewrites timed (${DEFAULTS.reloads.join(' / ')})`;

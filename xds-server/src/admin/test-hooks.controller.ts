@@ -1,5 +1,5 @@
 import { Controller, Delete, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { MeshState } from '../xds/mesh-state';
+import { MeshState } from '../translate/mesh-state';
 
 /**
  * Test-only routes, mounted when MESH_XDS_TEST_HOOKS=1. They let an integration test make

@@ -4,7 +4,7 @@ import { CatalogWatcher } from '../consul/catalog-watcher';
 import type { CatalogSnapshot } from '../consul/catalog-snapshot';
 import { FetchConsulTransport } from '../consul/consul-transport';
 import { CatalogModelBuilder } from '../translate/catalog-model';
-import { MeshState } from '../xds/mesh-state';
+import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { LOGGER } from './logger';

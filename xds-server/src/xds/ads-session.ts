@@ -2,15 +2,16 @@ import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { context, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { tracer } from '../telemetry/tracer';
-import type { MeshChange, MeshState } from './mesh-state';
+import type { SnapshotChange, SnapshotSource } from './snapshot-source';
 import { OutboundQueue } from './outbound-queue';
 import { proxyNode, type NodeMessage, type ProxyNode } from './proxy-node';
 import type { PushEngine, PushTarget } from './push-engine';
-import type { ChangeSet, NackRecord, NodeView } from './resource';
+import type { ChangeSet, NodeView } from '../resources/resource';
+import type { NackRecord } from './nack-record';
 import type { StreamAdmission } from './stream-admission';
 import type { StreamMachine } from './stream-machine';
 import type { Interest } from './subscriber-index';
-import { TYPE_SHORT_NAME, type TypeUrl } from './type-url';
+import { TYPE_SHORT_NAME, type TypeUrl } from '../resources/type-url';
 import { UnknownTypeUrlError } from './wire';
 import type { XdsMetrics } from './xds-metrics';
 
@@ -24,7 +25,7 @@ export interface SessionCodec<WireReq, Req, Res, WireRes> {
 }
 
 export interface SessionDeps {
-  mesh: Pick<MeshState, 'ready' | 'whenReady'>;
+  mesh: Pick<SnapshotSource, 'ready' | 'whenReady'>;
   engine: PushEngine<PushTarget>;
   admission: StreamAdmission;
   metrics: XdsMetrics;
@@ -127,7 +128,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   }
 
   /** Called by the push engine, in batches: the view changed in `changes`. */
-  push(view: NodeView, changes: ChangeSet, cause: MeshChange): void {
+  push(view: NodeView, changes: ChangeSet, cause: SnapshotChange): void {
     if (this.closed) return;
     this.lastChangeObservedAt = cause.observedAt;
     for (const response of this.machine.handleViewChange(view, changes)) {

@@ -1,5 +1,5 @@
-import type { ChangeSet, NodeView } from './resource';
-import { PUSH_ORDER, type TypeUrl } from './type-url';
+import type { ChangeSet, NodeView } from '../resources/resource';
+import { PUSH_ORDER, type TypeUrl } from '../resources/type-url';
 
 /** What differs between two views of the same proxy identity, per type (undefined: no earlier view). */
 export function viewChanges(previous: NodeView | undefined, next: NodeView): ChangeSet {

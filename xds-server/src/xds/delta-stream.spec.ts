@@ -1,8 +1,8 @@
 import { DeltaStream, type DeltaRequest, type DeltaResponse } from './delta-stream';
-import type { NodeView } from './resource';
+import type { NodeView } from '../resources/resource';
 import { AT, counterNonces, FakeView, res } from './stream-fixtures.spec-helper';
-import { TypeUrl } from './type-url';
-import { contentVersion } from './version-hash';
+import { TypeUrl } from '../resources/type-url';
+import { contentVersion } from '../resources/version-hash';
 
 const CDS = TypeUrl.Cluster;
 const EDS = TypeUrl.Endpoint;

@@ -1,5 +1,5 @@
 import { OutboundQueue, type DropReason, type OutboundQueueOptions } from './outbound-queue';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 
 interface Msg {
   readonly typeUrl: TypeUrl;

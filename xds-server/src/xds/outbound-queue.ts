@@ -1,4 +1,4 @@
-import { PUSH_ORDER, type TypeUrl } from './type-url';
+import { PUSH_ORDER, type TypeUrl } from '../resources/type-url';
 
 /** What the queue needs to know about a message: its type, which decides its slot and priority. */
 export interface TypedMessage {

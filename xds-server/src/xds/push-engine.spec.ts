@@ -1,10 +1,10 @@
 import type { ServiceModel } from '../translate/model';
-import { MeshState } from './mesh-state';
+import { MeshState } from '../translate/mesh-state';
 import { proxyNode, type ProxyNode } from './proxy-node';
 import { PushEngine, type PushTarget } from './push-engine';
-import type { ChangeSet, NodeView } from './resource';
+import type { ChangeSet, NodeView } from '../resources/resource';
 import type { Interest } from './subscriber-index';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 
 function service(name: string, port: number): ServiceModel {
   return { name, protocol: 'http', endpoints: [{ id: `${name}-1`, address: '127.0.0.1', port, appPort: port, sidecarPort: undefined, health: 'passing', weight: 1, tags: [], meta: {} }] };

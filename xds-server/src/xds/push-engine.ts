@@ -1,24 +1,17 @@
 import { mergeChanges, viewChanges } from './change-set';
-import type { MeshChange } from './mesh-state';
-import type { MeshSnapshot } from './mesh-snapshot';
+import type { SnapshotChange, SnapshotSource } from './snapshot-source';
 import type { ProxyNode } from './proxy-node';
 import { PushBatches } from './push-batches';
-import type { ChangeSet, NodeView } from './resource';
+import type { ChangeSet, NodeView } from '../resources/resource';
 import { SubscriberIndex, type Interest } from './subscriber-index';
-import { PUSH_ORDER, type TypeUrl } from './type-url';
+import { PUSH_ORDER, type TypeUrl } from '../resources/type-url';
 
 /** A stream as the engine sees it. */
 export interface PushTarget {
   readonly node: ProxyNode | undefined;
   interest(typeUrl: TypeUrl): Interest | undefined;
   /** Looks at `changes` (its own pending ones merged in) against the current view, and queues what they call for. */
-  push(view: NodeView, changes: ChangeSet, cause: MeshChange): void;
-}
-
-/** The source of snapshots, as the engine needs it. */
-export interface SnapshotSource {
-  readonly snapshot: MeshSnapshot;
-  subscribe(listener: (change: MeshChange) => void): () => void;
+  push(view: NodeView, changes: ChangeSet, cause: SnapshotChange): void;
 }
 
 /** Every stream whose proxy has the same identity key: one view per snapshot, one change set, one index. */
@@ -30,7 +23,7 @@ interface ViewGroup<S> {
 
 interface Pending {
   changes: ChangeSet | null;
-  cause: MeshChange;
+  cause: SnapshotChange;
 }
 
 /**
@@ -105,7 +98,7 @@ export class PushEngine<S extends PushTarget> {
     return group;
   }
 
-  private onChange(change: MeshChange): void {
+  private onChange(change: SnapshotChange): void {
     for (const group of this.groups.values()) {
       const next = change.snapshot.viewFor(group.node.identity, group.node.serviceInstanceId);
       const changes = viewChanges(group.view, next);

@@ -1,7 +1,7 @@
 import { AT, counterNonces, FakeView, res } from './stream-fixtures.spec-helper';
 import { SotwStream, type SotwRequest, type SotwResponse } from './sotw-stream';
-import { TypeUrl } from './type-url';
-import { contentVersion } from './version-hash';
+import { TypeUrl } from '../resources/type-url';
+import { contentVersion } from '../resources/version-hash';
 
 const CDS = TypeUrl.Cluster;
 const EDS = TypeUrl.Endpoint;

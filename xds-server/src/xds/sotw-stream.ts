@@ -1,7 +1,8 @@
-import type { ChangeSet, ErrorDetail, NackRecord, NodeView, Resource } from './resource';
+import type { ChangeSet, NodeView, Resource } from '../resources/resource';
+import type { ErrorDetail, NackRecord } from './nack-record';
 import { Subscription, WILDCARD, type SentContent } from './subscription';
-import { PUSH_ORDER, TypeUrl } from './type-url';
-import { compareNames, contentVersion } from './version-hash';
+import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
+import { compareNames, contentVersion } from '../resources/version-hash';
 
 /** One DiscoveryRequest on a state-of-the-world ADS stream, reduced to what the state machine reads. */
 export interface SotwRequest {

@@ -1,6 +1,6 @@
-import type { NodeView, Resource } from './resource';
-import { ResourceIndex } from './resource-index';
-import type { TypeUrl } from './type-url';
+import type { NodeView, Resource } from '../resources/resource';
+import { ResourceIndex } from '../resources/resource-index';
+import type { TypeUrl } from '../resources/type-url';
 
 /** Shared by the SotW and Delta state-machine specs. */
 export const AT = new Date('2025-01-02T03:04:05Z');

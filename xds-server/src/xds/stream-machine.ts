@@ -1,6 +1,7 @@
-import type { ChangeSet, NackRecord, NodeView } from './resource';
+import type { ChangeSet, NodeView } from '../resources/resource';
+import type { NackRecord } from './nack-record';
 import type { Interest } from './subscriber-index';
-import type { TypeUrl } from './type-url';
+import type { TypeUrl } from '../resources/type-url';
 
 /** What a request did, as the session needs to know it. */
 export interface RequestOutcome<Res> {

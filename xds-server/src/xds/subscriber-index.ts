@@ -1,5 +1,5 @@
-import type { ChangeSet } from './resource';
-import { PUSH_ORDER, type TypeUrl } from './type-url';
+import type { ChangeSet } from '../resources/resource';
+import { PUSH_ORDER, type TypeUrl } from '../resources/type-url';
 
 /** What a stream subscribes to of one type. */
 export interface Interest {

@@ -1,6 +1,7 @@
-import type { ErrorDetail, NackRecord, NodeView, Resource } from './resource';
-import { isFullStateType, type TypeUrl } from './type-url';
-import { compareNames } from './version-hash';
+import type { NodeView, Resource } from '../resources/resource';
+import type { ErrorDetail, NackRecord } from './nack-record';
+import { isFullStateType, type TypeUrl } from '../resources/type-url';
+import { compareNames } from '../resources/version-hash';
 
 export const WILDCARD = '*';
 

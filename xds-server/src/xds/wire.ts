@@ -1,6 +1,7 @@
-import type { ErrorDetail, Resource } from './resource';
+import type { Resource } from '../resources/resource';
+import type { ErrorDetail } from './nack-record';
 import type { NodeMessage } from './proxy-node';
-import { isTypeUrl, type TypeUrl } from './type-url';
+import { isTypeUrl, type TypeUrl } from '../resources/type-url';
 import type { SotwRequest, SotwResponse } from './sotw-stream';
 import type { DeltaRequest, DeltaResponse } from './delta-stream';
 

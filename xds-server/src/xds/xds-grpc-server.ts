@@ -14,10 +14,10 @@ import { PushEngine, type PushTarget } from './push-engine';
 import { StreamAdmission } from './stream-admission';
 import type { StreamMachine } from './stream-machine';
 import { DeltaStream } from './delta-stream';
-import type { MeshState } from './mesh-state';
-import { xdsPackageDefinition } from './protos';
+import type { SnapshotSource } from './snapshot-source';
+import { xdsPackageDefinition } from '../resources/protos';
 import { SotwStream } from './sotw-stream';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 import {
   fromWireDelta,
   fromWireSotw,
@@ -73,7 +73,7 @@ export class XdsGrpcServer {
   private boundPort: number | undefined;
 
   constructor(
-    private readonly mesh: MeshState,
+    private readonly mesh: SnapshotSource,
     private readonly metrics: XdsMetrics,
     private readonly logger: Logger,
     options: XdsEngineOptions = {},

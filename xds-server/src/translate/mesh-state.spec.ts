@@ -1,7 +1,7 @@
 import { caSnapshotFixture } from '../consul/connect-ca.spec-helper';
-import { policy } from '../translate/policy-fixtures.spec-helper';
-import type { MeshConfigModel, MtlsMode } from '../translate/policy-model';
-import { decodeResource } from './decode.spec-helper';
+import { policy } from './policy-fixtures.spec-helper';
+import type { MeshConfigModel, MtlsMode } from './policy-model';
+import { decodeResource } from '../resources/decode.spec-helper';
 import { MeshState } from './mesh-state';
 
 describe('MeshState', () => {

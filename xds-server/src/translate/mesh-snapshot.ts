@@ -10,17 +10,17 @@ import {
   localBindListenerName,
   OUTBOUND_LISTENER_NAME,
   outboundListener,
-} from '../translate/listener.translator';
-import { serviceCluster, subsetCluster } from '../translate/cluster.translator';
-import { grpcNeedsOwnCluster } from '../translate/cluster-policy';
-import { serviceLoadAssignment, subsetLoadAssignment } from '../translate/endpoint.translator';
-import { gatewayName, gatewayPort, gatewayRoutes } from '../translate/gateway';
-import { localBinds } from '../translate/local-bind';
-import { callersUseTls, meshIdentity, mtlsMode } from '../translate/mtls';
-import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from '../translate/secret.translator';
-import type { MeshIdentity } from '../translate/tls-context';
-import type { LocalService, MeshModel, ProxyIdentity } from '../translate/model';
-import { localServiceFor } from '../translate/local-service';
+} from './listener.translator';
+import { serviceCluster, subsetCluster } from './cluster.translator';
+import { grpcNeedsOwnCluster } from './cluster-policy';
+import { serviceLoadAssignment, subsetLoadAssignment } from './endpoint.translator';
+import { gatewayName, gatewayPort, gatewayRoutes } from './gateway';
+import { localBinds } from './local-bind';
+import { callersUseTls, meshIdentity, mtlsMode } from './mtls';
+import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
+import type { MeshIdentity } from './tls-context';
+import type { LocalService, MeshModel, ProxyIdentity } from './model';
+import { localServiceFor } from './local-service';
 import {
   GATEWAY_ROUTE_NAME,
   gatewayRouteConfiguration,
@@ -28,17 +28,17 @@ import {
   outboundRouteConfiguration,
   upstreamRouteConfiguration,
   upstreamRouteName,
-} from '../translate/route.translator';
-import { subsetClusterName } from '../translate/subset';
-import { hcmTracing, TRACING_CLUSTER, tracingCluster, tracingServiceName, type TracingModel } from '../translate/tracing';
-import { ADS, configSourceKey, type ConfigSourceRef } from '../translate/config-source';
-import { EncodeCache } from './encode-cache';
+} from './route.translator';
+import { subsetClusterName } from './subset';
+import { hcmTracing, TRACING_CLUSTER, tracingCluster, tracingServiceName, type TracingModel } from './tracing';
+import { ADS, configSourceKey, type ConfigSourceRef } from './config-source';
+import { EncodeCache } from '../resources/encode-cache';
 import { GrpcView } from './grpc-view';
-import { clusterKey, routeKey, subsetKey } from './policy-keys';
-import { encodeResource } from './resource-encoder';
-import type { NodeView, Resource } from './resource';
-import { ResourceIndex } from './resource-index';
-import { TypeUrl } from './type-url';
+import { policyKey, subsetKey } from './policy-dependencies';
+import { encodeResource } from '../resources/resource-encoder';
+import type { NodeView, Resource } from '../resources/resource';
+import { ResourceIndex } from '../resources/resource-index';
+import { TypeUrl } from '../resources/type-url';
 
 /** A cluster of the snapshot, encoded for ADS up front and per config source on demand. */
 interface ClusterSpec {
@@ -119,7 +119,7 @@ export class MeshSnapshot {
       const policy = policies?.get(service.name);
       const mode = mtlsMode(model.config, service.name);
       const tls = identity && callersUseTls(mode) ? identity : undefined;
-      const deps = [service.protocol, clusterKey(policy), tls ? `${mode}|${tls.trustDomain}|${tls.datacenter}` : 'off'];
+      const deps = [service.protocol, policyKey(policy, 'cluster'), tls ? `${mode}|${tls.trustDomain}|${tls.datacenter}` : 'off'];
       specs.push({ name: service.name, service: service.name, deps, message: (source) => serviceCluster(service, { policy, source, tls }) });
       for (const subset of policy?.subsets ?? []) {
         const name = subsetClusterName(service.name, subset.name);
@@ -140,7 +140,7 @@ export class MeshSnapshot {
     const adsClusters = specs.map((spec) => clusterResource(cache, spec, ADS));
     const collector = model.tracing && collectorResource(cache, model.tracing);
     const grpcOwn = byName(grpcClusters);
-    const outboundKey = [...model.services.keys()].map((name) => `${name}:${routeKey(policies?.get(name))}`).join('\n');
+    const outboundKey = [...model.services.keys()].map((name) => `${name}:${policyKey(policies?.get(name), 'route')}`).join('\n');
     const outbound = cache.resource(`rds|${OUTBOUND_ROUTE_NAME}`, [outboundKey], () =>
       encodeResource(TypeUrl.Route, OUTBOUND_ROUTE_NAME, outboundRouteConfiguration(model)),
     );
@@ -334,7 +334,7 @@ function upstreamRoutes(model: MeshModel, cache: EncodeCache): Resource[] {
   return [...bound].sort().map((name) => {
     const service = model.services.get(name)!;
     const policy = model.config?.policies.get(name);
-    return cache.resource(`rds|${upstreamRouteName(name)}`, [routeKey(policy)], () =>
+    return cache.resource(`rds|${upstreamRouteName(name)}`, [policyKey(policy, 'route')], () =>
       encodeResource(TypeUrl.Route, upstreamRouteName(name), upstreamRouteConfiguration(service, policy)),
     );
   });

@@ -1,12 +1,12 @@
-import { serviceCluster } from '../translate/cluster.translator';
-import { serviceLoadAssignment } from '../translate/endpoint.translator';
-import { targetService } from '../translate/grpc-target';
-import { apiListener } from '../translate/listener.translator';
-import type { ServiceModel } from '../translate/model';
-import { encodeResource } from './resource-encoder';
-import type { NodeView, Resource } from './resource';
-import type { ResourceIndex } from './resource-index';
-import { TypeUrl } from './type-url';
+import { serviceCluster } from './cluster.translator';
+import { serviceLoadAssignment } from './endpoint.translator';
+import { targetService } from './grpc-target';
+import { apiListener } from './listener.translator';
+import type { ServiceModel } from './model';
+import { encodeResource } from '../resources/resource-encoder';
+import type { NodeView, Resource } from '../resources/resource';
+import type { ResourceIndex } from '../resources/resource-index';
+import { TypeUrl } from '../resources/type-url';
 
 /** A service Consul does not list: a gRPC client calls it, so it is taken to speak gRPC. */
 function absentService(name: string): ServiceModel {

@@ -1,11 +1,11 @@
 import { caSnapshotFixture, fakePem, TRUST_DOMAIN } from '../consul/connect-ca.spec-helper';
-import { ADS, type ConfigSourceRef } from '../translate/config-source';
-import type { MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
-import { policy } from '../translate/policy-fixtures.spec-helper';
-import type { MeshConfigModel, MtlsMode, TrafficPolicyModel } from '../translate/policy-model';
-import { decodeResource, type Decoded } from './decode.spec-helper';
+import { ADS, type ConfigSourceRef } from './config-source';
+import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
+import { policy } from './policy-fixtures.spec-helper';
+import type { MeshConfigModel, MtlsMode, TrafficPolicyModel } from './policy-model';
+import { decodeResource, type Decoded } from '../resources/decode.spec-helper';
 import { MeshSnapshot } from './mesh-snapshot';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 
 const spiffe = (service: string) => `spiffe://${TRUST_DOMAIN}/ns/default/dc/dc1/svc/${service}`;
 

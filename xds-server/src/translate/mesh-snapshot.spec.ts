@@ -1,12 +1,12 @@
-import { ADS } from '../translate/config-source';
+import { ADS } from './config-source';
 import { MeshSnapshot } from './mesh-snapshot';
-import { messageType } from './protos';
-import { TypeUrl } from './type-url';
-import type { MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
-import type { MeshConfigModel, TrafficPolicyModel, UpstreamModel } from '../translate/policy-model';
-import { policy, route } from '../translate/policy-fixtures.spec-helper';
-import { decodeResource, type Decoded } from './decode.spec-helper';
-import type { NodeView } from './resource';
+import { messageType } from '../resources/protos';
+import { TypeUrl } from '../resources/type-url';
+import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
+import type { MeshConfigModel, TrafficPolicyModel, UpstreamModel } from './policy-model';
+import { policy, route } from './policy-fixtures.spec-helper';
+import { decodeResource, type Decoded } from '../resources/decode.spec-helper';
+import type { NodeView } from '../resources/resource';
 
 function service(name: string, ports: number[]): ServiceModel {
   return {

@@ -1,9 +1,9 @@
-import { ADS } from '../translate/config-source';
-import type { MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
-import { parseCollectorAddress, TRACING_CLUSTER, type TracingModel } from '../translate/tracing';
-import { decodeResource } from './decode.spec-helper';
+import { ADS } from './config-source';
+import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
+import { parseCollectorAddress, TRACING_CLUSTER, type TracingModel } from './tracing';
+import { decodeResource } from '../resources/decode.spec-helper';
 import { MeshSnapshot } from './mesh-snapshot';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 
 const echo: ServiceModel = {
   name: 'echo',

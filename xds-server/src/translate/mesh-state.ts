@@ -1,8 +1,8 @@
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
-import type { MeshModel, ServiceModel } from '../translate/model';
-import { certificateSubjects, meshIdentity, mtlsInUse } from '../translate/mtls';
-import type { MeshConfigModel } from '../translate/policy-model';
-import type { TracingModel } from '../translate/tracing';
+import type { MeshModel, ServiceModel } from './model';
+import { certificateSubjects, meshIdentity, mtlsInUse } from './mtls';
+import type { MeshConfigModel } from './policy-model';
+import type { TracingModel } from './tracing';
 import type { SpanContext } from '@opentelemetry/api';
 import { tracer } from '../telemetry/tracer';
 import { MeshSnapshot } from './mesh-snapshot';
