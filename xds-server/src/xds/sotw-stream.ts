@@ -9,6 +9,8 @@ export interface SotwRequest {
   readonly typeUrl: TypeUrl;
   readonly versionInfo: string;
   readonly resourceNames: readonly string[];
+  /** The encoded resource_names, when the codec kept them: equal bytes mean equal names, unread. */
+  readonly resourceNamesKey?: Buffer;
   readonly responseNonce: string;
   readonly errorDetail?: ErrorDetail;
 }
@@ -71,6 +73,9 @@ class TypeState extends Subscription {
   confirmed: ReadonlyMap<string, Resource> = new Map();
   /** The latest response produced; only its nonce is valid in requests. */
   last: SentResponse | undefined;
+  /** resource_names of the latest request: an ACK usually repeats them exactly, which is checked without building a set. */
+  lastRequested: readonly string[] = [];
+  lastRequestedKey: Buffer | undefined;
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
@@ -126,7 +131,7 @@ export class SotwStream {
       nack = state.recordNack('', [...request.resourceNames], request.errorDetail, at);
     }
 
-    if (!subscribe(state, request.resourceNames, isNew)) return { responses: [], ackedVersion, nack, subscriptionChanged: false };
+    if (!subscribe(state, request, isNew)) return { responses: [], ackedVersion, nack, subscriptionChanged: false };
     const response = this.build(state, view, undefined);
     return { responses: response ? this.withForcedEndpoints(response, view) : [], ackedVersion, nack, subscriptionChanged: true };
   }
@@ -265,7 +270,13 @@ function resolve(state: TypeState, last: SentResponse): void {
 }
 
 /** Applies a request's resource_names; true when the subscription changed (or is new). */
-function subscribe(state: TypeState, requested: readonly string[], first: boolean): boolean {
+function subscribe(state: TypeState, request: SotwRequest, first: boolean): boolean {
+  const key = request.resourceNamesKey;
+  if (!first && key !== undefined && state.lastRequestedKey !== undefined && key.equals(state.lastRequestedKey)) return false;
+  const requested = request.resourceNames;
+  state.lastRequestedKey = key;
+  if (!first && sameNames(requested, state.lastRequested)) return false;
+  state.lastRequested = requested;
   const names = new Set<string>();
   let explicitWildcard = false;
   for (const name of requested) {
@@ -291,5 +302,11 @@ function subscribe(state: TypeState, requested: readonly string[], first: boolea
   state.pruneUnsubscribed();
   // Full-state responses must answer even when they would list nothing new (Envoy's init waits for one).
   if (addsInterest && state.fullState) state.replyDue = true;
+  return true;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

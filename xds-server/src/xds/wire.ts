@@ -68,11 +68,15 @@ function errorDetail(wire: { code?: number; message?: string } | null | undefine
 
 const any = (r: Resource): WireAny => ({ type_url: r.typeUrl, value: r.bytes });
 
-export function fromWireSotw(wire: WireSotwRequest, fixedType?: TypeUrl): SotwRequest {
+/** resource_names stay undecoded until read: an ACK that repeats them is recognised by their bytes. */
+export function fromWireSotw(wire: WireSotwRequest & { resource_names_key?: Buffer }, fixedType?: TypeUrl): SotwRequest {
   return {
     typeUrl: typeUrlOf(wire.type_url, fixedType),
     versionInfo: wire.version_info ?? '',
-    resourceNames: wire.resource_names ?? [],
+    get resourceNames(): readonly string[] {
+      return wire.resource_names ?? [];
+    },
+    ...(wire.resource_names_key ? { resourceNamesKey: wire.resource_names_key } : {}),
     responseNonce: wire.response_nonce ?? '',
     errorDetail: errorDetail(wire.error_detail),
   };

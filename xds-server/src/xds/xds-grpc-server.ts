@@ -6,6 +6,7 @@ import {
   type GrpcObject,
   type ServerDuplexStream,
   type ServiceClientConstructor,
+  type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import { PushEngine, type PushTarget } from './push-engine';
 import { StreamAdmission } from './stream-admission';
 import type { StreamMachine } from './stream-machine';
 import { DeltaStream } from './delta-stream';
+import { decodeSotwRequest, encodeDeltaResponse, encodeSotwResponse } from './discovery-codec';
 import type { SnapshotSource } from './snapshot-source';
 import { xdsPackageDefinition } from '../resources/protos';
 import { SotwStream } from './sotw-stream';
@@ -31,9 +33,26 @@ import {
 import type { XdsMetrics } from './xds-metrics';
 
 
-function service(pkg: GrpcObject, path: string): ServiceClientConstructor['service'] {
+/**
+ * A discovery service's definition, with the hand-written codec (discovery-codec.ts) on the
+ * stream methods' hot path: SotW requests and both kinds of responses.
+ */
+function service(pkg: GrpcObject, path: string): ServiceDefinition {
   const found = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], pkg);
-  return (found as ServiceClientConstructor).service;
+  const definition = (found as ServiceClientConstructor).service;
+  return Object.fromEntries(
+    Object.entries(definition).map(([name, method]) => {
+      const delta = name.startsWith('Delta');
+      return [
+        name,
+        {
+          ...method,
+          ...(delta ? {} : { requestDeserialize: decodeSotwRequest }),
+          responseSerialize: (delta ? encodeDeltaResponse : encodeSotwResponse) as (value: unknown) => Buffer,
+        },
+      ];
+    }),
+  );
 }
 
 /** The per-type discovery services, for clients that do not use ADS. */
