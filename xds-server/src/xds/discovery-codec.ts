@@ -22,6 +22,7 @@ function decodeMessage(type: Type, bytes: Uint8Array): unknown {
 }
 
 const WIRE_BYTES = 2;
+const EMPTY = Buffer.alloc(0);
 
 /** A DiscoveryRequest whose resource_names are decoded on first use. */
 export interface LazySotwRequest extends WireSotwRequest {
@@ -50,7 +51,10 @@ export function decodeSotwRequest(buffer: Buffer): LazySotwRequest {
       case 3: {
         const start = reader.pos;
         reader.skipType(WIRE_BYTES);
-        ranges.push([start, reader.pos]);
+        const last = ranges[ranges.length - 1];
+        // The tag of this entry sits between the previous entry and `start`: keep the run whole.
+        if (last && last[1] === start - 1) last[1] = reader.pos;
+        else ranges.push([start, reader.pos]);
         break;
       }
       case 4:
@@ -66,7 +70,14 @@ export function decodeSotwRequest(buffer: Buffer): LazySotwRequest {
         reader.skipType(tag & 7);
     }
   }
-  const key = ranges.length === 1 ? buffer.subarray(ranges[0]![0], ranges[0]![1]) : Buffer.concat(ranges.map(([a, b]) => buffer.subarray(a, b)));
+  // Repeated fields are written back to back, so the entries are one run of bytes in practice.
+  const contiguous = ranges.every(([start], i) => i === 0 || start === ranges[i - 1]![1]);
+  const key =
+    ranges.length === 0
+      ? EMPTY
+      : contiguous
+        ? buffer.subarray(ranges[0]![0], ranges[ranges.length - 1]![1])
+        : Buffer.concat(ranges.map(([a, b]) => buffer.subarray(a, b)));
   let names: string[] | undefined;
   return {
     version_info,
@@ -76,10 +87,18 @@ export function decodeSotwRequest(buffer: Buffer): LazySotwRequest {
     ...(error_detail ? { error_detail } : {}),
     resource_names_key: key,
     get resource_names(): string[] {
-      names ??= ranges.map(([start, end]) => {
-        const entry = Reader.create(buffer.subarray(start, end));
-        return entry.string();
-      });
+      if (names === undefined) {
+        names = [];
+        for (const [start, end] of ranges) {
+          // A run holds entries and the tags between them: read string, skip tag, repeat.
+          const run = Reader.create(buffer.subarray(start, end));
+          names.push(run.string());
+          while (run.pos < run.len) {
+            run.uint32();
+            names.push(run.string());
+          }
+        }
+      }
       return names;
     },
   };
