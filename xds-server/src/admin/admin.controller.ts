@@ -66,7 +66,7 @@ export class AdminController {
     };
   }
 
-  /** /proxies is the name DESIGN.md uses; /info the one the CLI and issue use. Same document. */
+  /** /proxies and /info are two names for the same document; the CLI reads /info. */
   @Get(['info', 'proxies'])
   info(): { controlPlane: string; proxies: ProxyInfo[] } {
     const leaves = new Map((this.ca.status()?.leaves ?? []).map((leaf) => [leaf.service, leaf]));

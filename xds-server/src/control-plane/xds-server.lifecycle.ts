@@ -17,7 +17,7 @@ export class XdsServerLifecycle implements OnApplicationBootstrap, BeforeApplica
     metrics: XdsMetrics,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.server = new XdsGrpcServer(mesh, metrics, logger);
+    this.server = new XdsGrpcServer(mesh, metrics, logger, { maxNewStreamsPerSecond: options.maxNewStreamsPerSecond });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -4,7 +4,8 @@ import { targetService } from './grpc-target';
 import { apiListener } from './listener.translator';
 import type { ServiceModel } from './model';
 import { encodeResource } from '../resources/resource-encoder';
-import type { NodeView, Resource } from '../resources/resource';
+import type { Resource } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
 import type { ResourceIndex } from '../resources/resource-index';
 import { TypeUrl } from '../resources/type-url';
 

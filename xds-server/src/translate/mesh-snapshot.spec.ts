@@ -6,7 +6,7 @@ import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
 import type { MeshConfigModel, TrafficPolicyModel, UpstreamModel } from './policy-model';
 import { policy, route } from './policy-fixtures.spec-helper';
 import { decodeResource, type Decoded } from '../resources/decode.spec-helper';
-import type { NodeView } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
 
 function service(name: string, ports: number[]): ServiceModel {
   return {
@@ -35,7 +35,7 @@ function decode<T>(typeUrl: TypeUrl, bytes: Buffer): T {
 }
 
 describe('MeshSnapshot', () => {
-  it('encodes each resource once and shares the bytes between proxies and across snapshots (DESIGN 3.8)', () => {
+  it('encodes each resource once and shares the bytes between proxies and across snapshots', () => {
     const echo = service('echo', [8080, 8081]);
     const first = MeshSnapshot.build(model(echo, service('user', [9000])));
     const a = first.viewFor(sidecar('a'), undefined).resources(TypeUrl.Cluster).get('echo');
@@ -50,7 +50,7 @@ describe('MeshSnapshot', () => {
     expect(second.endpoints.get('user')?.version).not.toBe(first.endpoints.get('user')?.version);
   });
 
-  it('never routes to a cluster it does not send (DESIGN 3.7)', () => {
+  it('never routes to a cluster it does not send', () => {
     const view = MeshSnapshot.build(model(service('echo', [1]), service('user', [2]))).viewFor(sidecar('a'), undefined);
     const routes = decode<{ virtual_hosts: Array<{ routes: Array<{ route: { cluster: string } }> }> }>(
       TypeUrl.Route,
@@ -61,7 +61,7 @@ describe('MeshSnapshot', () => {
     for (const target of targets) expect(view.resources(TypeUrl.Cluster).has(target)).toBe(true);
   });
 
-  it('sets the EDS merge window to zero on every generated cluster (DESIGN 3.6)', () => {
+  it('sets the EDS merge window to zero on every generated cluster', () => {
     const cluster = decode<{ common_lb_config: { update_merge_window: { seconds?: number; nanos?: number } } }>(
       TypeUrl.Cluster,
       MeshSnapshot.build(model(service('echo', [1]))).clusters.get('echo')!.bytes,
@@ -72,7 +72,7 @@ describe('MeshSnapshot', () => {
     expect((window.seconds ?? 0) + (window.nanos ?? 0)).toBe(0);
   });
 
-  it('lists only the endpoints it is given: an instance removed from the model leaves EDS (DESIGN 3.6)', () => {
+  it('lists only the endpoints it is given: an instance removed from the model leaves EDS', () => {
     const cla = decode<{ endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: { port_value: number } } } }> }> }>(
       TypeUrl.Endpoint,
       MeshSnapshot.build(model(service('echo', [8081]))).endpoints.get('echo')!.bytes,
@@ -178,7 +178,7 @@ function routeTargets(config: Decoded): string[] {
   );
 }
 
-/** DESIGN 3.7: every cluster any route of the view names is in the same view. */
+/** Every cluster any route of the view names is in the same view. */
 function expectRoutesResolve(view: NodeView): void {
   const targets = [...view.resources(TypeUrl.Route).values()].flatMap((r) => routeTargets(decodeResource(r)));
   expect(targets.length).toBeGreaterThan(0);
@@ -200,7 +200,7 @@ describe('MeshSnapshot with traffic policy', () => {
     expect(v2.eds_cluster_config.eds_config).toHaveProperty('ads');
   });
 
-  it('never routes to a cluster it does not send, over ADS and over the per-type services (DESIGN 3.7)', () => {
+  it('never routes to a cluster it does not send, over ADS and over the per-type services', () => {
     const model = configured([notification(), service('document', [8000]), service('user', [9000])], [canaryPolicy(), documentPolicy()], {
       user: [{ service: 'notification', localBindPort: 16001 }],
     });

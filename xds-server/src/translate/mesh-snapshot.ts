@@ -36,7 +36,8 @@ import { EncodeCache } from '../resources/encode-cache';
 import { GrpcView } from './grpc-view';
 import { policyKey, subsetKey } from './policy-dependencies';
 import { encodeResource } from '../resources/resource-encoder';
-import type { NodeView, Resource } from '../resources/resource';
+import type { Resource } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
 import { ResourceIndex } from '../resources/resource-index';
 import { TypeUrl } from '../resources/type-url';
 

@@ -21,6 +21,19 @@ describe('MeshState', () => {
     expect(calls).toEqual(['first', 'later']);
   });
 
+  it('lets a waiter withdraw before readiness, so a stream that closed early is not kept', () => {
+    const mesh = new MeshState();
+    const gone = jest.fn();
+    const withdraw = mesh.whenReady(gone);
+    mesh.whenReady(() => {});
+    expect(mesh.waitingForReady).toBe(2);
+    withdraw();
+    expect(mesh.waitingForReady).toBe(1);
+    mesh.update({ services: new Map() });
+    expect(gone).not.toHaveBeenCalled();
+    expect(mesh.waitingForReady).toBe(0);
+  });
+
   it('hands every update to its subscribers until they unsubscribe', () => {
     const mesh = new MeshState();
     const seen: number[] = [];

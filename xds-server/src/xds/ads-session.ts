@@ -6,7 +6,7 @@ import type { SnapshotChange, SnapshotSource } from './snapshot-source';
 import { OutboundQueue } from './outbound-queue';
 import { proxyNode, type NodeMessage, type ProxyNode } from './proxy-node';
 import type { PushEngine, PushTarget } from './push-engine';
-import type { ChangeSet, NodeView } from '../resources/resource';
+import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { NackRecord } from './nack-record';
 import type { StreamAdmission } from './stream-admission';
 import type { StreamMachine } from './stream-machine';

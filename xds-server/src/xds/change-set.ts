@@ -1,4 +1,4 @@
-import type { ChangeSet, NodeView } from '../resources/resource';
+import type { ChangeSet, NodeView } from '../resources/node-view';
 import { PUSH_ORDER, type TypeUrl } from '../resources/type-url';
 
 /** What differs between two views of the same proxy identity, per type (undefined: no earlier view). */

@@ -1,5 +1,5 @@
 import { DeltaStream, type DeltaRequest, type DeltaResponse } from './delta-stream';
-import type { NodeView } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
 import { AT, counterNonces, FakeView, res } from './stream-fixtures.spec-helper';
 import { TypeUrl } from '../resources/type-url';
 import { contentVersion } from '../resources/version-hash';

@@ -1,4 +1,5 @@
-import type { ChangeSet, NodeView, Resource } from '../resources/resource';
+import type { Resource } from '../resources/resource';
+import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
 import { Subscription, WILDCARD, type SentContent } from './subscription';
 import { PUSH_ORDER, TypeUrl } from '../resources/type-url';

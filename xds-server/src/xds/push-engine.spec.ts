@@ -2,7 +2,7 @@ import type { ServiceModel } from '../translate/model';
 import { MeshState } from '../translate/mesh-state';
 import { proxyNode, type ProxyNode } from './proxy-node';
 import { PushEngine, type PushTarget } from './push-engine';
-import type { ChangeSet, NodeView } from '../resources/resource';
+import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { Interest } from './subscriber-index';
 import { TypeUrl } from '../resources/type-url';
 

@@ -2,7 +2,7 @@ import { mergeChanges, viewChanges } from './change-set';
 import type { SnapshotChange, SnapshotSource } from './snapshot-source';
 import type { ProxyNode } from './proxy-node';
 import { PushBatches } from './push-batches';
-import type { ChangeSet, NodeView } from '../resources/resource';
+import type { ChangeSet, NodeView } from '../resources/node-view';
 import { SubscriberIndex, type Interest } from './subscriber-index';
 import { PUSH_ORDER, type TypeUrl } from '../resources/type-url';
 

@@ -1,5 +1,5 @@
 import type { SpanContext } from '@opentelemetry/api';
-import type { NodeView } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
 import type { ProxyIdentity } from '../translate/model';
 
 /** One state of the mesh, as the engine reads it: a view per proxy identity. */

@@ -1,4 +1,5 @@
-import type { NodeView, Resource } from '../resources/resource';
+import type { Resource } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
 import { ResourceIndex } from '../resources/resource-index';
 import type { TypeUrl } from '../resources/type-url';
 

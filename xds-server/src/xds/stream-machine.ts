@@ -1,4 +1,4 @@
-import type { ChangeSet, NodeView } from '../resources/resource';
+import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { NackRecord } from './nack-record';
 import type { Interest } from './subscriber-index';
 import type { TypeUrl } from '../resources/type-url';

@@ -1,4 +1,5 @@
-import type { NodeView, Resource } from '../resources/resource';
+import type { Resource } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
 import { isFullStateType, type TypeUrl } from '../resources/type-url';
 import { compareNames } from '../resources/version-hash';
