@@ -19,6 +19,8 @@ export interface ScaleOptions {
   changes: number;
   /** Clients for the comparison with Consul's xDS, which needs a registered proxy per client. */
   peerClients: number;
+  /** Another checkout of this repository, built, whose control plane runs the same measurements as a baseline. */
+  baseline: string | undefined;
   workers: number;
   connectConcurrency: number;
   gapMs: number;
@@ -40,7 +42,7 @@ export interface ConsulScaleOptions {
   bursts: number;
   /** Services of the second, smaller catalog for the burst comparison; 0 skips it. */
   compareServices: number;
-  /** Another build's xds-server/dist/cli/main.js to run the comparison with. */
+  /** Another built checkout (as for scale) whose control plane runs the burst comparison. */
   baseline: string | undefined;
   gapMs: number;
   timeoutMs: number;
@@ -153,6 +155,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       services: pick('services', 1),
       changes: pick('scale-changes', 2),
       peerClients: pick('peer-clients', 0),
+      baseline: values.baseline,
       workers,
       connectConcurrency: 200,
       gapMs: Math.max(gapMs, 500),
@@ -195,6 +198,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --scale-changes N       endpoint changes timed across all clients (${DEFAULTS['scale-changes'].join(' / ')})
   --peer-clients N        clients for the comparison with Consul's xDS, 0 to skip (${DEFAULTS['peer-clients'].join(' / ')})
   --workers W             client processes (2)
+  --baseline DIR          also measure the control plane of another built checkout (e.g. an earlier commit, via git worktree); consul-scale too
  churn (DSL reload with clients connected)
   --churn-clients N       connected clients (${DEFAULTS['churn-clients'].join(' / ')})
   --reloads N             config rewrites timed (${DEFAULTS.reloads.join(' / ')})
@@ -204,4 +208,4 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --cs-unchecked-changes N  the same without a check (${DEFAULTS['cs-unchecked-changes'].join(' / ')})
   --bursts N              bursts of register, fail, pass, deregister on one instance (${DEFAULTS.bursts.join(' / ')})
   --compare-services S    a second, smaller catalog for the burst comparison, 0 to skip (${DEFAULTS['compare-services'].join(' / ')})
-  --baseline FILE         another build's xds-server/dist/cli/main.js, run on the smaller catalog`;
+  (--baseline DIR also runs the burst comparison on the smaller catalog with that checkout's control plane)`;

@@ -15,7 +15,7 @@ import {
 } from '@mesh/harness';
 import { registerService } from '../support/consul-api';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
-import { clusterHosts } from '../support/envoy-admin';
+import { clusterHosts, envoyStat } from '../support/envoy-admin';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
 import { health, metric, proxy } from '../support/xds-admin';
@@ -98,6 +98,31 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('control plane resilience, Envoy 
     await waitFor('EDS SYNCED again', async () => (await proxy(controlPlane.adminUrl, NODE_ID))?.types.EDS?.status === 'SYNCED', {
       timeoutMs: 15_000,
     });
+  });
+
+  it('after a NACK of a response with a bad and a good resource, the good one reaches Envoy once the bad one is fixed', async () => {
+    await fetch(`${controlPlane.adminUrl}/test-hooks/invalid-service/broken?alongside=fresh&port=${echoPort}`, { method: 'POST' });
+    const nack = await waitFor(
+      'one EDS NACK naming both resources',
+      async () => {
+        const eds = (await proxy(controlPlane.adminUrl, NODE_ID))?.types.EDS;
+        return eds?.status === 'NACKED' && eds.lastNack?.resources.includes('broken') ? eds.lastNack : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(nack.resources).toEqual(expect.arrayContaining(['broken', 'fresh']));
+    const attemptsBefore = await envoyStat(envoy.adminUrl, 'cluster.fresh.update_attempt');
+
+    // Fixing the bad resource is a change: the next response carries what differs from the
+    // last ACKed state, the good resource included, and Envoy takes it.
+    await fetch(`${controlPlane.adminUrl}/test-hooks/invalid-service/broken`, { method: 'DELETE' });
+    await waitFor('EDS SYNCED again', async () => (await proxy(controlPlane.adminUrl, NODE_ID))?.types.EDS?.status === 'SYNCED', { timeoutMs: 15_000 });
+    await waitFor('fresh resent to Envoy', async () => (await envoyStat(envoy.adminUrl, 'cluster.fresh.update_attempt')) > attemptsBefore, { timeoutMs: 15_000 });
+    expect(await clusterHosts(envoy.adminUrl, 'fresh')).toEqual([`127.0.0.1:${echoPort}`]);
+    await waitFor('fresh answers through Envoy', async () => (await httpRequest(`http://127.0.0.1:${outboundPort}/`, { headers: { host: 'fresh' } })).status === 200, {
+      timeoutMs: 15_000,
+    });
+    await fetch(`${controlPlane.adminUrl}/test-hooks/invalid-service/fresh`, { method: 'DELETE' });
   });
 
   const synced = async () => {

@@ -9,8 +9,8 @@ import { untilRoutes } from './routes-probe';
 
 export interface MeasureOptions {
   label: string;
-  /** Another build's cli/main.js (the baseline); default this repository's. */
-  entry?: string;
+  /** Another built checkout (the baseline); default this one. */
+  checkout?: string;
   /** Timed register/deregister pairs of an instance with a check, and of one without. */
   changes: number;
   uncheckedChanges: number;
@@ -55,7 +55,7 @@ export async function measureControlPlane(ctx: RunContext, consul: ConsulHandle,
     nodeArgs: ctx.controlPlaneNodeArgs,
     env: BENCH_LOG,
     readyTimeoutMs: 120_000,
-    ...(o.entry ? { entry: o.entry } : {}),
+    ...(o.checkout ? { checkout: o.checkout } : {}),
   });
   const upMs = performance.now() - spawned;
   ctx.log(`consul-scale: ${o.label} with ${services.length} services UP after ${(upMs / 1000).toFixed(1)} s`);

@@ -6,7 +6,6 @@
  * another build of the control plane for comparison.
  */
 import { execFileSync } from 'node:child_process';
-import { dirname } from 'node:path';
 import { startConsul } from '@mesh/harness';
 import type { ConsulScaleOptions } from '../args';
 import { describeMachine, loadNow } from '../shared/machine';
@@ -32,7 +31,7 @@ export async function runConsulScale(ctx: RunContext, o: ConsulScaleOptions): Pr
     const smallNames = await registerServices(small.httpAddr, o.compareServices);
     runs.push(await measureControlPlane(ctx, small, smallNames, { label: 'ours', changes: 0, uncheckedChanges: 0, bursts: o.bursts, ...timing }));
     if (o.baseline) {
-      runs.push(await measureControlPlane(ctx, small, smallNames, { label: 'baseline', entry: o.baseline, changes: 0, uncheckedChanges: 0, bursts: o.bursts, ...timing }));
+      runs.push(await measureControlPlane(ctx, small, smallNames, { label: 'baseline', checkout: o.baseline, changes: 0, uncheckedChanges: 0, bursts: o.bursts, ...timing }));
     }
     await small.process.stop();
   }
@@ -40,9 +39,9 @@ export async function runConsulScale(ctx: RunContext, o: ConsulScaleOptions): Pr
   return buildConsulScaleReport(machine, o, runs, o.baseline ? commitOf(o.baseline) : undefined);
 }
 
-function commitOf(file: string): string | undefined {
+function commitOf(checkout: string): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dirname(file), encoding: 'utf8' }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: checkout, encoding: 'utf8' }).trim();
   } catch {
     return undefined;
   }

@@ -23,9 +23,11 @@ export interface ScaleReport {
   machine: MachineInfo;
   /** Ours at N clients, SotW and Delta. */
   results: ScaleResult[];
+  /** The baseline checkout's control plane at N, SotW and Delta (`--baseline`), measured in the same run. */
+  baseline: ScaleResult[];
   /** Ours (Delta) and Consul's xDS at the smaller peer N. */
   peer: ScaleResult[];
-  /** Delta against SotW at N, and ours against Consul at the peer N. */
+  /** Delta against SotW at N, ours against the baseline at N, and ours against Consul at the peer N. */
   comparisons: ComparisonRow[];
   notes: string[];
 }
@@ -34,6 +36,7 @@ interface BuildInput {
   options: ScaleOptions;
   machine: MachineInfo;
   results: ScaleResult[];
+  baseline: ScaleResult[];
   peer: ScaleResult[];
 }
 
@@ -61,6 +64,7 @@ export function buildScaleReport(input: BuildInput): ScaleReport {
   const o = input.options;
   const [sotw, delta] = input.results;
   const [oursAtPeer, consul] = input.peer;
+  const [baselineSotw, baselineDelta] = input.baseline;
   const notes = [
     `Clients are real gRPC (grpc-js) ADS streams, one HTTP/2 connection each, in ${o.workers} worker processes separate from the server. Each presents itself as Envoy 1.40 (user_agent_name "envoy"), is the sidecar of one of the ${o.services} services (node.cluster, spread evenly), subscribes to CDS and LDS (wildcard), to EDS for every EDS cluster and to RDS for every route configuration its listeners name, and ACKs every response. Resources are decoded only as far as that takes.`,
     `Our control plane runs as its own process (\`mesh xds\`, log level info) against a real Consul with ${o.services} services (one instance each, plus the changing one). It is restarted for each run so memory is measured from the same start. Consul runs with its default limits (http_max_conns_per_client = 200); the control plane's catalog watch holds at most 7 connections to it whatever the number of services.`,
@@ -70,6 +74,7 @@ export function buildScaleReport(input: BuildInput): ScaleReport {
     consul
       ? `Consul's xDS serves only proxies registered in its catalog, so the peer comparison registers ${o.peerClients} sidecars (each with all ${o.services} services as upstreams) and connects ${o.peerClients} simulated Delta clients as those sidecars (node.id = the sidecar's service id), against ours over Delta at the same N. Consul's memory and CPU are those of the whole Consul agent (a dev-mode server), measured the same way; its xDS state for a proxy is built when the proxy connects.`
       : 'No peer run (--peer-clients 0): the comparison is Delta against SotW.',
+    ...(input.baseline.length ? [`The baseline rows are another checkout's control plane (\`--baseline ${o.baseline}\`), measured the same way in the same run.`] : []),
     'Percentiles are nearest-rank over the changes; with fewer than 100 changes p99 is the maximum.',
   ];
   return {
@@ -79,8 +84,9 @@ export function buildScaleReport(input: BuildInput): ScaleReport {
     options: o,
     machine: input.machine,
     results: input.results,
+    baseline: input.baseline,
     peer: input.peer,
-    comparisons: [...compare(delta, sotw), ...compare(oursAtPeer, consul)],
+    comparisons: [...compare(delta, sotw), ...compare(sotw, baselineSotw), ...compare(delta, baselineDelta), ...compare(oursAtPeer, consul)],
     notes,
   };
 }
@@ -105,6 +111,7 @@ export function scaleMarkdown(report: ScaleReport): string {
     '',
     ...header,
     ...report.results.map(resultRow),
+    ...report.baseline.map(resultRow),
     ...(report.peer.length ? ['', `At the peer's N:`, '', ...header, ...report.peer.map(resultRow)] : []),
     '',
     '| metric | subject | value | reference | value | subject / reference |',
@@ -120,6 +127,6 @@ export function scaleMarkdown(report: ScaleReport): string {
 
 /** Distribution of "reach all" per change, for every run. */
 export function scalePlot(report: ScaleReport): string {
-  const series = [...report.results, ...report.peer].map((r) => ({ label: `${r.label} N=${r.clients}`, samples: r.changes.map((c) => c.allMs) }));
+  const series = [...report.results, ...report.baseline, ...report.peer].map((r) => ({ label: `${r.label} N=${r.clients}`, samples: r.changes.map((c) => c.allMs) }));
   return ecdfSvg('One endpoint change -> every simulated client has received it', 'ms', series);
 }

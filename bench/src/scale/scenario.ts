@@ -17,8 +17,14 @@ import type { Protocol } from './sim-client';
 
 const PEER_SERVICE = 'scale-peer';
 
-async function startOurServer(ctx: RunContext, consulAddr: string): Promise<{ pid: number; target: string; stop: () => Promise<void> }> {
-  const cp = await startControlPlane(ctx.supervisor, { consulAddr, nodeArgs: ctx.controlPlaneNodeArgs, env: BENCH_LOG, readyTimeoutMs: 60_000 });
+async function startOurServer(ctx: RunContext, consulAddr: string, checkout?: string): Promise<{ pid: number; target: string; stop: () => Promise<void> }> {
+  const cp = await startControlPlane(ctx.supervisor, {
+    consulAddr,
+    nodeArgs: ctx.controlPlaneNodeArgs,
+    env: BENCH_LOG,
+    readyTimeoutMs: 120_000,
+    ...(checkout ? { checkout } : {}),
+  });
   return { pid: cp.process.pid, target: `127.0.0.1:${cp.xdsPort}`, stop: async () => void (await cp.process.stop()) };
 }
 
@@ -49,14 +55,14 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
     timeoutMs: options.timeoutMs,
   };
 
-  const ours = async (protocol: Protocol, clients: number): Promise<ScaleResult> => {
+  const ours = async (protocol: Protocol, clients: number, checkout?: string): Promise<ScaleResult> => {
     throwIfInterrupted(ctx.signal);
     // A fresh process per run, so that every run's memory is measured from the same start.
-    const server = await startOurServer(ctx, consul.httpAddr);
+    const server = await startOurServer(ctx, consul.httpAddr, checkout);
     try {
       return await measureServer(
         ctx,
-        { label: `ours ${protocol === 'sotw' ? 'SotW' : 'Delta'}`, pid: server.pid, target: server.target, protocol, nodePrefix: `sim-${protocol}`, nodeServices: names, changingResource: names[0] as string },
+        { label: `${checkout ? 'baseline' : 'ours'} ${protocol === 'sotw' ? 'SotW' : 'Delta'}`, pid: server.pid, target: server.target, protocol, nodePrefix: `sim-${protocol}`, nodeServices: names, changingResource: names[0] as string },
         changing,
         { ...run, clients },
       );
@@ -66,6 +72,11 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
   };
 
   const results: ScaleResult[] = [await ours('sotw', options.clients), await ours('delta', options.clients)];
+  const baseline: ScaleResult[] = [];
+  if (options.baseline) {
+    ctx.log(`scale: the same runs against the baseline checkout ${options.baseline}`);
+    baseline.push(await ours('sotw', options.clients, options.baseline), await ours('delta', options.clients, options.baseline));
+  }
   const peer: ScaleResult[] = [];
   if (options.peerClients > 0) {
     peer.push(await ours('delta', options.peerClients));
@@ -90,5 +101,5 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
     );
   }
   machine.loadAverageAtEnd = loadNow();
-  return buildScaleReport({ options, machine, results, peer });
+  return buildScaleReport({ options, machine, results, baseline, peer });
 }

@@ -24,8 +24,8 @@ export interface ControlPlaneOptions {
   readyTimeoutMs?: number;
   /** Extra environment, e.g. MESH_LOG_LEVEL or MESH_XDS_TEST_HOOKS. */
   env?: Record<string, string>;
-  /** Another build's `xds-server/dist/cli/main.js`, e.g. to compare with an earlier version. Default: this repository's. */
-  entry?: string;
+  /** The repository checkout whose built CLI runs (default: this one); benchmarks compare against another. */
+  checkout?: string;
 }
 
 /**
@@ -40,7 +40,7 @@ export async function startControlPlane(supervisor: ProcessSupervisor, options: 
     command: process.execPath,
     args: [
       ...(options.nodeArgs ?? []),
-      options.entry ?? join(repoRoot(), 'xds-server/dist/cli/main.js'),
+      join(options.checkout ?? repoRoot(), 'xds-server/dist/cli/main.js'),
       'xds',
       `--port=${xds}`,
       `--admin-port=${admin}`,

@@ -5,8 +5,8 @@ import { CatalogSync } from '../control-plane/catalog-sync.service';
 import { ConnectCaSync } from '../control-plane/connect-ca-sync.service';
 import { MeshConfigSync, type MeshConfigStatus } from '../control-plane/mesh-config-sync.service';
 import { XdsServerLifecycle } from '../control-plane/xds-server.lifecycle';
-import { MeshState } from '../xds/mesh-state';
-import { PUSH_ORDER, TYPE_SHORT_NAME } from '../xds/type-url';
+import { MeshState } from '../translate/mesh-state';
+import { PUSH_ORDER, TYPE_SHORT_NAME } from '../resources/type-url';
 import { proxyInfo, type ProxyInfo } from './proxy-info';
 import { policySummary, type PolicySummary } from '../translate/policy-summary';
 import { XdsMetrics } from '../xds/xds-metrics';
@@ -66,7 +66,7 @@ export class AdminController {
     };
   }
 
-  /** /proxies is the name DESIGN.md uses; /info the one the CLI and issue use. Same document. */
+  /** /proxies and /info are two names for the same document; the CLI reads /info. */
   @Get(['info', 'proxies'])
   info(): { controlPlane: string; proxies: ProxyInfo[] } {
     const leaves = new Map((this.ca.status()?.leaves ?? []).map((leaf) => [leaf.service, leaf]));

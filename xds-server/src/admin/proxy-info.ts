@@ -1,6 +1,6 @@
 import type { LeafStatus } from '../consul/connect-ca-watcher';
 import type { AnySession } from '../xds/xds-grpc-server';
-import { PUSH_ORDER, TYPE_SHORT_NAME } from '../xds/type-url';
+import { PUSH_ORDER, TYPE_SHORT_NAME } from '../resources/type-url';
 
 /** Per type, in the style of `istioctl proxy-status`. */
 export type SyncStatus = 'SYNCED' | 'STALE' | 'NACKED';

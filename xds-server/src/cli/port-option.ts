@@ -13,3 +13,10 @@ export function parsePercent(value: string): number {
   if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage 0-100');
   return n;
 }
+
+/** Commander parser for a positive whole number. */
+export function parsePositiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultControlPlaneOptions } from '../control-plane/control-plane-options';
-import { parsePercent, parsePort } from './port-option';
+import { parsePercent, parsePort, parsePositiveInteger } from './port-option';
 import { parseCollectorAddress } from '../translate/tracing';
 import { startTracing } from '../telemetry/start-tracing';
 
@@ -13,6 +13,7 @@ interface XdsOptions {
   config?: string;
   proxyOtlp?: string;
   traceSampling: number;
+  maxNewStreamsPerSecond: number;
 }
 
 export function registerXdsCommand(program: Command): void {
@@ -28,6 +29,7 @@ export function registerXdsCommand(program: Command): void {
     .option('--consul <url>', 'Consul HTTP API (default: $CONSUL_HTTP_ADDR or http://127.0.0.1:8500)', defaults.consulAddress)
     .option('--proxy-otlp <host:port>', 'OTLP/gRPC collector (e.g. Jaeger :4317) every proxy sends spans to, configured over xDS (default: $MESH_PROXY_OTLP_ENDPOINT; off when unset)', defaults.tracing && `${defaults.tracing.collector.host}:${defaults.tracing.collector.port}`)
     .option('--trace-sampling <percent>', 'share of requests without an incoming trace that start one', parsePercent, 100)
+    .option('--max-new-streams-per-second <n>', 'xDS streams admitted per second; the rest wait their turn (a reconnect storm is taken on steadily, none refused)', parsePositiveInteger, defaults.maxNewStreamsPerSecond)
     .option('--config <file>', 'mesh.config.ts with traffic policy; reloaded on every save (default: $MESH_CONFIG)', defaults.configFile)
     .action(async (options: XdsOptions) => {
       const tracing = startTracing();
@@ -40,6 +42,7 @@ export function registerXdsCommand(program: Command): void {
         adminHost: options.host,
         adminPort: options.adminPort,
         consulAddress: options.consul,
+        maxNewStreamsPerSecond: options.maxNewStreamsPerSecond,
         configFile: options.config ? resolve(options.config) : undefined,
         tracing: options.proxyOtlp ? { collector: parseCollectorAddress(options.proxyOtlp), samplingPercent: options.traceSampling } : undefined,
       });

@@ -4,7 +4,7 @@ import { CatalogWatcher, catalogWatcherConnections } from '../consul/catalog-wat
 import type { CatalogSnapshot } from '../consul/catalog-snapshot';
 import { HttpConsulTransport } from '../consul/http-consul-transport';
 import { CatalogModelBuilder } from '../translate/catalog-model';
-import { MeshState } from '../xds/mesh-state';
+import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { LOGGER } from './logger';

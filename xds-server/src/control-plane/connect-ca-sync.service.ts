@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { connectCaHealth, type ConnectCaHealth } from '../consul/connect-ca-health';
 import { type ConnectCaSnapshot, type ConnectCaStatus, ConnectCaWatcher } from '../consul/connect-ca-watcher';
 import { FetchConsulTransport } from '../consul/consul-transport';
-import { MeshState } from '../xds/mesh-state';
+import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { LOGGER } from './logger';

@@ -16,6 +16,8 @@ export interface ControlPlaneOptions {
   tracing: TracingModel | undefined;
   /** Mounts /test-hooks on the admin API (MESH_XDS_TEST_HOOKS=1); never in production. */
   testHooks: boolean;
+  /** New xDS streams admitted per second (MESH_MAX_NEW_STREAMS_PER_SECOND, default 1000). */
+  maxNewStreamsPerSecond: number;
 }
 
 export const CONTROL_PLANE_OPTIONS = Symbol('CONTROL_PLANE_OPTIONS');
@@ -31,5 +33,6 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
     configFile: env.MESH_CONFIG || undefined,
     tracing: env.MESH_PROXY_OTLP_ENDPOINT ? { collector: parseCollectorAddress(env.MESH_PROXY_OTLP_ENDPOINT), samplingPercent: 100 } : undefined,
     testHooks: env.MESH_XDS_TEST_HOOKS === '1',
+    maxNewStreamsPerSecond: Number(env.MESH_MAX_NEW_STREAMS_PER_SECOND) > 0 ? Number(env.MESH_MAX_NEW_STREAMS_PER_SECOND) : 1000,
   };
 }

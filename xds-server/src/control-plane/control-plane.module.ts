@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminController } from '../admin/admin.controller';
 import { TestHooksController } from '../admin/test-hooks.controller';
-import { MeshState } from '../xds/mesh-state';
+import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CatalogSync } from './catalog-sync.service';
 import { ConnectCaSync } from './connect-ca-sync.service';

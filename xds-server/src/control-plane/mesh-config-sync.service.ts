@@ -2,7 +2,7 @@ import { displayPath } from '../dsl/display-path';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { loadMeshConfig, MeshConfigError } from '../dsl/load-mesh-config';
-import { MeshState } from '../xds/mesh-state';
+import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { ConfigFileWatcher } from './config-file-watcher';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { MeshState } from '../xds/mesh-state';
+import { MeshState } from '../translate/mesh-state';
 import { XdsGrpcServer } from '../xds/xds-grpc-server';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
@@ -17,7 +17,7 @@ export class XdsServerLifecycle implements OnApplicationBootstrap, BeforeApplica
     metrics: XdsMetrics,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.server = new XdsGrpcServer(mesh, metrics, logger);
+    this.server = new XdsGrpcServer(mesh, metrics, logger, { maxNewStreamsPerSecond: options.maxNewStreamsPerSecond });
   }
 
   async onApplicationBootstrap(): Promise<void> {

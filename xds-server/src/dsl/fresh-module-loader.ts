@@ -4,33 +4,19 @@
  * may come from Node's module cache; packages (`@mesh/xds-server`, anything under
  * node_modules) load through Node as usual. Each file is transpiled on its own (no type
  * check: that is `typeCheckConfig`'s job) with a source map, so a throw can be reported at
- * its line in the TypeScript source.
+ * its line in the TypeScript source; the transpiled output of unchanged text is reused.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
 import { dirname, extname, resolve, sep } from 'node:path';
 import vm from 'node:vm';
-import ts from 'typescript';
+import { sharedTranspileCache } from './transpile-cache';
+import type { Transpile, TranspiledSource } from './transpile-config-source';
 
 /** Extensions loaded fresh, in resolution order; anything else goes to Node. */
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.json'];
 /** An import written for Node's ESM resolution (`./shared.js`) names the TypeScript file `./shared.ts`. */
 const EMITTED_TO_SOURCE: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
-
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  esModuleInterop: true,
-  sourceMap: true,
-  jsx: ts.JsxEmit.React,
-};
-
-/** The file has syntax errors; nothing was run. */
-export class ConfigSyntaxError extends Error {
-  constructor(readonly diagnostics: readonly ts.Diagnostic[]) {
-    super(diagnostics.map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')).join('\n'));
-  }
-}
 
 /** A relative import names no file. */
 export class ConfigImportError extends Error {
@@ -50,26 +36,40 @@ interface LoadedModule {
   exports: unknown;
 }
 
+/** A loaded file's output, with its source map parsed only once a throw needs it. */
+interface RunFile extends TranspiledSource {
+  parsedMap?: SourceMap;
+}
+
 export class FreshModuleLoader {
   private readonly modules = new Map<string, LoadedModule>();
-  private readonly sourceMaps = new Map<string, SourceMap>();
+  private readonly runFiles = new Map<string, RunFile>();
+
+  constructor(private readonly transpile: Transpile = sharedTranspileCache.transpile) {}
 
   /** `module.exports` of `file` (absolute), with `source` as its content when already read. */
   load(file: string, source?: string): unknown {
     return this.loadModule(file, source).exports;
   }
 
-  /** Where in a loaded file an error was thrown: the innermost stack frame in one of them, mapped to its source. */
+  /**
+   * Where in a loaded file an error was thrown: the innermost stack frame in one of them,
+   * mapped to its source. A missing import is placed at the start of the statement that
+   * imports it rather than at the `require` call the import became.
+   */
   throwSite(error: unknown): ThrowSite | undefined {
     const stack = typeof error === 'object' && error !== null && 'stack' in error ? String(error.stack) : '';
     for (const frame of stack.split('\n').slice(1)) {
-      for (const [file, map] of this.sourceMaps) {
+      for (const [file, runFile] of this.runFiles) {
         const at = frame.lastIndexOf(`${file}:`);
         if (at === -1) continue;
         const match = /^:(\d+):(\d+)/.exec(frame.slice(at + file.length));
         if (match === null) continue;
-        const entry = map.findEntry(Number(match[1]) - 1, Number(match[2]) - 1);
-        if (!('originalLine' in entry)) return { file, line: Number(match[1]), column: Number(match[2]) };
+        const line = Number(match[1]);
+        const column = error instanceof ConfigImportError ? statementColumn(runFile.code, line) : Number(match[2]);
+        runFile.parsedMap ??= new SourceMap(JSON.parse(runFile.sourceMap));
+        const entry = runFile.parsedMap.findEntry(line - 1, column - 1);
+        if (!('originalLine' in entry)) return { file, line, column };
         return { file, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
       }
     }
@@ -86,10 +86,8 @@ export class FreshModuleLoader {
       return module;
     }
 
-    const output = ts.transpileModule(source, { fileName: file, reportDiagnostics: true, compilerOptions: COMPILER_OPTIONS });
-    const errors = (output.diagnostics ?? []).filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
-    if (errors.length > 0) throw new ConfigSyntaxError(errors);
-    if (output.sourceMapText !== undefined) this.sourceMaps.set(file, new SourceMap(JSON.parse(output.sourceMapText)));
+    const output = this.transpile(source, file);
+    this.runFiles.set(file, { ...output });
 
     const nodeRequire = createRequire(file);
     const require = Object.assign(
@@ -101,10 +99,16 @@ export class FreshModuleLoader {
       },
       { resolve: nodeRequire.resolve, cache: nodeRequire.cache, main: nodeRequire.main, extensions: nodeRequire.extensions },
     );
-    const run = vm.compileFunction(output.outputText, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    const run = vm.compileFunction(output.code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
     run.call(module.exports, module.exports, require, module, file, dirname(file));
     return module;
   }
+}
+
+/** 1-based column of the first non-blank character on a 1-based line of `code`. */
+function statementColumn(code: string, line: number): number {
+  const text = code.split('\n')[line - 1] ?? '';
+  return text.length - text.trimStart().length + 1;
 }
 
 function isPathSpecifier(specifier: string): boolean {

@@ -153,6 +153,23 @@ export default defineMesh({
       expect(await messageOf(config())).toBe(`${shown(join(dir, 'ports.ts'))}:1:26 syntax error: Expression expected. (TS1109)`);
     });
 
+    it('reports a throw in an imported file at its line there', async () => {
+      await write(
+        'ports.ts',
+        ["export const adminPort = lookup('auth');", 'function lookup(service: string): number {', '  throw new RangeError(`no admin port for ${service}`);', '}', ''].join('\n'),
+      );
+      await write('mesh.config.ts', mesh('3001'));
+      expect(await messageOf(config())).toBe(`${shown(join(dir, 'ports.ts'))}:3:9 the config threw RangeError: no admin port for auth`);
+    });
+
+    it('reports top-level await, which a CommonJS module cannot run, at its position', async () => {
+      await write('ports.ts', 'export const adminPort = 19001;\n');
+      await write('mesh.config.ts', mesh('await Promise.resolve(3001)'));
+      expect(await messageOf(config())).toBe(
+        `${shown(config())}:8:54 syntax error: Top-level await is currently not supported with the "cjs" output format`,
+      );
+    });
+
     it('reports a missing import where it is imported', async () => {
       await write('mesh.config.ts', mesh('3001'));
       expect(await messageOf(config())).toBe(`${shown(config())}:2:1 cannot find module "./ports": no such file`);

@@ -11,12 +11,13 @@ import ts from 'typescript';
 import type { MeshConfigModel } from '../translate/policy-model';
 import { ConfigSourceLocator } from './config-source-locator';
 import { displayPath } from './display-path';
-import { ConfigImportError, ConfigSyntaxError, FreshModuleLoader } from './fresh-module-loader';
+import { ConfigImportError, FreshModuleLoader } from './fresh-module-loader';
 import { formatIssuePath, describeValue } from './issue-path';
 import { MeshConfigError, formatMeshConfigIssue, type MeshConfigIssue } from './mesh-config-error';
 import { toMeshConfigModel } from './mesh-config-model';
 import type { MeshDefinition } from './mesh-definition';
 import { isObject } from './mesh-schema';
+import { ConfigSyntaxError, type SyntaxProblem } from './transpile-config-source';
 import { typeCheckConfig } from './type-check-config';
 import { validateMeshDefinition } from './validate-mesh';
 
@@ -49,6 +50,11 @@ function diagnosticIssue(
   const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
   const path = kind === 'type' && file === config.file ? config.locator.pathAt(diagnostic.start) : undefined;
   return { path: path === undefined ? '' : formatIssuePath(path), message, file: displayPath(file), line: line + 1, column: character + 1 };
+}
+
+function syntaxIssue(problem: SyntaxProblem): MeshConfigIssue {
+  const { file, message, ...position } = problem;
+  return { path: '', message: `syntax error: ${message}`, file: displayPath(file), ...position };
 }
 
 /** The module's default export; `export = value` (a CommonJS module) counts as one. */
@@ -103,7 +109,14 @@ export async function loadMeshConfig(file: string, options: LoadMeshConfigOption
     const reason = isObject(error) && error.code === 'ENOENT' ? 'the file does not exist' : thrownMessage(error);
     return fail([{ path: '', file: shown, message: `cannot read the config: ${reason}` }]);
   }
-  const config = { file: absolute, locator: new ConfigSourceLocator(absolute, source) };
+  // Parsed only when an issue needs placing: a good reload never does.
+  let locator: ConfigSourceLocator | undefined;
+  const config = {
+    file: absolute,
+    get locator(): ConfigSourceLocator {
+      return (locator ??= new ConfigSourceLocator(absolute, source));
+    },
+  };
   const issues: MeshConfigIssue[] = [];
 
   if (options.typeCheck === true) {
@@ -118,7 +131,7 @@ export async function loadMeshConfig(file: string, options: LoadMeshConfigOption
     value = await defaultExport(loader.load(absolute, source));
   } catch (error) {
     if (error instanceof ConfigSyntaxError) {
-      issues.push(...error.diagnostics.map((diagnostic) => diagnosticIssue(diagnostic, 'syntax', config)));
+      issues.push(...error.problems.map(syntaxIssue));
     } else if (error instanceof NoDefaultExportError) {
       issues.push({ path: '', file: shown, message: error.message });
     } else {

@@ -1,6 +1,6 @@
-import { decodeResource, durationMs } from '../xds/decode.spec-helper';
-import { encodeResource } from '../xds/resource-encoder';
-import { TypeUrl } from '../xds/type-url';
+import { decodeResource, durationMs } from '../resources/decode.spec-helper';
+import { encodeResource } from '../resources/resource-encoder';
+import { TypeUrl } from '../resources/type-url';
 import { serviceCluster, subsetCluster } from './cluster.translator';
 import type { ServiceModel } from './model';
 import { policy } from './policy-fixtures.spec-helper';

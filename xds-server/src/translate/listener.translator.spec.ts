@@ -1,6 +1,6 @@
-import { decodeResource, type Decoded } from '../xds/decode.spec-helper';
-import { encodeResource } from '../xds/resource-encoder';
-import { TypeUrl } from '../xds/type-url';
+import { decodeResource, type Decoded } from '../resources/decode.spec-helper';
+import { encodeResource } from '../resources/resource-encoder';
+import { TypeUrl } from '../resources/type-url';
 import { ADS } from './config-source';
 import { gatewayListener, localBindListener, outboundListener } from './listener.translator';
 import type { ProxyIdentity } from './model';

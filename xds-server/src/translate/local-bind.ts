@@ -8,7 +8,7 @@ export interface LocalBind {
 /**
  * The upstreams a caller's sidecar also serves on 127.0.0.1:<localBindPort>. One whose
  * service the catalog does not list gets its listener once the service appears, since
- * its cluster is not sent before (DESIGN 3.7).
+ * its cluster is not sent before.
  */
 export function localBinds(mesh: MeshModel, caller: string): LocalBind[] {
   const binds: LocalBind[] = [];

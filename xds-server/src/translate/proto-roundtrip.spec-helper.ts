@@ -1,5 +1,5 @@
-import { messageType } from '../xds/protos';
-import { encodeMessage } from '../xds/resource-encoder';
+import { messageType } from '../resources/protos';
+import { encodeMessage } from '../resources/resource-encoder';
 
 /**
  * Encodes a translator's output strictly (an unknown field throws) and decodes it back with

@@ -1,5 +1,5 @@
-import { encodeResource } from '../xds/resource-encoder';
-import { TypeUrl } from '../xds/type-url';
+import { encodeResource } from '../resources/resource-encoder';
+import { TypeUrl } from '../resources/type-url';
 import { protoRoundTrip } from './proto-roundtrip.spec-helper';
 import { httpRbacFilter, networkRbacFilter, rbacRules } from './rbac.translator';
 import type { MeshIdentity } from './tls-context';

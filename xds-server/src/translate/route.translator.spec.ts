@@ -1,6 +1,6 @@
-import { decodeResource, durationMs } from '../xds/decode.spec-helper';
-import { encodeResource } from '../xds/resource-encoder';
-import { TypeUrl } from '../xds/type-url';
+import { decodeResource, durationMs } from '../resources/decode.spec-helper';
+import { encodeResource } from '../resources/resource-encoder';
+import { TypeUrl } from '../resources/type-url';
 import type { MeshModel, ServiceModel } from './model';
 import { policy, route } from './policy-fixtures.spec-helper';
 import type { MeshConfigModel, TrafficPolicyModel } from './policy-model';
@@ -99,7 +99,7 @@ describe('outboundRouteConfiguration', () => {
     expect(catchAll.route.weighted_clusters.clusters.map((c: { name: string }) => c.name)).toEqual(['notification', 'notification~v2']);
   });
 
-  it('never points a route at a cluster other than the service or one of its declared subsets (DESIGN 3.7)', () => {
+  it('never points a route at a cluster other than the service or one of its declared subsets', () => {
     const config = encoded(outboundRouteConfiguration(mesh([svc('notification')], [canary])));
     const targets = config.virtual_hosts[0].routes.flatMap((r: { route: { cluster?: string; weighted_clusters?: { clusters: Array<{ name: string }> } } }) =>
       r.route.cluster ? [r.route.cluster] : r.route.weighted_clusters!.clusters.map((c) => c.name),

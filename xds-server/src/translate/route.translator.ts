@@ -20,7 +20,7 @@ export function serviceRoutes(service: ServiceModel, policy: TrafficPolicyModel 
  * before matching, so `<name>` and `<name>.service.consul` cover both with and without a
  * port. Only services whose cluster is in the same snapshot get a virtual host, and a
  * policy's subset clusters are sent with the service's, so no route points at a cluster
- * that was never sent (DESIGN 3.7).
+ * that was never sent.
  */
 export function outboundRouteConfiguration(mesh: MeshModel): object {
   return {
@@ -43,7 +43,7 @@ export function upstreamRouteConfiguration(service: ServiceModel, policy: Traffi
 
 /**
  * The gateway's public routes by path prefix. A route to a service the catalog does not
- * list is left out until the service appears, as its cluster is not sent (DESIGN 3.7).
+ * list is left out until the service appears, as its cluster is not sent.
  */
 export function gatewayRouteConfiguration(routes: readonly GatewayRouteModel[], services: ReadonlyMap<string, ServiceModel>): object {
   return {

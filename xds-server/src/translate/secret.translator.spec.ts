@@ -1,7 +1,7 @@
 import { CA_ROOTS_PATH, leafCertPath, parseCaRoots, parseLeafCert } from '../consul/connect-ca';
 import { fakePem, leafBody, rootsBody } from '../consul/connect-ca.spec-helper';
-import { encodeResource } from '../xds/resource-encoder';
-import { TypeUrl } from '../xds/type-url';
+import { encodeResource } from '../resources/resource-encoder';
+import { TypeUrl } from '../resources/type-url';
 import { protoRoundTrip } from './proto-roundtrip.spec-helper';
 import { IDENTITY_SECRET_NAME, identitySecret, leafSecret, leafSecretName, NoCaRootsError, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
 

@@ -18,7 +18,7 @@ export function subsetEndpoints(service: ServiceModel, subset: SubsetModel): rea
 /**
  * The cluster a weighted target goes to. A target naming a subset the policy does not
  * declare (validation rejects that) goes to the whole service, so a route never names a
- * cluster that is not sent (DESIGN 3.7).
+ * cluster that is not sent.
  */
 export function targetCluster(policy: TrafficPolicyModel, subset: string | undefined): string {
   return subset !== undefined && policy.subsets.some((s) => s.name === subset) ? subsetClusterName(policy.service, subset) : policy.service;

@@ -2,27 +2,18 @@ import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { context, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { tracer } from '../telemetry/tracer';
-import { localServiceFor } from '../translate/local-service';
-import type { MeshChange, MeshState } from './mesh-state';
+import type { SnapshotChange, SnapshotSource } from './snapshot-source';
 import { OutboundQueue } from './outbound-queue';
 import { proxyNode, type NodeMessage, type ProxyNode } from './proxy-node';
-import type { NackRecord, NodeView } from './resource';
-import { TYPE_SHORT_NAME, type TypeUrl } from './type-url';
+import type { PushEngine, PushTarget } from './push-engine';
+import type { ChangeSet, NodeView } from '../resources/node-view';
+import type { NackRecord } from './nack-record';
+import type { StreamAdmission } from './stream-admission';
+import type { StreamMachine } from './stream-machine';
+import type { Interest } from './subscriber-index';
+import { TYPE_SHORT_NAME, type TypeUrl } from '../resources/type-url';
 import { UnknownTypeUrlError } from './wire';
 import type { XdsMetrics } from './xds-metrics';
-
-/** The protocol state machine a session drives: SotwStream or DeltaStream. */
-export interface StreamMachine<Req extends { typeUrl: TypeUrl }, Res extends { typeUrl: TypeUrl }> {
-  handleRequest(
-    request: Req,
-    view: NodeView,
-  ): { responses: readonly Res[]; nack?: NackRecord; ignored?: string };
-  handleViewChange(view: NodeView): Res[];
-  stillCurrent(response: Res): boolean;
-  ackedVersion(typeUrl: TypeUrl): string | undefined;
-  lastNack(typeUrl: TypeUrl): NackRecord | undefined;
-  subscriptions(): Array<{ typeUrl: TypeUrl; awaitingNonce: string | undefined }>;
-}
 
 export interface SessionCodec<WireReq, Req, Res, WireRes> {
   protocol: 'sotw' | 'delta';
@@ -34,13 +25,33 @@ export interface SessionCodec<WireReq, Req, Res, WireRes> {
 }
 
 export interface SessionDeps {
-  mesh: MeshState;
+  mesh: Pick<SnapshotSource, 'ready' | 'whenReady'>;
+  engine: PushEngine<PushTarget>;
+  admission: StreamAdmission;
   metrics: XdsMetrics;
   logger: Logger;
-  onClose(session: AdsSession<unknown, { typeUrl: TypeUrl }, { typeUrl: TypeUrl }, unknown>): void;
+  onClose(session: AnySession): void;
+}
+
+/** What /info, `mesh status` and metrics read of a stream's protocol state, whatever its protocol. */
+export interface StreamState {
+  ackedVersion(typeUrl: TypeUrl): string | undefined;
+  lastNack(typeUrl: TypeUrl): NackRecord | undefined;
+  subscriptions(): ReadonlyArray<{ typeUrl: TypeUrl; awaitingNonce: string | undefined }>;
+}
+
+/** A session whatever its protocol, as registries hold it. */
+export interface AnySession {
+  readonly id: number;
+  readonly connectedSince: Date;
+  readonly protocol: 'sotw' | 'delta';
+  readonly node: ProxyNode | undefined;
+  readonly state: StreamState;
+  lastAnswer(typeUrl: TypeUrl): LastAnswer | undefined;
 }
 
 let sessionCounter = 0;
+/** Requests held per stream before it is ready or admitted; a proxy sends a handful per type while it waits. */
 const MAX_EARLY_REQUESTS = 64;
 
 /**
@@ -51,24 +62,28 @@ const MAX_EARLY_REQUESTS = 64;
 export type LastAnswer = 'ACK' | 'NACK';
 
 /**
- * One ADS (or per-type xDS) stream: decodes requests, feeds them and every mesh change
- * to the protocol state machine, and writes the responses through the stream's ordered,
- * backpressure-aware queue. Per-node state lives only as long as the stream.
+ * One ADS (or per-type xDS) stream: decodes requests, feeds them and the mesh changes the
+ * push engine routes to it to the protocol state machine, and writes the responses through
+ * the stream's ordered queue, one write in flight. A new stream waits for the first catalog
+ * and for its turn in the admission queue; its requests are held meanwhile, in order.
  */
-export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends { typeUrl: TypeUrl }, WireRes> {
+export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends { typeUrl: TypeUrl }, WireRes> implements PushTarget, AnySession {
   readonly id = ++sessionCounter;
   readonly connectedSince = new Date();
   private proxy: ProxyNode | undefined;
   private readonly queue: OutboundQueue<Res>;
-  private unsubscribe: (() => void) | undefined;
   private lastChangeObservedAt: bigint | undefined;
   /** The translation span behind each response a mesh change produced. */
   private readonly causes = new WeakMap<Res, SpanContext>();
   private closed = false;
+  private joined = false;
   private log: Logger;
   private readonly answers = new Map<TypeUrl, LastAnswer>();
-  /** Requests that arrived before the first catalog; answered, in order, once it is in. */
+  /** Requests that arrived before the stream could be served; answered, in order, once it can. */
   private readonly early: WireReq[] = [];
+  private waiting: 'ready' | 'admission' | undefined;
+  private admitted = false;
+  private withdraw: (() => void) | undefined;
   private readonly unknownTypes = new Set<string>();
 
   constructor(
@@ -79,8 +94,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   ) {
     this.log = deps.logger.child({ stream: this.id, protocol: codec.protocol });
     this.queue = new OutboundQueue<Res>({
-      write: (response) => this.write(response),
-      onceDrain: (resume) => call.once('drain', resume),
+      write: (response, done) => this.write(response, done),
       stillCurrent: (response) => machine.stillCurrent(response),
     });
     deps.metrics.connectedStreams.inc({ protocol: codec.protocol });
@@ -109,21 +123,25 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     return this.answers.get(typeUrl);
   }
 
-  private view(): NodeView {
-    const proxy = this.proxy as ProxyNode;
-    const snapshot = this.deps.mesh.snapshot;
-    return snapshot.viewFor(proxy.identity, localServiceFor(snapshot.model, proxy.identity.service, proxy.serviceInstanceId));
+  interest(typeUrl: TypeUrl): Interest | undefined {
+    return this.machine.interest(typeUrl);
+  }
+
+  /** Called by the push engine, in batches: the view changed in `changes`. */
+  push(view: NodeView, changes: ChangeSet, cause: SnapshotChange): void {
+    if (this.closed) return;
+    this.lastChangeObservedAt = cause.observedAt;
+    for (const response of this.machine.handleViewChange(view, changes)) {
+      this.causes.set(response, cause.trace);
+      this.queue.enqueue(response);
+    }
   }
 
   private onRequest(wire: WireReq): void {
     if (this.closed) return;
-    if (!this.deps.mesh.ready) {
-      // A proxy sends a handful of requests per type while it waits, so this stays small.
-      if (this.early.length >= MAX_EARLY_REQUESTS) return this.fail(status.RESOURCE_EXHAUSTED, 'too many requests before the control plane had its first catalog');
-      if (this.early.push(wire) === 1) {
-        this.log.info('holding requests until the first Consul catalog is in');
-        this.deps.mesh.whenReady(() => this.early.splice(0).forEach((w) => this.onRequest(w)));
-      }
+    if (this.waiting !== undefined || !this.servable()) {
+      if (this.early.length >= MAX_EARLY_REQUESTS) return this.fail(status.RESOURCE_EXHAUSTED, `too many requests while the stream waits (${this.waiting})`);
+      this.early.push(wire);
       return;
     }
     let request: Req;
@@ -144,30 +162,61 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
       this.proxy = proxyNode(this.codec.node(wire) ?? {}, { perTypeServices: this.codec.perTypeServices, protocol: this.codec.protocol });
       this.log = this.log.child({ proxy: this.proxy.identity.id, service: this.proxy.identity.service });
       this.log.info({ kind: this.proxy.identity.kind }, 'proxy connected');
-      this.unsubscribe = this.deps.mesh.subscribe((change) => this.onMeshChange(change));
     }
-    const outcome = this.machine.handleRequest(request, this.view());
+    if (!this.joined) {
+      this.joined = true;
+      this.deps.engine.join(this);
+    }
+    const outcome = this.machine.handleRequest(request, this.deps.engine.view(this));
+    if (outcome.subscriptionChanged) this.deps.engine.reindex(this, [request.typeUrl]);
     if (!outcome.ignored) this.answers.set(request.typeUrl, outcome.nack ? 'NACK' : 'ACK');
     if (outcome.nack) {
       const type = TYPE_SHORT_NAME[outcome.nack.typeUrl];
       this.deps.metrics.nacks.inc({ type });
       this.log.warn(
         { type, version: outcome.nack.rejectedVersion, resources: outcome.nack.resourceNames, error: outcome.nack.error.message },
-        'proxy rejected a response (NACK); holding this type until its content changes',
+        'proxy rejected a response (NACK); it keeps what it last accepted, and the rejected content is not resent as it was',
       );
     }
     for (const response of outcome.responses) this.queue.enqueue(response);
   }
 
-  private onMeshChange(change: MeshChange): void {
-    this.lastChangeObservedAt = change.observedAt;
-    for (const response of this.machine.handleViewChange(this.view())) {
-      this.causes.set(response, change.trace);
-      this.queue.enqueue(response);
+  /**
+   * Whether requests can be answered now. Before the first catalog an empty answer would
+   * delete every cluster of a proxy reconnecting after a restart, so the stream waits; then
+   * it waits for its admission turn, which bounds how fast a reconnect storm is taken on.
+   */
+  private servable(): boolean {
+    if (!this.deps.mesh.ready) {
+      if (this.waiting === undefined) {
+        this.waiting = 'ready';
+        this.log.info('holding requests until the first Consul catalog is in');
+        this.withdraw = this.deps.mesh.whenReady(() => {
+          this.waiting = undefined;
+          this.withdraw = undefined;
+          this.release();
+        });
+      }
+      return false;
     }
+    if (this.admitted) return true;
+    this.waiting = 'admission';
+    let inCall = true;
+    this.withdraw = this.deps.admission.admit(() => {
+      this.admitted = true;
+      this.waiting = undefined;
+      this.withdraw = undefined;
+      if (!inCall) this.release();
+    });
+    inCall = false;
+    return this.admitted;
   }
 
-  private write(response: Res): boolean {
+  private release(): void {
+    for (const wire of this.early.splice(0)) this.onRequest(wire);
+  }
+
+  private write(response: Res, done: () => void): void {
     const type = TYPE_SHORT_NAME[response.typeUrl];
     this.deps.metrics.pushes.inc({ type });
     if (this.lastChangeObservedAt !== undefined) {
@@ -186,7 +235,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
       parent,
     );
     try {
-      return this.call.write(this.codec.encode(response));
+      this.call.write(this.codec.encode(response), () => done());
     } finally {
       span.end();
     }
@@ -201,9 +250,11 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     if (this.closed) return;
     this.closed = true;
     this.queue.close();
-    this.unsubscribe?.();
+    this.withdraw?.();
+    this.early.length = 0;
+    if (this.joined) this.deps.engine.leave(this);
     this.deps.metrics.connectedStreams.dec({ protocol: this.codec.protocol });
     this.log.info({ reason }, 'stream closed');
-    this.deps.onClose(this as unknown as AdsSession<unknown, { typeUrl: TypeUrl }, { typeUrl: TypeUrl }, unknown>);
+    this.deps.onClose(this);
   }
 }

@@ -1,8 +1,8 @@
 import { DeltaStream, type DeltaRequest, type DeltaResponse } from './delta-stream';
-import type { NodeView } from './resource';
+import type { NodeView } from '../resources/node-view';
 import { AT, counterNonces, FakeView, res } from './stream-fixtures.spec-helper';
-import { TypeUrl } from './type-url';
-import { contentVersion } from './version-hash';
+import { TypeUrl } from '../resources/type-url';
+import { contentVersion } from '../resources/version-hash';
 
 const CDS = TypeUrl.Cluster;
 const EDS = TypeUrl.Endpoint;
@@ -136,7 +136,7 @@ describe('DeltaStream', () => {
       // Existed only between two looks at the view, so the client never got it.
       view.put(res(CDS, 'never-sent', '1'));
       view.remove(CDS, 'never-sent');
-      expect(stream.handleViewChange(view)).toEqual([]);
+      expect(stream.handleViewChange(view, undefined)).toEqual([]);
       const added = only(stream.handleViewChange(view.put(res(CDS, 'c', '1'))));
       ack(stream, added, view);
       expect(summary(only(stream.handleViewChange(view.remove(CDS, 'a'))))).toEqual(['n3', '-a']);
@@ -172,11 +172,11 @@ describe('DeltaStream', () => {
       const view = new FakeView(res(CDS, 'a', '1'));
       const sent = only(stream.handleRequest(req(CDS), view).responses);
       const outcome = stream.handleRequest(req(CDS, { responseNonce: sent.nonce }), view);
-      expect(outcome).toEqual({ responses: [], ackedVersion: sent.systemVersionInfo });
+      expect(outcome).toEqual({ responses: [], ackedVersion: sent.systemVersionInfo, subscriptionChanged: false });
       expect(stream.ackedVersion(CDS)).toBe(contentVersion([{ name: 'a', version: '1' }]));
     });
 
-    it('records a NACK (error_detail) and does not resend the rejected resources until they change', () => {
+    it('records a NACK (error_detail); the proxy keeps what it last ACKed, so the next change resends the rejected resource with it, never the rejected response as it was', () => {
       const stream = newStream();
       const view = new FakeView(res(CDS, 'a', '1'), res(CDS, 'b', '1'));
       ack(stream, only(stream.handleRequest(req(CDS), view).responses), view);
@@ -185,11 +185,12 @@ describe('DeltaStream', () => {
       const error = { code: 13, message: 'cluster b: bad lb policy' };
       const outcome = stream.handleRequest(req(CDS, { responseNonce: bad.nonce, errorDetail: error }), view);
       const record = { typeUrl: CDS, rejectedVersion: bad.systemVersionInfo, resourceNames: ['b'], error, at: AT };
-      expect(outcome).toEqual({ responses: [], nack: record });
+      expect(outcome).toEqual({ responses: [], nack: record, subscriptionChanged: false });
       expect(stream.lastNack(CDS)).toEqual(record);
 
+      expect(stream.handleViewChange(view)).toEqual([]);
       const unrelated = only(stream.handleViewChange(view.put(res(CDS, 'c', '1'))));
-      expect(summary(unrelated)).toEqual(['n3', 'c@1']);
+      expect(summary(unrelated)).toEqual(['n3', 'b@2', 'c@1']);
       ack(stream, unrelated, view);
       expect(summary(only(stream.handleViewChange(view.put(res(CDS, 'b', '3')))))).toEqual(['n4', 'b@3']);
     });

@@ -1,6 +1,9 @@
-import type { ErrorDetail, NackRecord, NodeView, Resource } from './resource';
-import { PUSH_ORDER, TypeUrl, isFullStateType } from './type-url';
-import { compareNames, contentVersion } from './version-hash';
+import type { Resource } from '../resources/resource';
+import type { ChangeSet, NodeView } from '../resources/node-view';
+import type { ErrorDetail, NackRecord } from './nack-record';
+import { Subscription, WILDCARD, type SentContent } from './subscription';
+import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
+import { compareNames } from '../resources/version-hash';
 
 /** One DeltaDiscoveryRequest, reduced to what the state machine reads. */
 export interface DeltaRequest {
@@ -29,6 +32,8 @@ export interface DeltaOutcome {
   /** Set when the request ACKed one of our recent responses: that response's system_version_info. */
   readonly ackedVersion?: string;
   readonly nack?: NackRecord;
+  /** True when the request changed what the stream subscribes to (the subscriber index follows it). */
+  readonly subscriptionChanged?: boolean;
 }
 
 export interface DeltaStreamOptions {
@@ -48,47 +53,39 @@ export interface DeltaSubscription {
   readonly awaitingNonce: string | undefined;
 }
 
-const WILDCARD = '*';
 /** How many responses per type an ACK or NACK can still be matched to, for records only. */
 const RECENT_RESPONSES = 16;
+const NO_NAMES: ReadonlySet<string> = new Set();
 
-interface PendingResponse {
+interface PendingResponse extends SentContent {
   readonly nonce: string;
-  readonly resources: ReadonlyMap<string, string>;
-  readonly removed: ReadonlySet<string>;
 }
 
 interface ResponseSummary {
   readonly version: string;
-  readonly names: readonly string[];
+  readonly content: SentContent;
 }
 
-interface TypeState {
-  readonly typeUrl: TypeUrl;
-  readonly fullState: boolean;
-  wildcard: boolean;
-  readonly names: Set<string>;
-  /** name -> version the client holds, as of its answer to our latest response (or its initial versions). */
-  readonly client: Map<string, string>;
-  /** Names the next response must carry, in `resources` if they exist or in `removed` if not. */
-  readonly forced: Set<string>;
-  /** A subscribe is waiting for its answer, even an empty one. */
-  replyDue: boolean;
+class TypeState extends Subscription {
+  /** name -> resource the client holds, as of its last ACK (or its initial versions, by version only). */
+  readonly client = new Map<string, Resource | string>();
   /** The latest response, until the client answers it. */
   pending: PendingResponse | undefined;
   latestNonce: string | undefined;
-  readonly recent: Map<string, ResponseSummary>;
-  ackedVersion: string | undefined;
-  lastNack: NackRecord | undefined;
+  readonly recent = new Map<string, ResponseSummary>();
+}
+
+function versionOf(held: Resource | string | undefined): string | undefined {
+  return typeof held === 'string' ? held : held?.version;
 }
 
 /**
- * One incremental (delta) ADS stream. Pure, like SotwStream. Unlike SotW, nonces never gate requests:
- * subscription changes are honoured whatever nonce they carry (DESIGN 3.3), and the nonce only ties
- * an ACK or NACK to a response.
+ * One incremental (delta) ADS stream. Pure, like SotwStream, and like it proportional to what
+ * changed. Unlike SotW, nonces never gate requests: subscription changes are honoured whatever
+ * nonce they carry, and the nonce only ties an ACK or NACK to a response.
  *
  * Each response also carries whatever the unanswered previous response of its type carried, because
- * the outbound queue may have replaced that one before it was written.
+ * the session may have replaced that one before it was written.
  */
 export class DeltaStream {
   private readonly types = new Map<TypeUrl, TypeState>();
@@ -99,25 +96,36 @@ export class DeltaStream {
     let state = this.types.get(request.typeUrl);
     const first = state === undefined;
     if (state === undefined) {
-      state = newTypeState(request.typeUrl);
+      state = new TypeState(request.typeUrl);
       this.types.set(request.typeUrl, state);
     }
     const answer = this.correlate(state, request);
-    if (first) open(state, request);
-    else update(state, request, view);
-    return { responses: this.respond(view), ...answer };
+    const changed = first ? (open(state, request), true) : update(state, request, view);
+    if (!changed) return { responses: [], ...answer, subscriptionChanged: false };
+    const responses = [this.build(state, view, undefined), this.forcedEndpoints(state, view)].filter((r): r is DeltaResponse => r !== undefined);
+    return { responses, ...answer, subscriptionChanged: true };
   }
 
-  /** The node's resources changed: the responses needed to bring this client up to date, in push order. */
-  handleViewChange(view: NodeView): DeltaResponse[] {
-    return this.respond(view);
+  /** The view changed in `changes`: the responses needed to bring this client up to date, in push order. */
+  handleViewChange(view: NodeView, changes: ChangeSet = undefined): DeltaResponse[] {
+    const responses: DeltaResponse[] = [];
+    // CDS is built before EDS so that it can force the CLAs of changed clusters.
+    for (const typeUrl of PUSH_ORDER) {
+      const state = this.types.get(typeUrl);
+      if (state === undefined) continue;
+      const changed = changes === undefined ? undefined : (changes.get(typeUrl) ?? NO_NAMES);
+      if (changed !== undefined && changed.size === 0 && state.forced.size === 0) continue;
+      const response = this.build(state, view, changed);
+      if (response !== undefined) responses.push(response);
+    }
+    return responses;
   }
 
   /** False once a newer response of the same type exists, or a resource in it is no longer subscribed. */
   stillCurrent(response: DeltaResponse): boolean {
     const state = this.types.get(response.typeUrl);
     if (state === undefined || state.latestNonce !== response.nonce) return false;
-    return response.resources.every((r) => interested(state, r.name));
+    return state.wildcard || response.resources.every((r) => state.interested(r.name));
   }
 
   ackedVersion(typeUrl: TypeUrl): string | undefined {
@@ -128,6 +136,11 @@ export class DeltaStream {
     return this.types.get(typeUrl)?.lastNack;
   }
 
+  /** What the stream subscribes to of a type, for the subscriber index. */
+  interest(typeUrl: TypeUrl): { wildcard: boolean; names: ReadonlySet<string> } | undefined {
+    return this.types.get(typeUrl);
+  }
+
   subscriptions(): DeltaSubscription[] {
     return PUSH_ORDER.flatMap((typeUrl) => {
       const state = this.types.get(typeUrl);
@@ -136,7 +149,7 @@ export class DeltaStream {
         {
           typeUrl,
           wildcard: state.wildcard,
-          resourceNames: [...state.names].sort(compareNames),
+          resourceNames: state.sortedNames(),
           ackedVersion: state.ackedVersion,
           lastNack: state.lastNack,
           awaitingNonce: state.pending?.nonce,
@@ -148,85 +161,92 @@ export class DeltaStream {
   /** Ties an ACK or NACK to the response it answers. */
   private correlate(state: TypeState, request: DeltaRequest): { ackedVersion?: string; nack?: NackRecord } {
     const nonce = request.responseNonce;
+    const at = this.options.now?.() ?? new Date();
     if (nonce === '') {
-      return request.errorDetail === undefined ? {} : { nack: this.recordNack(state, '', [], request.errorDetail) };
+      return request.errorDetail === undefined ? {} : { nack: state.recordNack('', [], request.errorDetail, at) };
     }
-    // Answers to older responses change nothing: the latest one repeats whatever they carried.
-    if (state.pending?.nonce === nonce) resolve(state, state.pending);
     const summary = state.recent.get(nonce);
     state.recent.delete(nonce);
     if (request.errorDetail !== undefined) {
+      // The client keeps what it last ACKed; the rejected content is retried at the next change, never resent as it was.
+      if (state.pending?.nonce === nonce) {
+        state.reject(state.pending);
+        state.pending = undefined;
+      }
       // An unknown nonce (too old, or from an earlier stream) still reports a real error, so keep it.
-      return { nack: this.recordNack(state, summary?.version ?? '', [...(summary?.names ?? [])], request.errorDetail) };
+      return { nack: state.recordNack(summary?.version ?? '', [...(summary?.content.resources.keys() ?? [])], request.errorDetail, at) };
     }
+    // Answers to older responses change nothing: the latest one repeats whatever they carried.
+    if (state.pending?.nonce === nonce) resolve(state, state.pending);
     if (summary === undefined) return {};
     state.ackedVersion = summary.version;
     return { ackedVersion: summary.version };
   }
 
-  private respond(view: NodeView): DeltaResponse[] {
-    const responses: DeltaResponse[] = [];
-    // CDS is built before EDS so that it can force the CLAs of changed clusters.
-    for (const typeUrl of PUSH_ORDER) {
-      const state = this.types.get(typeUrl);
-      if (state === undefined) continue;
-      const response = this.build(state, view);
-      if (response !== undefined) responses.push(response);
-    }
-    return responses;
+  private forcedEndpoints(state: TypeState, view: NodeView): DeltaResponse | undefined {
+    const endpoints = this.types.get(TypeUrl.Endpoint);
+    if (state.typeUrl !== TypeUrl.Cluster || endpoints === undefined || endpoints.forced.size === 0) return undefined;
+    return this.build(endpoints, view, NO_NAMES);
   }
 
-  private build(state: TypeState, view: NodeView): DeltaResponse | undefined {
-    const desired = desiredResources(state, view);
-    const desiredNames = new Set(desired.map((r) => r.name));
+  /** `changed`: the names to reconsider, or undefined to reconsider every name. */
+  private build(state: TypeState, view: NodeView, changed: ReadonlySet<string> | undefined): DeltaResponse | undefined {
     const pending = state.pending;
     const touchedByPending = (name: string): boolean => pending !== undefined && (pending.resources.has(name) || pending.removed.has(name));
     // What the client will hold once the pending response has arrived.
     const heldVersion = (name: string): string | undefined => {
-      if (pending?.resources.has(name)) return pending.resources.get(name);
+      if (pending?.resources.has(name)) return pending.resources.get(name)?.version;
       if (pending?.removed.has(name)) return undefined;
-      return state.client.get(name);
+      return versionOf(state.client.get(name));
     };
-
-    let needed = state.replyDue || (pending !== undefined && [...pending.resources.keys()].some((name) => !interested(state, name)));
-    const resources: Resource[] = [];
-    const changed: string[] = [];
-    for (const resource of desired) {
-      const isChange = heldVersion(resource.name) !== resource.version;
-      const must = isChange || state.forced.has(resource.name);
-      if (isChange) changed.push(resource.name);
-      needed ||= must;
-      if (must || state.client.get(resource.name) !== resource.version || touchedByPending(resource.name)) resources.push(resource);
+    const names = state.candidates(view, changed, state.client.keys());
+    if (pending) {
+      for (const name of pending.resources.keys()) names.add(name);
+      for (const name of pending.removed) names.add(name);
     }
 
-    const candidates = new Set([...state.client.keys(), ...state.forced, ...(pending?.resources.keys() ?? []), ...(pending?.removed ?? [])]);
+    let needed = state.replyDue || (pending !== undefined && [...pending.resources.keys()].some((name) => !state.interested(name)));
+    const resources: Resource[] = [];
     const removed: string[] = [];
-    for (const name of candidates) {
-      if (desiredNames.has(name) || !interested(state, name)) continue;
-      // Only names the client holds, plus explicit subscriptions to names that do not exist: the
-      // spec's fast "does not exist" signal, which spares the client its 15 s timeout.
-      const must = heldVersion(name) !== undefined || state.forced.has(name);
-      needed ||= must;
-      if (must || state.client.has(name) || touchedByPending(name)) removed.push(name);
+    const changedClusters: string[] = [];
+    for (const name of names) {
+      if (!state.interested(name)) continue;
+      const resource = view.resource(state.typeUrl, name);
+      const forced = state.forced.has(name);
+      if (resource !== undefined) {
+        const isChange = heldVersion(name) !== resource.version;
+        if (isChange) changedClusters.push(name);
+        needed ||= isChange || forced;
+        if (isChange || forced || versionOf(state.client.get(name)) !== resource.version || touchedByPending(name)) resources.push(resource);
+      } else {
+        // Only names the client holds, plus explicit subscriptions to names that do not exist: the
+        // spec's fast "does not exist" signal, which spares the client its 15 s timeout.
+        const must = heldVersion(name) !== undefined || forced;
+        needed ||= must;
+        if (must || state.client.has(name) || touchedByPending(name)) removed.push(name);
+      }
     }
 
     if (!needed) return undefined;
     if (resources.length === 0 && removed.length === 0 && !state.replyDue) {
-      // The pending response only held names since unsubscribed; the queue drops it, and nothing replaces it.
+      // The pending response only held names since unsubscribed; the session drops it, and nothing replaces it.
       state.pending = undefined;
       return undefined;
     }
+    resources.sort((a, b) => compareNames(a.name, b.name));
+    removed.sort(compareNames);
+    if (state.repeatsRejected(resources, removed)) return undefined;
 
-    if (state.typeUrl === TypeUrl.Cluster) this.forceEndpoints(changed);
+    if (state.typeUrl === TypeUrl.Cluster) this.forceEndpoints(changedClusters);
 
     const nonce = this.options.newNonce();
-    const systemVersionInfo = contentVersion(desired);
-    removed.sort(compareNames);
-    state.pending = { nonce, resources: new Map(resources.map((r) => [r.name, r.version])), removed: new Set(removed) };
+    // Informational only: the version of everything of this type in the view, computed once per view.
+    const systemVersionInfo = view.resources(state.typeUrl).version();
+    const content: SentContent = { resources: new Map(resources.map((r) => [r.name, r])), removed: new Set(removed) };
+    state.pending = { nonce, ...content };
     state.latestNonce = nonce;
-    state.forced.clear();
-    state.replyDue = false;
-    state.recent.set(nonce, { version: systemVersionInfo, names: resources.map((r) => r.name) });
+    state.sent();
+    state.recent.set(nonce, { version: systemVersionInfo, content });
     if (state.recent.size > RECENT_RESPONSES) {
       const oldest = state.recent.keys().next();
       if (oldest.done !== true) state.recent.delete(oldest.value);
@@ -237,42 +257,9 @@ export class DeltaStream {
   private forceEndpoints(clusterNames: readonly string[]): void {
     const endpoints = this.types.get(TypeUrl.Endpoint);
     if (endpoints === undefined) return;
-    // DESIGN 3.5: a changed cluster stays warming in Envoy until its CLA arrives again.
-    for (const name of clusterNames) if (interested(endpoints, name)) endpoints.forced.add(name);
+    // A changed cluster stays warming in Envoy until its CLA arrives again.
+    for (const name of clusterNames) if (endpoints.interested(name)) endpoints.forced.add(name);
   }
-
-  private recordNack(state: TypeState, rejectedVersion: string, resourceNames: string[], error: ErrorDetail): NackRecord {
-    const record: NackRecord = {
-      typeUrl: state.typeUrl,
-      rejectedVersion,
-      resourceNames: resourceNames.sort(compareNames),
-      error: { code: error.code, message: error.message },
-      at: this.options.now?.() ?? new Date(),
-    };
-    state.lastNack = record;
-    return record;
-  }
-}
-
-function newTypeState(typeUrl: TypeUrl): TypeState {
-  return {
-    typeUrl,
-    fullState: isFullStateType(typeUrl),
-    wildcard: false,
-    names: new Set(),
-    client: new Map(),
-    forced: new Set(),
-    replyDue: false,
-    pending: undefined,
-    latestNonce: undefined,
-    recent: new Map(),
-    ackedVersion: undefined,
-    lastNack: undefined,
-  };
-}
-
-function interested(state: TypeState, name: string): boolean {
-  return state.wildcard || state.names.has(name);
 }
 
 /** First request of a type on this stream: subscriptions, legacy wildcard, and what the client already holds. */
@@ -286,14 +273,16 @@ function open(state: TypeState, request: DeltaRequest): void {
     else state.names.add(name);
   }
   for (const [name, version] of Object.entries(request.initialVersions)) {
-    if (interested(state, name)) state.client.set(name, version);
+    if (state.interested(name)) state.client.set(name, version);
   }
   // Names the client already holds at the current version are not resent; it still gets an answer.
   for (const name of state.names) if (!Object.hasOwn(request.initialVersions, name)) state.forced.add(name);
   state.replyDue = state.wildcard || state.names.size > 0;
 }
 
-function update(state: TypeState, request: DeltaRequest, view: NodeView): void {
+/** Applies subscribe/unsubscribe; true when the subscription changed. */
+function update(state: TypeState, request: DeltaRequest, view: NodeView): boolean {
+  if (request.subscribe.length === 0 && request.unsubscribe.length === 0) return false;
   // Unsubscribe first, so that a name in both lists ends up subscribed: the safer reading.
   for (const name of request.unsubscribe) {
     if (name === WILDCARD) {
@@ -316,27 +305,14 @@ function update(state: TypeState, request: DeltaRequest, view: NodeView): void {
     }
     state.replyDue = true;
   }
-  for (const name of [...state.client.keys()]) if (!interested(state, name)) state.client.delete(name);
-  for (const name of [...state.forced]) if (!interested(state, name)) state.forced.delete(name);
+  for (const name of [...state.client.keys()]) if (!state.interested(name)) state.client.delete(name);
+  state.pruneUnsubscribed();
+  return true;
 }
 
-/** The client has answered `pending` (ACK or NACK): what it carried is now what the client holds. */
+/** The client has ACKed `pending`: what it carried is now what the client holds. */
 function resolve(state: TypeState, pending: PendingResponse): void {
-  // A NACKed resource counts as held too, so it is not resent until its content changes.
-  for (const [name, version] of pending.resources) if (interested(state, name)) state.client.set(name, version);
+  for (const [name, resource] of pending.resources) if (state.interested(name)) state.client.set(name, resource);
   for (const name of pending.removed) state.client.delete(name);
   state.pending = undefined;
-}
-
-function desiredResources(state: TypeState, view: NodeView): Resource[] {
-  const picked: Resource[] = [];
-  if (state.wildcard) {
-    picked.push(...view.resources(state.typeUrl).values());
-  } else {
-    for (const name of state.names) {
-      const resource = view.resource(state.typeUrl, name);
-      if (resource !== undefined) picked.push(resource);
-    }
-  }
-  return picked.sort((a, b) => compareNames(a.name, b.name));
 }

@@ -1,6 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { OutboundQueue, type DropReason, type OutboundQueueOptions } from './outbound-queue';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 
 interface Msg {
   readonly typeUrl: TypeUrl;
@@ -13,19 +12,31 @@ const LDS = TypeUrl.Listener;
 const RDS = TypeUrl.Route;
 const SDS = TypeUrl.Secret;
 
-/** A transport like a grpc-js call: write() returns false once its buffer is full, 'drain' fires when it empties. */
-class FakeCall extends EventEmitter {
+/**
+ * A transport like a grpc-js call: write(message, done) calls `done` once the message is taken.
+ * While `full`, it holds that callback until drain(), as a slow reader holds back HTTP/2 flow control.
+ */
+class FakeCall {
   readonly written: string[] = [];
   full = false;
+  private held: (() => void) | undefined;
 
-  write(message: Msg): boolean {
+  write(message: Msg, done: () => void): void {
     this.written.push(message.id);
-    return !this.full;
+    if (this.full) this.held = done;
+    else done();
+  }
+
+  /** A write waits for its callback. */
+  get holding(): boolean {
+    return this.held !== undefined;
   }
 
   drain(): void {
     this.full = false;
-    this.emit('drain');
+    const held = this.held;
+    this.held = undefined;
+    held?.();
   }
 }
 
@@ -37,8 +48,7 @@ function setup(overrides: Partial<OutboundQueueOptions<Msg>> = {}): {
   const call = new FakeCall();
   const dropped: string[] = [];
   const queue = new OutboundQueue<Msg>({
-    write: (m) => call.write(m),
-    onceDrain: (resume) => call.once('drain', resume),
+    write: (m, done) => call.write(m, done),
     stillCurrent: () => true,
     onDrop: (m: Msg, reason: DropReason) => dropped.push(`${m.id}:${reason}`),
     ...overrides,
@@ -49,6 +59,21 @@ function setup(overrides: Partial<OutboundQueueOptions<Msg>> = {}): {
 const msg = (typeUrl: TypeUrl, id: string): Msg => ({ typeUrl, id });
 
 describe('OutboundQueue', () => {
+  it('holds at most one response per type for a slow reader, the newest, with one write in flight', () => {
+    const { call, queue, dropped } = setup();
+    call.full = true;
+    queue.enqueue(msg(CDS, 'cds-0'));
+    for (let version = 1; version <= 100; version++) {
+      queue.enqueue(msg(CDS, `cds-${version}`));
+      queue.enqueue(msg(EDS, `eds-${version}`));
+      expect(queue.size).toBeLessThanOrEqual(2);
+    }
+    expect(call.written).toEqual(['cds-0']);
+    expect(dropped).toHaveLength(198);
+    call.drain();
+    expect(call.written).toEqual(['cds-0', 'cds-100', 'eds-100']);
+  });
+
   it('writes at once while the transport has room', () => {
     const { call, queue } = setup();
     queue.enqueue(msg(LDS, 'lds1'));
@@ -67,11 +92,11 @@ describe('OutboundQueue', () => {
     }
     expect(call.written).toEqual(['first']);
     expect(queue.size).toBe(5);
-    expect(call.listenerCount('drain')).toBe(1);
+    expect(call.holding).toBe(true);
 
     call.drain();
     expect(call.written).toEqual(['first', 'cds', 'eds', 'lds', 'rds', 'sds']);
-    expect([queue.size, queue.isBlocked, call.listenerCount('drain')]).toEqual([0, false, 0]);
+    expect([queue.size, queue.isBlocked, call.holding]).toEqual([0, false, false]);
   });
 
   it('blocks again if the transport fills up while draining', () => {
@@ -118,18 +143,16 @@ describe('OutboundQueue', () => {
   });
 
   it('picks up a message enqueued from inside write() without writing re-entrantly', () => {
-    const call = new FakeCall();
     const order: string[] = [];
     let depth = 0;
     const queue: OutboundQueue<Msg> = new OutboundQueue<Msg>({
-      write: (m) => {
+      write: (m, done) => {
         depth += 1;
         order.push(`${m.id}@${depth}`);
         if (m.id === 'cds') queue.enqueue(msg(EDS, 'eds'));
         depth -= 1;
-        return true;
+        done();
       },
-      onceDrain: (resume) => call.once('drain', resume),
       stillCurrent: () => true,
     });
     queue.enqueue(msg(CDS, 'cds'));

@@ -1,4 +1,4 @@
-import { PUSH_ORDER, type TypeUrl } from './type-url';
+import { PUSH_ORDER, type TypeUrl } from '../resources/type-url';
 
 /** What the queue needs to know about a message: its type, which decides its slot and priority. */
 export interface TypedMessage {
@@ -8,10 +8,11 @@ export interface TypedMessage {
 export type DropReason = 'replaced' | 'stale' | 'closed';
 
 export interface OutboundQueueOptions<T extends TypedMessage> {
-  /** Writes one message; false means the transport is full (grpc-js `call.write`). The message is still sent. */
-  write(message: T): boolean;
-  /** Calls `resume` once, the next time the transport has room again (grpc-js `call.once('drain', resume)`). */
-  onceDrain(resume: () => void): void;
+  /**
+   * Writes one message and calls `done` once the transport has taken it (grpc-js
+   * `call.write(message, done)`). Nothing else is written before that.
+   */
+  write(message: T, done: () => void): void;
   /** Checked right before writing; a message that fails it is dropped (e.g. `sotwStream.stillCurrent`). */
   stillCurrent(message: T): boolean;
   /** For logs and metrics. */
@@ -19,12 +20,14 @@ export interface OutboundQueueOptions<T extends TypedMessage> {
 }
 
 /**
- * The single ordered outbound queue of one ADS stream (DESIGN 3.1). At most one message per type
- * waits, so a burst of updates coalesces to the newest one and memory stays bounded by the number of
- * types. Waiting messages go out in push order (CDS, EDS, LDS, RDS, SDS), one at a time, and nothing
- * more is written after the transport reports it is full until it drains.
+ * The single ordered outbound queue of one ADS stream. At most one message per type waits, so a
+ * burst of updates coalesces to the newest one and memory stays bounded by the number of types.
+ * Waiting messages go out in push order (CDS, EDS, LDS, RDS, SDS), with at most one write in
+ * flight: grpc-js's object-mode stream buffers 16 messages before `write()` returns false, so
+ * waiting for each write's callback is what keeps a slow proxy from being sent every
+ * intermediate version. A newer message replaces the one that waits.
  *
- * The gRPC layer should call close() when the call ends, so that a drain that never comes holds nothing.
+ * The gRPC layer should call close() when the call ends, so that a callback that never comes holds nothing.
  */
 export class OutboundQueue<T extends TypedMessage> {
   private readonly waiting = new Map<TypeUrl, T>();
@@ -59,7 +62,7 @@ export class OutboundQueue<T extends TypedMessage> {
     return this.waiting.size;
   }
 
-  /** True while waiting for the transport to drain. */
+  /** True while a write is in flight. */
   get isBlocked(): boolean {
     return this.blocked;
   }
@@ -76,10 +79,13 @@ export class OutboundQueue<T extends TypedMessage> {
           this.options.onDrop?.(next, 'stale');
           continue;
         }
-        if (!this.options.write(next)) {
-          this.blocked = true;
-          this.options.onceDrain(() => this.resume());
-        }
+        this.blocked = true;
+        let finished = false;
+        this.options.write(next, () => {
+          if (finished) return;
+          finished = true;
+          this.resume();
+        });
       }
     } finally {
       this.flushing = false;

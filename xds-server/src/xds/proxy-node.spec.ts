@@ -1,5 +1,5 @@
 import { ADS } from '../translate/config-source';
-import { xdsPackageDefinition } from './protos';
+import { xdsPackageDefinition } from '../resources/protos';
 import { proxyNode, type NodeMessage } from './proxy-node';
 
 /** Round-trips a node through the real DiscoveryRequest codec, as it arrives from Envoy. */

@@ -1,7 +1,7 @@
 import { AT, counterNonces, FakeView, res } from './stream-fixtures.spec-helper';
 import { SotwStream, type SotwRequest, type SotwResponse } from './sotw-stream';
-import { TypeUrl } from './type-url';
-import { contentVersion } from './version-hash';
+import { TypeUrl } from '../resources/type-url';
+import { contentVersion } from '../resources/version-hash';
 
 const CDS = TypeUrl.Cluster;
 const EDS = TypeUrl.Endpoint;
@@ -56,12 +56,12 @@ describe('SotwStream', () => {
       stream.handleRequest(req(CDS, [], 'n1', 'v'), view);
 
       view.put(res(CDS, 'b', '2'));
-      const changed = only(stream.handleViewChange(view));
+      const changed = only(stream.handleViewChange(view, undefined));
       expect(content(changed)).toEqual(['a@1', 'b@2', 'c@1']);
 
       stream.handleRequest(req(CDS, [], changed.nonce, changed.versionInfo), view);
       view.remove(CDS, 'a');
-      expect(content(only(stream.handleViewChange(view)))).toEqual(['b@2', 'c@1']);
+      expect(content(only(stream.handleViewChange(view, undefined)))).toEqual(['b@2', 'c@1']);
     });
 
     it('ends the legacy wildcard once a name was requested; an empty list then unsubscribes all', () => {
@@ -75,7 +75,7 @@ describe('SotwStream', () => {
       expect(stream.handleRequest(req(LDS, [], named.nonce, named.versionInfo), view).responses).toEqual([]);
       expect(stream.subscriptions()[0]).toMatchObject({ wildcard: false, resourceNames: [] });
       view.put(res(LDS, 'a', '2'), res(LDS, 'c', '1'));
-      expect(stream.handleViewChange(view)).toEqual([]);
+      expect(stream.handleViewChange(view, undefined)).toEqual([]);
     });
 
     it('treats "*" as an explicit wildcard, alone or with names, and a later list without it as no wildcard', () => {
@@ -87,7 +87,7 @@ describe('SotwStream', () => {
 
       stream.handleRequest(req(CDS, ['a'], all.nonce, all.versionInfo), view);
       view.put(res(CDS, 'a', '2'), res(CDS, 'b', '2'));
-      expect(content(only(stream.handleViewChange(view)))).toEqual(['a@2']);
+      expect(content(only(stream.handleViewChange(view, undefined)))).toEqual(['a@2']);
     });
 
     it('sends a gRPC client (explicit names) the full set of its names, and answers a newly added name', () => {
@@ -122,7 +122,7 @@ describe('SotwStream', () => {
       const view = new FakeView(res(EDS, 'a', '1'), res(EDS, 'b', '1'));
       const first = only(stream.handleRequest(req(EDS, ['a']), view).responses);
       view.put(res(EDS, 'a', '2'));
-      const second = only(stream.handleViewChange(view));
+      const second = only(stream.handleViewChange(view, undefined));
       expect([first.nonce, second.nonce]).toEqual(['n1', 'n2']);
 
       const stale = stream.handleRequest(req(EDS, ['a', 'b'], 'n1', first.versionInfo), view);
@@ -155,7 +155,7 @@ describe('SotwStream', () => {
       const view = new FakeView(res(CDS, 'a', '1'), res(EDS, 'a', '1'));
       const cds = only(stream.handleRequest(req(CDS, []), view).responses);
       const ack = stream.handleRequest(req(CDS, [], cds.nonce, cds.versionInfo), view);
-      expect(ack).toEqual({ responses: [], ackedVersion: cds.versionInfo, nack: undefined });
+      expect(ack).toEqual({ responses: [], ackedVersion: cds.versionInfo, nack: undefined, subscriptionChanged: false });
       expect(stream.ackedVersion(CDS)).toBe(cds.versionInfo);
       expect(stream.ackedVersion(EDS)).toBeUndefined();
     });
@@ -166,20 +166,20 @@ describe('SotwStream', () => {
       const first = only(stream.handleRequest(req(CDS, []), view).responses);
       stream.handleRequest(req(CDS, [], first.nonce, first.versionInfo), view);
       view.put(res(CDS, 'b', '2'));
-      const bad = only(stream.handleViewChange(view));
+      const bad = only(stream.handleViewChange(view, undefined));
 
       // gRPC clients may even report the new version together with the error.
       const error = { code: 13, message: 'cluster b: bad lb policy' };
       const outcome = stream.handleRequest(req(CDS, [], bad.nonce, bad.versionInfo, error), view);
       const record = { typeUrl: CDS, rejectedVersion: bad.versionInfo, resourceNames: ['a', 'b'], error, at: AT };
-      expect(outcome).toEqual({ responses: [], ackedVersion: undefined, nack: record });
+      expect(outcome).toEqual({ responses: [], ackedVersion: undefined, nack: record, subscriptionChanged: false });
       expect(stream.lastNack(CDS)).toEqual(record);
       expect(stream.ackedVersion(CDS)).toBe(first.versionInfo);
 
       // Other types changing, or a view change with the same content, must not resend it.
       expect(stream.handleViewChange(view.put(res(EDS, 'a', '1')))).toEqual([]);
       view.put(res(CDS, 'b', '3'));
-      expect(content(only(stream.handleViewChange(view)))).toEqual(['a@1', 'b@3']);
+      expect(content(only(stream.handleViewChange(view, undefined)))).toEqual(['a@1', 'b@3']);
     });
 
     it('treats a request without error_detail as an ACK even when its version differs from the one sent', () => {
@@ -190,13 +190,16 @@ describe('SotwStream', () => {
       expect([outcome.ackedVersion, outcome.nack]).toEqual(['something-else', undefined]);
     });
 
-    it('does not resend NACKed EDS resources when another name changes', () => {
+    it('after a NACK, sends at the next change what differs from the last ACKed state, the good resource included', () => {
       const stream = newStream();
       const view = new FakeView(res(EDS, 'a', '1'), res(EDS, 'b', '1'));
       const sent = only(stream.handleRequest(req(EDS, ['a', 'b']), view).responses);
       stream.handleRequest(req(EDS, ['a', 'b'], sent.nonce, '', { code: 13, message: 'weight 0' }), view);
+      // The rejected response is not resent as it was...
+      expect(stream.handleViewChange(view, new Map([[EDS, new Set(['a', 'b'])]]))).toEqual([]);
+      // ...but the next change carries every name the client does not hold, `a` too.
       view.put(res(EDS, 'b', '2'));
-      expect(content(only(stream.handleViewChange(view)))).toEqual(['b@2']);
+      expect(content(only(stream.handleViewChange(view, new Map([[EDS, new Set(['b'])]]))))).toEqual(['a@1', 'b@2']);
     });
   });
 
@@ -210,7 +213,7 @@ describe('SotwStream', () => {
       stream.handleRequest(req(EDS, ['a', 'b'], first.nonce, first.versionInfo), view);
 
       view.put(res(EDS, 'b', '2'), res(EDS, 'c', '2'));
-      const update = only(stream.handleViewChange(view));
+      const update = only(stream.handleViewChange(view, undefined));
       expect(content(update)).toEqual(['b@2']);
       expect(update.versionInfo).toBe(contentVersion([{ name: 'b', version: '2' }]));
     });
@@ -245,7 +248,7 @@ describe('SotwStream', () => {
       const view = new FakeView();
       expect(stream.handleRequest(req(EDS, ['a']), view).responses).toEqual([]);
       view.put(res(EDS, 'a', '1'));
-      expect(content(only(stream.handleViewChange(view)))).toEqual(['a@1']);
+      expect(content(only(stream.handleViewChange(view, undefined)))).toEqual(['a@1']);
     });
   });
 

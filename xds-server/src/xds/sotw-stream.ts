@@ -1,12 +1,17 @@
-import type { ErrorDetail, NackRecord, NodeView, Resource } from './resource';
-import { PUSH_ORDER, TypeUrl, isFullStateType } from './type-url';
-import { compareNames, contentVersion } from './version-hash';
+import type { Resource } from '../resources/resource';
+import type { ChangeSet, NodeView } from '../resources/node-view';
+import type { ErrorDetail, NackRecord } from './nack-record';
+import { Subscription, WILDCARD, type SentContent } from './subscription';
+import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
+import { compareNames, contentVersion } from '../resources/version-hash';
 
 /** One DiscoveryRequest on a state-of-the-world ADS stream, reduced to what the state machine reads. */
 export interface SotwRequest {
   readonly typeUrl: TypeUrl;
   readonly versionInfo: string;
   readonly resourceNames: readonly string[];
+  /** The encoded resource_names, when the codec kept them: equal bytes mean equal names, unread. */
+  readonly resourceNamesKey?: Buffer;
   readonly responseNonce: string;
   readonly errorDetail?: ErrorDetail;
 }
@@ -30,6 +35,8 @@ export interface SotwOutcome {
   readonly nack?: NackRecord;
   /** Set when the request was ignored entirely; nothing else in the outcome is set then. */
   readonly ignored?: SotwIgnoreReason;
+  /** True when the request changed what the stream subscribes to (the subscriber index follows it). */
+  readonly subscriptionChanged?: boolean;
 }
 
 export interface SotwStreamOptions {
@@ -50,44 +57,42 @@ export interface SotwSubscription {
   readonly awaitingNonce: string | undefined;
 }
 
-const WILDCARD = '*';
-
-interface SentResponse {
+interface SentResponse extends SentContent {
   readonly nonce: string;
   readonly version: string;
-  /** name -> version of every resource in the response. */
-  readonly resources: ReadonlyMap<string, string>;
   /** The client has echoed this nonce (ACK or NACK). */
   answered: boolean;
 }
 
-interface TypeState {
-  readonly typeUrl: TypeUrl;
-  readonly fullState: boolean;
-  wildcard: boolean;
+class TypeState extends Subscription {
   /** True while every request so far had empty resource_names: the legacy wildcard still applies. */
-  onlyEmptyRequests: boolean;
-  names: ReadonlySet<string>;
-  /** name -> version the client holds, as of its last answer to one of our responses. */
-  confirmed: Map<string, string>;
-  /** EDS names the next response must carry even if unchanged: the CLAs of changed clusters. */
-  forced: Set<string>;
-  /** Full-state types only: the next computation must produce a response even if nothing changed. */
-  replyDue: boolean;
+  onlyEmptyRequests = true;
+  /**
+   * name -> resource the client holds, as of its last ACK. A full-state type's is the whole
+   * index it ACKed, shared with every other stream that got the same one.
+   */
+  confirmed: ReadonlyMap<string, Resource> = new Map();
   /** The latest response produced; only its nonce is valid in requests. */
   last: SentResponse | undefined;
-  ackedVersion: string | undefined;
-  lastNack: NackRecord | undefined;
+  /** resource_names of the latest request: an ACK usually repeats them exactly, which is checked without building a set. */
+  lastRequested: readonly string[] = [];
+  lastRequestedKey: Buffer | undefined;
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
  * One state-of-the-world ADS stream: which types and names the client subscribed to, what it was
  * sent, what it ACKed or NACKed, and which responses it needs next. Pure: no I/O and no timers, so
  * the gRPC layer feeds it requests and view changes and writes what it returns.
  *
+ * Work is proportional to what changed: a view change looks only at the names its change set
+ * lists, a full-state answer is the view's shared index (sorted and versioned once per view),
+ * and an ACK that changes no subscription builds nothing.
+ *
  * Responses are computed against what the client has confirmed, not against the previous response:
- * the outbound queue may replace a response that was never written, so each response must also
- * carry everything the unanswered previous one carried (DESIGN 3.1).
+ * the session may replace a response that was never written, so each response must also carry
+ * everything the unanswered previous one carried.
  */
 export class SotwStream {
   private readonly types = new Map<TypeUrl, TypeState>();
@@ -96,8 +101,9 @@ export class SotwStream {
 
   handleRequest(request: SotwRequest, view: NodeView): SotwOutcome {
     let state = this.types.get(request.typeUrl);
+    const isNew = state === undefined;
     if (state === undefined) {
-      state = newTypeState(request.typeUrl);
+      state = new TypeState(request.typeUrl);
       this.types.set(request.typeUrl, state);
     }
     const last = state.last;
@@ -109,35 +115,48 @@ export class SotwStream {
 
     let ackedVersion: string | undefined;
     let nack: NackRecord | undefined;
+    const at = this.options.now?.() ?? new Date();
     if (last !== undefined && !last.answered) {
       last.answered = true;
-      // A NACKed response counts as held too: resending the same content would only be rejected again.
-      resolve(state, last);
       if (request.errorDetail !== undefined) {
-        nack = this.recordNack(state, last.version, [...last.resources.keys()], request.errorDetail);
+        // The client keeps what it last ACKed; what it rejected is retried at the next change.
+        state.reject(last);
+        nack = state.recordNack(last.version, [...last.resources.keys()], request.errorDetail, at);
       } else {
+        resolve(state, last);
         ackedVersion = request.versionInfo;
         state.ackedVersion = ackedVersion;
       }
     } else if (last === undefined && request.errorDetail !== undefined) {
       // The rejected response went out on an earlier stream, so its version is unknown here.
-      nack = this.recordNack(state, '', [...request.resourceNames], request.errorDetail);
+      nack = state.recordNack('', [...request.resourceNames], request.errorDetail, at);
     }
 
-    subscribe(state, request.resourceNames);
-    return { responses: this.respond(view), ackedVersion, nack };
+    if (!subscribe(state, request, isNew)) return { responses: [], ackedVersion, nack, subscriptionChanged: false };
+    const response = this.build(state, view, undefined);
+    return { responses: response ? this.withForcedEndpoints(response, view) : [], ackedVersion, nack, subscriptionChanged: true };
   }
 
-  /** The node's resources changed: the responses needed to bring this client up to date, in push order. */
-  handleViewChange(view: NodeView): SotwResponse[] {
-    return this.respond(view);
+  /** The view changed in `changes`: the responses needed to bring this client up to date, in push order. */
+  handleViewChange(view: NodeView, changes: ChangeSet = undefined): SotwResponse[] {
+    const responses: SotwResponse[] = [];
+    // Push order matters beyond the queue: building CDS first lets it force the CLAs of changed clusters.
+    for (const typeUrl of PUSH_ORDER) {
+      const state = this.types.get(typeUrl);
+      if (state === undefined) continue;
+      const changed = changes === undefined ? undefined : (changes.get(typeUrl) ?? NO_NAMES);
+      if (changed !== undefined && changed.size === 0 && state.forced.size === 0) continue;
+      const response = this.build(state, view, changed);
+      if (response !== undefined) responses.push(response);
+    }
+    return responses;
   }
 
   /** False once a newer response of the same type exists, or a resource in it is no longer subscribed. */
   stillCurrent(response: SotwResponse): boolean {
     const state = this.types.get(response.typeUrl);
     if (state === undefined || state.last === undefined || state.last.nonce !== response.nonce) return false;
-    return response.resources.every((r) => interested(state, r.name));
+    return state.wildcard || response.resources.every((r) => state.interested(r.name));
   }
 
   ackedVersion(typeUrl: TypeUrl): string | undefined {
@@ -148,6 +167,11 @@ export class SotwStream {
     return this.types.get(typeUrl)?.lastNack;
   }
 
+  /** What the stream subscribes to of a type, for the subscriber index. */
+  interest(typeUrl: TypeUrl): { wildcard: boolean; names: ReadonlySet<string> } | undefined {
+    return this.types.get(typeUrl);
+  }
+
   subscriptions(): SotwSubscription[] {
     return PUSH_ORDER.flatMap((typeUrl) => {
       const state = this.types.get(typeUrl);
@@ -156,7 +180,7 @@ export class SotwStream {
         {
           typeUrl,
           wildcard: state.wildcard,
-          resourceNames: [...state.names].sort(compareNames),
+          resourceNames: state.sortedNames(),
           ackedVersion: state.ackedVersion,
           lastNack: state.lastNack,
           awaitingNonce: state.last !== undefined && !state.last.answered ? state.last.nonce : undefined,
@@ -165,50 +189,64 @@ export class SotwStream {
     });
   }
 
-  private respond(view: NodeView): SotwResponse[] {
-    const responses: SotwResponse[] = [];
-    // Push order matters beyond the queue: building CDS first lets it force the CLAs of changed clusters.
-    for (const typeUrl of PUSH_ORDER) {
-      const state = this.types.get(typeUrl);
-      if (state === undefined) continue;
-      const response = this.build(state, view);
-      if (response !== undefined) responses.push(response);
-    }
-    return responses;
+  /** A (re)subscription to clusters may force endpoints; their response goes out with it. */
+  private withForcedEndpoints(response: SotwResponse, view: NodeView): SotwResponse[] {
+    const endpoints = this.types.get(TypeUrl.Endpoint);
+    if (response.typeUrl !== TypeUrl.Cluster || endpoints === undefined || endpoints.forced.size === 0) return [response];
+    const forced = this.build(endpoints, view, NO_NAMES);
+    return forced ? [response, forced] : [response];
   }
 
-  private build(state: TypeState, view: NodeView): SotwResponse | undefined {
-    const desired = desiredResources(state, view);
+  /** `changed`: the names to reconsider, or undefined to reconsider every name. */
+  private build(state: TypeState, view: NodeView, changed: ReadonlySet<string> | undefined): SotwResponse | undefined {
     const unanswered = state.last !== undefined && !state.last.answered ? state.last : undefined;
     // What the client will hold once everything already produced has arrived.
-    const heldVersion = (name: string): string | undefined => {
-      if (state.fullState) return (unanswered?.resources ?? state.confirmed).get(name);
-      return unanswered?.resources.get(name) ?? state.confirmed.get(name);
-    };
+    const held = (name: string): Resource | undefined =>
+      state.fullState ? (unanswered?.resources ?? state.confirmed).get(name) : (unanswered?.resources.get(name) ?? state.confirmed.get(name));
 
-    let resources: Resource[];
+    let resources: readonly Resource[];
+    let versionInfo: string;
+    let carried: ReadonlyMap<string, Resource>;
     if (state.fullState) {
-      const held = unanswered?.resources ?? state.confirmed;
-      const unchanged = held.size === desired.length && desired.every((r) => held.get(r.name) === r.version);
-      if (unchanged && !state.replyDue) return undefined;
-      resources = desired;
+      const names = state.candidates(view, changed, (unanswered?.resources ?? state.confirmed).keys());
+      const differs = [...names].some((name) => held(name)?.version !== view.resource(state.typeUrl, name)?.version);
+      if (!differs && !state.replyDue) return undefined;
+      if (state.wildcard) {
+        const index = view.resources(state.typeUrl);
+        resources = index.sorted();
+        versionInfo = index.version();
+        carried = index;
+      } else {
+        resources = state.desired(view);
+        versionInfo = contentVersion(resources);
+        carried = new Map(resources.map((r) => [r.name, r]));
+      }
     } else {
-      if (!desired.some((r) => state.forced.has(r.name) || heldVersion(r.name) !== r.version)) return undefined;
-      resources = desired.filter(
-        (r) => state.forced.has(r.name) || state.confirmed.get(r.name) !== r.version || unanswered?.resources.has(r.name) === true,
-      );
+      const names = state.candidates(view, changed, []);
+      if (unanswered) for (const name of unanswered.resources.keys()) if (state.interested(name)) names.add(name);
+      const picked: Resource[] = [];
+      let needed = false;
+      for (const name of names) {
+        const resource = view.resource(state.typeUrl, name);
+        if (resource === undefined) continue;
+        if (state.forced.has(name) || held(name)?.version !== resource.version) needed = true;
+        if (state.forced.has(name) || state.confirmed.get(name)?.version !== resource.version || unanswered?.resources.has(name) === true) picked.push(resource);
+      }
+      if (!needed) return undefined;
+      resources = picked.sort((a, b) => compareNames(a.name, b.name));
+      versionInfo = contentVersion(resources);
+      carried = new Map(resources.map((r) => [r.name, r]));
     }
+    if (state.repeatsRejected(resources, [])) return undefined;
 
     if (state.typeUrl === TypeUrl.Cluster) {
-      // DESIGN 3.5: a changed cluster stays warming in Envoy until its CLA arrives again.
-      this.forceEndpoints(resources.filter((r) => heldVersion(r.name) !== r.version).map((r) => r.name));
+      // A changed cluster stays warming in Envoy until its CLA arrives again.
+      this.forceEndpoints(resources.filter((r) => held(r.name)?.version !== r.version).map((r) => r.name));
     }
 
     const nonce = this.options.newNonce();
-    const versionInfo = contentVersion(resources);
-    state.last = { nonce, version: versionInfo, resources: new Map(resources.map((r) => [r.name, r.version])), answered: false };
-    state.forced.clear();
-    state.replyDue = false;
+    state.last = { nonce, version: versionInfo, resources: carried, removed: NO_NAMES, answered: false };
+    state.sent();
     return { typeUrl: state.typeUrl, versionInfo, nonce, resources };
   }
 
@@ -216,50 +254,30 @@ export class SotwStream {
     const endpoints = this.types.get(TypeUrl.Endpoint);
     if (endpoints === undefined) return;
     for (const name of clusterNames) {
-      if (interested(endpoints, name)) endpoints.forced.add(name);
+      if (endpoints.interested(name)) endpoints.forced.add(name);
     }
   }
-
-  private recordNack(state: TypeState, rejectedVersion: string, resourceNames: string[], error: ErrorDetail): NackRecord {
-    const record: NackRecord = {
-      typeUrl: state.typeUrl,
-      rejectedVersion,
-      resourceNames: resourceNames.sort(compareNames),
-      error: { code: error.code, message: error.message },
-      at: this.options.now?.() ?? new Date(),
-    };
-    state.lastNack = record;
-    return record;
-  }
 }
 
-function newTypeState(typeUrl: TypeUrl): TypeState {
-  return {
-    typeUrl,
-    fullState: isFullStateType(typeUrl),
-    wildcard: false,
-    onlyEmptyRequests: true,
-    names: new Set(),
-    confirmed: new Map(),
-    forced: new Set(),
-    replyDue: false,
-    last: undefined,
-    ackedVersion: undefined,
-    lastNack: undefined,
-  };
-}
-
-function interested(state: TypeState, name: string): boolean {
-  return state.wildcard || state.names.has(name);
-}
-
-/** The client has received `last`: fold it into what it holds. */
+/** The client has ACKed `last`: fold it into what it holds. */
 function resolve(state: TypeState, last: SentResponse): void {
-  if (state.fullState) state.confirmed = new Map(last.resources);
-  else for (const [name, version] of last.resources) state.confirmed.set(name, version);
+  if (state.fullState) {
+    state.confirmed = last.resources;
+    return;
+  }
+  const confirmed = state.confirmed instanceof Map ? (state.confirmed as Map<string, Resource>) : new Map(state.confirmed);
+  for (const [name, resource] of last.resources) confirmed.set(name, resource);
+  state.confirmed = confirmed;
 }
 
-function subscribe(state: TypeState, requested: readonly string[]): void {
+/** Applies a request's resource_names; true when the subscription changed (or is new). */
+function subscribe(state: TypeState, request: SotwRequest, first: boolean): boolean {
+  const key = request.resourceNamesKey;
+  if (!first && key !== undefined && state.lastRequestedKey !== undefined && key.equals(state.lastRequestedKey)) return false;
+  const requested = request.resourceNames;
+  state.lastRequestedKey = key;
+  if (!first && sameNames(requested, state.lastRequested)) return false;
+  state.lastRequested = requested;
   const names = new Set<string>();
   let explicitWildcard = false;
   for (const name of requested) {
@@ -269,27 +287,27 @@ function subscribe(state: TypeState, requested: readonly string[]): void {
   }
   if (requested.length > 0) state.onlyEmptyRequests = false;
   const wildcard = state.fullState && (explicitWildcard || state.onlyEmptyRequests);
+  const same = wildcard === state.wildcard && names.size === state.names.size && [...names].every((name) => state.names.has(name));
+  if (same && !first) return false;
 
-  const addsInterest = (wildcard && !state.wildcard) || [...names].some((name) => !state.names.has(name));
+  const addsInterest = (wildcard && !state.wildcard) || [...names].some((name) => !state.names.has(name)) || first;
   state.wildcard = wildcard;
   state.names = names;
   // Forgetting what an unsubscribed name held is also what makes a later re-subscription send it
   // again, unchanged or not: the client may have dropped it (e.g. Envoy re-creating a cluster).
-  for (const name of [...state.confirmed.keys()]) if (!interested(state, name)) state.confirmed.delete(name);
-  for (const name of [...state.forced]) if (!interested(state, name)) state.forced.delete(name);
+  if (!state.wildcard) {
+    const confirmed = new Map(state.confirmed);
+    for (const name of confirmed.keys()) if (!state.interested(name)) confirmed.delete(name);
+    state.confirmed = confirmed;
+  }
+  state.pruneUnsubscribed();
   // Full-state responses must answer even when they would list nothing new (Envoy's init waits for one).
   if (addsInterest && state.fullState) state.replyDue = true;
+  return true;
 }
 
-function desiredResources(state: TypeState, view: NodeView): Resource[] {
-  const picked: Resource[] = [];
-  if (state.wildcard) {
-    picked.push(...view.resources(state.typeUrl).values());
-  } else {
-    for (const name of state.names) {
-      const resource = view.resource(state.typeUrl, name);
-      if (resource !== undefined) picked.push(resource);
-    }
-  }
-  return picked.sort((a, b) => compareNames(a.name, b.name));
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,5 +1,7 @@
-import type { NodeView, Resource, ResourceSet } from './resource';
-import type { TypeUrl } from './type-url';
+import type { Resource } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
+import { ResourceIndex } from '../resources/resource-index';
+import type { TypeUrl } from '../resources/type-url';
 
 /** Shared by the SotW and Delta state-machine specs. */
 export const AT = new Date('2025-01-02T03:04:05Z');
@@ -30,8 +32,8 @@ export class FakeView implements NodeView {
     return this;
   }
 
-  resources(typeUrl: TypeUrl): ResourceSet {
-    return this.byType.get(typeUrl) ?? new Map();
+  resources(typeUrl: TypeUrl): ResourceIndex {
+    return ResourceIndex.of(this.byType.get(typeUrl)?.values() ?? []);
   }
 
   resource(typeUrl: TypeUrl, name: string): Resource | undefined {

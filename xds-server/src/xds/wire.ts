@@ -1,6 +1,7 @@
-import type { ErrorDetail, Resource } from './resource';
+import type { Resource } from '../resources/resource';
+import type { ErrorDetail } from './nack-record';
 import type { NodeMessage } from './proxy-node';
-import { isTypeUrl, type TypeUrl } from './type-url';
+import { isTypeUrl, type TypeUrl } from '../resources/type-url';
 import type { SotwRequest, SotwResponse } from './sotw-stream';
 import type { DeltaRequest, DeltaResponse } from './delta-stream';
 
@@ -67,11 +68,15 @@ function errorDetail(wire: { code?: number; message?: string } | null | undefine
 
 const any = (r: Resource): WireAny => ({ type_url: r.typeUrl, value: r.bytes });
 
-export function fromWireSotw(wire: WireSotwRequest, fixedType?: TypeUrl): SotwRequest {
+/** resource_names stay undecoded until read: an ACK that repeats them is recognised by their bytes. */
+export function fromWireSotw(wire: WireSotwRequest & { resource_names_key?: Buffer }, fixedType?: TypeUrl): SotwRequest {
   return {
     typeUrl: typeUrlOf(wire.type_url, fixedType),
     versionInfo: wire.version_info ?? '',
-    resourceNames: wire.resource_names ?? [],
+    get resourceNames(): readonly string[] {
+      return wire.resource_names ?? [];
+    },
+    ...(wire.resource_names_key ? { resourceNamesKey: wire.resource_names_key } : {}),
     responseNonce: wire.response_nonce ?? '',
     errorDetail: errorDetail(wire.error_detail),
   };

@@ -1,8 +1,8 @@
 import { credentials, loadPackageDefinition, type ClientDuplexStream, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
 import pino from 'pino';
-import { MeshState } from './mesh-state';
-import { xdsPackageDefinition } from './protos';
-import { TypeUrl } from './type-url';
+import { MeshState } from '../translate/mesh-state';
+import { xdsPackageDefinition } from '../resources/protos';
+import { TypeUrl } from '../resources/type-url';
 import type { WireSotwRequest, WireSotwResponse } from './wire';
 import { XdsGrpcServer } from './xds-grpc-server';
 import { XdsMetrics } from './xds-metrics';

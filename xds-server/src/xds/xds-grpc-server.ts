@@ -6,15 +6,20 @@ import {
   type GrpcObject,
   type ServerDuplexStream,
   type ServiceClientConstructor,
+  type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { AdsSession, type SessionCodec, type SessionDeps, type StreamMachine } from './ads-session';
+import { AdsSession, type AnySession, type SessionCodec, type SessionDeps } from './ads-session';
+import { PushEngine, type PushTarget } from './push-engine';
+import { StreamAdmission } from './stream-admission';
+import type { StreamMachine } from './stream-machine';
 import { DeltaStream } from './delta-stream';
-import type { MeshState } from './mesh-state';
-import { xdsPackageDefinition } from './protos';
+import { decodeSotwRequest, encodeDeltaResponse, encodeSotwResponse } from './discovery-codec';
+import type { SnapshotSource } from './snapshot-source';
+import { xdsPackageDefinition } from '../resources/protos';
 import { SotwStream } from './sotw-stream';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 import {
   fromWireDelta,
   fromWireSotw,
@@ -27,11 +32,27 @@ import {
 } from './wire';
 import type { XdsMetrics } from './xds-metrics';
 
-type AnySession = AdsSession<unknown, { typeUrl: TypeUrl }, { typeUrl: TypeUrl }, unknown>;
 
-function service(pkg: GrpcObject, path: string): ServiceClientConstructor['service'] {
+/**
+ * A discovery service's definition, with the hand-written codec (discovery-codec.ts) on the
+ * stream methods' hot path: SotW requests and both kinds of responses.
+ */
+function service(pkg: GrpcObject, path: string): ServiceDefinition {
   const found = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], pkg);
-  return (found as ServiceClientConstructor).service;
+  const definition = (found as ServiceClientConstructor).service;
+  return Object.fromEntries(
+    Object.entries(definition).map(([name, method]) => {
+      const delta = name.startsWith('Delta');
+      return [
+        name,
+        {
+          ...method,
+          ...(delta ? {} : { requestDeserialize: decodeSotwRequest }),
+          responseSerialize: (delta ? encodeDeltaResponse : encodeSotwResponse) as (value: unknown) => Buffer,
+        },
+      ];
+    }),
+  );
 }
 
 /** The per-type discovery services, for clients that do not use ADS. */
@@ -48,6 +69,13 @@ export interface XdsServerOptions {
   port: number;
 }
 
+export interface XdsEngineOptions {
+  /** New streams admitted per second; the rest wait their turn (default 1000). */
+  maxNewStreamsPerSecond?: number;
+  /** Streams pushed to before yielding to the event loop (default 256). */
+  pushBatchSize?: number;
+}
+
 /**
  * The gRPC server for ADS (SotW and Delta) and the per-type xDS services. The identifier
  * in every response's control_plane field carries a boot id, so responses from different
@@ -59,13 +87,18 @@ export class XdsGrpcServer {
   readonly bootId = randomUUID().slice(0, 8);
   private readonly server = new Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });
   private readonly sessions = new Set<AnySession>();
+  private readonly engine: PushEngine<PushTarget>;
+  private readonly admission: StreamAdmission;
   private boundPort: number | undefined;
 
   constructor(
-    private readonly mesh: MeshState,
+    private readonly mesh: SnapshotSource,
     private readonly metrics: XdsMetrics,
     private readonly logger: Logger,
+    options: XdsEngineOptions = {},
   ) {
+    this.engine = new PushEngine(mesh, { ...(options.pushBatchSize ? { batchSize: options.pushBatchSize } : {}) });
+    this.admission = new StreamAdmission(options.maxNewStreamsPerSecond ?? 1000);
     const pkg = loadPackageDefinition(xdsPackageDefinition());
     this.server.addService(service(pkg, 'envoy.service.discovery.v3.AggregatedDiscoveryService'), {
       StreamAggregatedResources: (call: ServerDuplexStream<WireSotwRequest, WireSotwResponse>) => this.sotw(call),
@@ -102,6 +135,8 @@ export class XdsGrpcServer {
   }
 
   async stop(graceMs = 2000): Promise<void> {
+    this.engine.stop();
+    this.admission.stop();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
@@ -139,8 +174,15 @@ export class XdsGrpcServer {
     machine: StreamMachine<Req, Res>,
     codec: SessionCodec<WireReq, Req, Res, WireRes>,
   ): void {
-    const deps: SessionDeps = { mesh: this.mesh, metrics: this.metrics, logger: this.logger, onClose: (s) => this.sessions.delete(s) };
-    this.sessions.add(new AdsSession(call, machine, codec, deps) as unknown as AnySession);
+    const deps: SessionDeps = {
+      mesh: this.mesh,
+      engine: this.engine,
+      admission: this.admission,
+      metrics: this.metrics,
+      logger: this.logger,
+      onClose: (s) => this.sessions.delete(s),
+    };
+    this.sessions.add(new AdsSession(call, machine, codec, deps));
   }
 }
 

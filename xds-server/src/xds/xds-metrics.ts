@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { TYPE_SHORT_NAME } from './type-url';
+import { TYPE_SHORT_NAME } from '../resources/type-url';
 
 /**
  * The `endpoint` label of mesh_consul_watch_errors_total: the catalog's two blocking queries

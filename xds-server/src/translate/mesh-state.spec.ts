@@ -1,7 +1,7 @@
 import { caSnapshotFixture } from '../consul/connect-ca.spec-helper';
-import { policy } from '../translate/policy-fixtures.spec-helper';
-import type { MeshConfigModel, MtlsMode } from '../translate/policy-model';
-import { decodeResource } from './decode.spec-helper';
+import { policy } from './policy-fixtures.spec-helper';
+import type { MeshConfigModel, MtlsMode } from './policy-model';
+import { decodeResource } from '../resources/decode.spec-helper';
 import { MeshState } from './mesh-state';
 
 describe('MeshState', () => {
@@ -19,6 +19,19 @@ describe('MeshState', () => {
     mesh.whenReady(() => calls.push('later'));
     mesh.update({ services: new Map() });
     expect(calls).toEqual(['first', 'later']);
+  });
+
+  it('lets a waiter withdraw before readiness, so a stream that closed early is not kept', () => {
+    const mesh = new MeshState();
+    const gone = jest.fn();
+    const withdraw = mesh.whenReady(gone);
+    mesh.whenReady(() => {});
+    expect(mesh.waitingForReady).toBe(2);
+    withdraw();
+    expect(mesh.waitingForReady).toBe(1);
+    mesh.update({ services: new Map() });
+    expect(gone).not.toHaveBeenCalled();
+    expect(mesh.waitingForReady).toBe(0);
   });
 
   it('hands every update to its subscribers until they unsubscribe', () => {

@@ -10,16 +10,17 @@ import {
   localBindListenerName,
   OUTBOUND_LISTENER_NAME,
   outboundListener,
-} from '../translate/listener.translator';
-import { serviceCluster, subsetCluster } from '../translate/cluster.translator';
-import { grpcNeedsOwnCluster } from '../translate/cluster-policy';
-import { serviceLoadAssignment, subsetLoadAssignment } from '../translate/endpoint.translator';
-import { gatewayName, gatewayPort, gatewayRoutes } from '../translate/gateway';
-import { localBinds } from '../translate/local-bind';
-import { callersUseTls, meshIdentity, mtlsMode } from '../translate/mtls';
-import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from '../translate/secret.translator';
-import type { MeshIdentity } from '../translate/tls-context';
-import type { LocalService, MeshModel, ProxyIdentity } from '../translate/model';
+} from './listener.translator';
+import { serviceCluster, subsetCluster } from './cluster.translator';
+import { grpcNeedsOwnCluster } from './cluster-policy';
+import { serviceLoadAssignment, subsetLoadAssignment } from './endpoint.translator';
+import { gatewayName, gatewayPort, gatewayRoutes } from './gateway';
+import { localBinds } from './local-bind';
+import { callersUseTls, meshIdentity, mtlsMode } from './mtls';
+import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
+import type { MeshIdentity } from './tls-context';
+import type { LocalService, MeshModel, ProxyIdentity } from './model';
+import { localServiceFor } from './local-service';
 import {
   GATEWAY_ROUTE_NAME,
   gatewayRouteConfiguration,
@@ -27,16 +28,18 @@ import {
   outboundRouteConfiguration,
   upstreamRouteConfiguration,
   upstreamRouteName,
-} from '../translate/route.translator';
-import { subsetClusterName } from '../translate/subset';
-import { hcmTracing, TRACING_CLUSTER, tracingCluster, tracingServiceName, type TracingModel } from '../translate/tracing';
-import { ADS, configSourceKey, type ConfigSourceRef } from '../translate/config-source';
-import { EncodeCache } from './encode-cache';
+} from './route.translator';
+import { subsetClusterName } from './subset';
+import { hcmTracing, TRACING_CLUSTER, tracingCluster, tracingServiceName, type TracingModel } from './tracing';
+import { ADS, configSourceKey, type ConfigSourceRef } from './config-source';
+import { EncodeCache } from '../resources/encode-cache';
 import { GrpcView } from './grpc-view';
-import { clusterKey, routeKey, subsetKey } from './policy-keys';
-import { encodeResource } from './resource-encoder';
-import type { NodeView, Resource, ResourceSet } from './resource';
-import { TypeUrl } from './type-url';
+import { policyKey, subsetKey } from './policy-dependencies';
+import { encodeResource } from '../resources/resource-encoder';
+import type { Resource } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
+import { ResourceIndex } from '../resources/resource-index';
+import { TypeUrl } from '../resources/type-url';
 
 /** A cluster of the snapshot, encoded for ADS up front and per config source on demand. */
 interface ClusterSpec {
@@ -47,8 +50,6 @@ interface ClusterSpec {
   message(source: ConfigSourceRef): object;
 }
 
-const EMPTY: ResourceSet = new Map();
-
 /** The snapshot's SDS secrets: one trust bundle, and one `identity` per service with a leaf. */
 interface Secrets {
   roots: Resource | undefined;
@@ -56,11 +57,26 @@ interface Secrets {
   identities: ReadonlyMap<string, Resource>;
 }
 
+/** The indexes every view of a snapshot shares; each records what changed since the previous snapshot's. */
+interface SharedIndexes {
+  /** Every service and subset cluster, plus the trace collector's, for proxies on ADS. */
+  clusters: ResourceIndex;
+  /** The same for proxies on the per-type services, by config source; built on first use. */
+  perTypeClusters: Map<string, ResourceIndex>;
+  /** What proxyless gRPC clients get: only balancers they support. */
+  grpcClusters: ResourceIndex;
+  endpoints: ResourceIndex;
+  apiListeners: ResourceIndex;
+  gatewayRoutes: ResourceIndex;
+}
+
 /** Slots of clusters encoded lazily for proxies on the per-type services. */
 const PER_TYPE_SLOT = 'cds@';
+/** Slots of the resources only one view has (its listeners, its local_app cluster). */
+const VIEW_SLOT = 'view@';
 
-function byName(resources: Iterable<Resource>): ResourceSet {
-  return new Map([...resources].map((r) => [r.name, r]));
+function byName(resources: Iterable<Resource>): Map<string, Resource> {
+  return new Map(Array.from(resources, (r) => [r.name, r]));
 }
 
 /**
@@ -69,7 +85,9 @@ function byName(resources: Iterable<Resource>): ResourceSet {
  * policy whose relevant part has the same content. An endpoint change re-encodes one
  * service's ClusterLoadAssignments, a policy change that service's clusters and the route
  * configurations embedding its routes, and nothing else. Per-proxy views are built on
- * first use and shared by proxies with the same identity key.
+ * first use and shared by proxies with the same identity key; their indexes lay the proxy's
+ * own resources over the shared ones, so what changed is known per view without comparing
+ * everything (see ResourceIndex.changedSince).
  */
 export class MeshSnapshot {
   private readonly views = new Map<string, NodeView>();
@@ -78,16 +96,11 @@ export class MeshSnapshot {
     readonly model: MeshModel,
     private readonly cache: EncodeCache,
     private readonly clusterSpecs: readonly ClusterSpec[],
-    /** Every service and subset cluster, for proxies on ADS. */
-    readonly clusters: ResourceSet,
-    /** What proxyless gRPC clients get: only balancers they support. */
-    private readonly grpcClusters: ResourceSet,
-    readonly endpoints: ResourceSet,
-    readonly outboundRoutes: ResourceSet,
+    private readonly shared: SharedIndexes,
+    private readonly previousShared: SharedIndexes | undefined,
+    private readonly outboundRoute: Resource,
     /** `upstream:<service>` for every service some caller binds to a local port. */
-    readonly upstreamRoutes: ResourceSet,
-    readonly gatewayRoutes: ResourceSet,
-    readonly apiListeners: ResourceSet,
+    readonly upstreamRoutes: ReadonlyMap<string, Resource>,
     /** The trace collector's cluster, when tracing is on. */
     private readonly collector: Resource | undefined,
     private readonly secrets: Secrets,
@@ -107,7 +120,7 @@ export class MeshSnapshot {
       const policy = policies?.get(service.name);
       const mode = mtlsMode(model.config, service.name);
       const tls = identity && callersUseTls(mode) ? identity : undefined;
-      const deps = [service.protocol, clusterKey(policy), tls ? `${mode}|${tls.trustDomain}|${tls.datacenter}` : 'off'];
+      const deps = [service.protocol, policyKey(policy, 'cluster'), tls ? `${mode}|${tls.trustDomain}|${tls.datacenter}` : 'off'];
       specs.push({ name: service.name, service: service.name, deps, message: (source) => serviceCluster(service, { policy, source, tls }) });
       for (const subset of policy?.subsets ?? []) {
         const name = subsetClusterName(service.name, subset.name);
@@ -125,29 +138,52 @@ export class MeshSnapshot {
         );
       }
     }
-    const clusters = byName(specs.map((spec) => clusterResource(cache, spec, ADS)));
+    const adsClusters = specs.map((spec) => clusterResource(cache, spec, ADS));
+    const collector = model.tracing && collectorResource(cache, model.tracing);
     const grpcOwn = byName(grpcClusters);
-    const outboundKey = [...model.services.keys()].map((name) => `${name}:${routeKey(policies?.get(name))}`).join('\n');
+    const outboundKey = [...model.services.keys()].map((name) => `${name}:${policyKey(policies?.get(name), 'route')}`).join('\n');
     const outbound = cache.resource(`rds|${OUTBOUND_ROUTE_NAME}`, [outboundKey], () =>
       encodeResource(TypeUrl.Route, OUTBOUND_ROUTE_NAME, outboundRouteConfiguration(model)),
     );
+    const before = previous?.shared;
+    const shared: SharedIndexes = {
+      clusters: ResourceIndex.next(before?.clusters, collector ? [...adsClusters, collector] : adsClusters),
+      perTypeClusters: new Map(),
+      grpcClusters: ResourceIndex.next(
+        before?.grpcClusters,
+        adsClusters.filter((c) => model.services.has(c.name)).map((c) => grpcOwn.get(c.name) ?? c),
+      ),
+      endpoints: ResourceIndex.next(before?.endpoints, endpoints),
+      apiListeners: ResourceIndex.next(before?.apiListeners, apiListeners),
+      gatewayRoutes: ResourceIndex.next(before?.gatewayRoutes, [gatewayRouteResource(model, cache)]),
+    };
     const snapshot = new MeshSnapshot(
       model,
       cache,
       specs,
-      clusters,
-      new Map([...model.services.keys()].map((name) => [name, grpcOwn.get(name) ?? (clusters.get(name) as Resource)])),
-      byName(endpoints),
-      byName([outbound]),
+      shared,
+      before,
+      outbound,
       byName(upstreamRoutes(model, cache)),
-      byName([gatewayRouteResource(model, cache)]),
-      byName(apiListeners),
-      model.tracing && collectorResource(cache, model.tracing),
+      collector,
       secretResources(model, cache),
       identity,
     );
-    cache.carry((slot) => slot.startsWith(PER_TYPE_SLOT) && clusters.has(slot.slice(slot.indexOf('|') + 1)));
+    cache.carry((slot) => (slot.startsWith(PER_TYPE_SLOT) && shared.clusters.has(slot.slice(slot.indexOf('|') + 1))) || slot.startsWith(VIEW_SLOT));
     return snapshot;
+  }
+
+  /** Every cluster of the snapshot for proxies on ADS. */
+  get clusters(): ResourceIndex {
+    return this.shared.clusters;
+  }
+
+  get endpoints(): ResourceIndex {
+    return this.shared.endpoints;
+  }
+
+  get apiListeners(): ResourceIndex {
+    return this.shared.apiListeners;
   }
 
   /** Every SDS secret of the snapshot: `roots`, and one `identity` per service (what /metrics counts). */
@@ -156,102 +192,116 @@ export class MeshSnapshot {
   }
 
   /** Every route configuration of the snapshot. */
-  get routes(): ResourceSet {
-    return new Map([...this.outboundRoutes, ...this.upstreamRoutes, ...this.gatewayRoutes]);
+  get routes(): ReadonlyMap<string, Resource> {
+    return new Map([[OUTBOUND_ROUTE_NAME, this.outboundRoute], ...this.upstreamRoutes, ...this.shared.gatewayRoutes]);
   }
 
-  /** What one proxy may be sent. `local` is the proxy's own service, when the catalog knows it. */
-  viewFor(proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
-    const key =
-      proxy.kind === 'grpc'
-        ? 'grpc'
-        : [
-            'envoy',
-            configSourceKey(proxy.configSource),
-            `${proxy.outboundAddress}:${proxy.outboundPort}`,
-            proxy.service,
-            proxy.gatewayPort ?? '',
-            local ? JSON.stringify(local) : '',
-          ].join('|');
+  /**
+   * What one proxy may be sent, built once per snapshot for every proxy with the same
+   * identity. `instanceId` names the catalog instance a sidecar fronts (node metadata
+   * `service_instance_id`); its inbound listener follows that instance.
+   */
+  viewFor(proxy: ProxyIdentity, instanceId: string | undefined): NodeView {
+    const key = this.viewKey(proxy, instanceId);
     let view = this.views.get(key);
     if (!view) {
       if (proxy.kind === 'grpc') view = this.grpcView();
-      else if (proxy.service === gatewayName(this.model)) view = this.gatewayView(proxy);
-      else view = this.envoyView(proxy, local);
+      else if (proxy.service === gatewayName(this.model)) view = this.gatewayView(key, proxy);
+      else view = this.envoyView(key, proxy, localServiceFor(this.model, proxy.service, instanceId));
       this.views.set(key, view);
     }
     return view;
   }
 
+  /** Proxies with the same key get the same view. */
+  viewKey(proxy: ProxyIdentity, instanceId: string | undefined): string {
+    if (proxy.kind === 'grpc') return 'grpc';
+    return ['envoy', configSourceKey(proxy.configSource), `${proxy.outboundAddress}:${proxy.outboundPort}`, proxy.service, proxy.gatewayPort ?? '', instanceId ?? ''].join('|');
+  }
+
   /** Service clusters for a config source, plus the trace collector's when tracing is on. */
-  private clustersFor(source: ConfigSourceRef): ResourceSet {
-    const clusters = source.kind === 'ads' ? this.clusters : byName(this.clusterSpecs.map((spec) => clusterResource(this.cache, spec, source)));
-    return this.collector ? new Map([...clusters, [TRACING_CLUSTER, this.collector]]) : clusters;
+  private clustersFor(source: ConfigSourceRef): ResourceIndex {
+    if (source.kind === 'ads') return this.shared.clusters;
+    const key = configSourceKey(source);
+    let clusters = this.shared.perTypeClusters.get(key);
+    if (!clusters) {
+      const encoded = this.clusterSpecs.map((spec) => clusterResource(this.cache, spec, source));
+      clusters = ResourceIndex.next(this.previousShared?.perTypeClusters.get(key), this.collector ? [...encoded, this.collector] : encoded);
+      this.shared.perTypeClusters.set(key, clusters);
+    }
+    return clusters;
   }
 
   /** `roots`, and `identity` = the leaf of the proxy's own service, once the CA has issued it. */
-  private secretsFor(service: string): ResourceSet {
+  private secretsFor(service: string): ResourceIndex {
     const secrets = new Map<string, Resource>();
     if (this.secrets.roots) secrets.set(ROOTS_SECRET_NAME, this.secrets.roots);
     const own = this.secrets.identities.get(service);
     if (own) secrets.set(IDENTITY_SECRET_NAME, own);
-    return secrets;
+    return new ResourceIndex(secrets);
+  }
+
+  /** One resource only this view has, encoded again only when its content key changes. */
+  private own(view: string, typeUrl: TypeUrl, name: string, inputs: unknown, message: () => object): Resource {
+    return this.cache.resource(`${VIEW_SLOT}${view}|${typeUrl}|${name}`, [JSON.stringify(inputs)], () => encodeResource(typeUrl, name, message()));
   }
 
   private grpcView(): NodeView {
     return new GrpcView({
-      [TypeUrl.Cluster]: this.grpcClusters,
-      [TypeUrl.Endpoint]: this.endpoints,
-      [TypeUrl.Listener]: this.apiListeners,
-      [TypeUrl.Route]: EMPTY,
-      [TypeUrl.Secret]: EMPTY,
+      [TypeUrl.Cluster]: this.shared.grpcClusters,
+      [TypeUrl.Endpoint]: this.shared.endpoints,
+      [TypeUrl.Listener]: this.shared.apiListeners,
+      [TypeUrl.Route]: ResourceIndex.EMPTY,
+      [TypeUrl.Secret]: ResourceIndex.EMPTY,
     });
   }
 
   /** A gateway gets every service cluster and its public listener; no inbound or outbound listener. */
-  private gatewayView(proxy: ProxyIdentity): NodeView {
+  private gatewayView(key: string, proxy: ProxyIdentity): NodeView {
     const port = gatewayPort(this.model, proxy.gatewayPort);
     const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'gateway'));
+    const listener = this.own(key, TypeUrl.Listener, GATEWAY_LISTENER_NAME, [port, proxy.configSource, tracing], () => gatewayListener(port, proxy.configSource, tracing));
     return staticView({
       [TypeUrl.Cluster]: this.clustersFor(proxy.configSource),
-      [TypeUrl.Endpoint]: this.endpoints,
-      [TypeUrl.Listener]: byName([encodeResource(TypeUrl.Listener, GATEWAY_LISTENER_NAME, gatewayListener(port, proxy.configSource, tracing))]),
-      [TypeUrl.Route]: this.gatewayRoutes,
+      [TypeUrl.Endpoint]: this.shared.endpoints,
+      [TypeUrl.Listener]: ResourceIndex.of([listener]),
+      [TypeUrl.Route]: this.shared.gatewayRoutes,
       [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });
   }
 
-  private envoyView(proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
+  private envoyView(key: string, proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
     const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'sidecar'));
-    const listeners = [encodeResource(TypeUrl.Listener, OUTBOUND_LISTENER_NAME, outboundListener(proxy, tracing))];
-    let clusters = this.clustersFor(proxy.configSource);
+    const listeners = [this.own(key, TypeUrl.Listener, OUTBOUND_LISTENER_NAME, [proxy, tracing], () => outboundListener(proxy, tracing))];
+    const ownClusters = new Map<string, Resource>();
     if (local) {
       const mode = mtlsMode(this.model.config, local.name);
       const mtls =
         this.identity && mode !== 'off'
           ? { mode, allowedCallers: this.model.config?.policies.get(local.name)?.allowedCallers, identity: this.identity, configSource: proxy.configSource }
           : undefined;
-      listeners.push(encodeResource(TypeUrl.Listener, INBOUND_LISTENER_NAME, inboundListener(local, tracing, mtls)));
-      clusters = new Map([...clusters, [LOCAL_APP_CLUSTER, encodeResource(TypeUrl.Cluster, LOCAL_APP_CLUSTER, localAppCluster(local))]]);
+      listeners.push(this.own(key, TypeUrl.Listener, INBOUND_LISTENER_NAME, [local, tracing, mtls], () => inboundListener(local, tracing, mtls)));
+      ownClusters.set(LOCAL_APP_CLUSTER, this.own(key, TypeUrl.Cluster, LOCAL_APP_CLUSTER, local, () => localAppCluster(local)));
     }
-    const routes = [...this.outboundRoutes.values()];
+    const routes = [this.outboundRoute];
     for (const bind of localBinds(this.model, proxy.service)) {
       const name = bind.service.name;
-      listeners.push(encodeResource(TypeUrl.Listener, localBindListenerName(name), localBindListener(name, bind.service.protocol, bind.port, proxy.configSource, tracing)));
+      const inputs = [name, bind.service.protocol, bind.port, proxy.configSource, tracing];
+      listeners.push(this.own(key, TypeUrl.Listener, localBindListenerName(name), inputs, () => localBindListener(name, bind.service.protocol, bind.port, proxy.configSource, tracing)));
       const route = this.upstreamRoutes.get(upstreamRouteName(name));
       if (bind.service.protocol !== 'tcp' && route) routes.push(route);
     }
     return staticView({
-      [TypeUrl.Cluster]: clusters,
-      [TypeUrl.Endpoint]: this.endpoints,
-      [TypeUrl.Listener]: byName(listeners),
-      [TypeUrl.Route]: byName(routes),
+      [TypeUrl.Cluster]: this.clustersFor(proxy.configSource).with(ownClusters),
+      [TypeUrl.Endpoint]: this.shared.endpoints,
+      [TypeUrl.Listener]: ResourceIndex.of(listeners),
+      [TypeUrl.Route]: ResourceIndex.of(routes),
       [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });
   }
 }
 
-function staticView(sets: Readonly<Record<TypeUrl, ResourceSet>>): NodeView {
+function staticView(sets: Readonly<Record<TypeUrl, ResourceIndex>>): NodeView {
   return { resources: (typeUrl) => sets[typeUrl], resource: (typeUrl, name) => sets[typeUrl].get(name) };
 }
 
@@ -285,7 +335,7 @@ function upstreamRoutes(model: MeshModel, cache: EncodeCache): Resource[] {
   return [...bound].sort().map((name) => {
     const service = model.services.get(name)!;
     const policy = model.config?.policies.get(name);
-    return cache.resource(`rds|${upstreamRouteName(name)}`, [routeKey(policy)], () =>
+    return cache.resource(`rds|${upstreamRouteName(name)}`, [policyKey(policy, 'route')], () =>
       encodeResource(TypeUrl.Route, upstreamRouteName(name), upstreamRouteConfiguration(service, policy)),
     );
   });

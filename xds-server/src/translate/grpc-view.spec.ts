@@ -1,10 +1,10 @@
-import { ADS } from '../translate/config-source';
-import type { MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
+import { ADS } from './config-source';
+import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
 import { MeshSnapshot } from './mesh-snapshot';
-import { messageType } from './protos';
-import type { Resource } from './resource';
-import { SotwStream, type SotwResponse } from './sotw-stream';
-import { TypeUrl } from './type-url';
+import { messageType } from '../resources/protos';
+import type { Resource } from '../resources/resource';
+import { SotwStream, type SotwResponse } from '../xds/sotw-stream';
+import { TypeUrl } from '../resources/type-url';
 
 const GRPC_CLIENT: ProxyIdentity = { id: 'app-1', service: 'app', kind: 'grpc', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS };
 const ENVOY: ProxyIdentity = { ...GRPC_CLIENT, kind: 'envoy' };

@@ -9,7 +9,7 @@ export interface NamedVersion {
 /**
  * The version string of a set of resources: a hash of the sorted (name, version) pairs.
  * It depends on nothing but the content, so every replica, and every restart, gives the same
- * content the same version (DESIGN 1), and the order the caller lists them in does not matter.
+ * content the same version, and the order the caller lists them in does not matter.
  */
 export function contentVersion(resources: Iterable<NamedVersion>): string {
   const pairs = Array.from(resources, (r): [string, string] => [r.name, r.version]).sort(([a], [b]) => compareNames(a, b));

@@ -1,11 +1,11 @@
 import { caSnapshotFixture, fakePem, TRUST_DOMAIN } from '../consul/connect-ca.spec-helper';
-import { ADS, type ConfigSourceRef } from '../translate/config-source';
-import type { LocalService, MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
-import { policy } from '../translate/policy-fixtures.spec-helper';
-import type { MeshConfigModel, MtlsMode, TrafficPolicyModel } from '../translate/policy-model';
-import { decodeResource, type Decoded } from './decode.spec-helper';
+import { ADS, type ConfigSourceRef } from './config-source';
+import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
+import { policy } from './policy-fixtures.spec-helper';
+import type { MeshConfigModel, MtlsMode, TrafficPolicyModel } from './policy-model';
+import { decodeResource, type Decoded } from '../resources/decode.spec-helper';
 import { MeshSnapshot } from './mesh-snapshot';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 
 const spiffe = (service: string) => `spiffe://${TRUST_DOMAIN}/ns/default/dc/dc1/svc/${service}`;
 
@@ -48,10 +48,6 @@ const proxy = (name: string, configSource: ConfigSourceRef = ADS): ProxyIdentity
   configSource,
 });
 
-function local(name: string): LocalService {
-  const found = SERVICES.find((s) => s.name === name)!;
-  return { name, sidecarPort: found.endpoints[0]!.sidecarPort!, appPort: found.endpoints[0]!.appPort, protocol: found.protocol };
-}
 
 const sds = (name: string) => ({ name, sds_config: { ads: {}, resource_api_version: 'V3' } });
 
@@ -59,8 +55,8 @@ describe('MeshSnapshot with mTLS', () => {
   const snapshot = MeshSnapshot.build(mesh(mtlsConfig()));
 
   it("serves every proxy `roots` and, as `identity`, the leaf of its own service", () => {
-    const web = snapshot.viewFor(proxy('web'), local('web')).resources(TypeUrl.Secret);
-    const api = snapshot.viewFor(proxy('api'), local('api')).resources(TypeUrl.Secret);
+    const web = snapshot.viewFor(proxy('web'), undefined).resources(TypeUrl.Secret);
+    const api = snapshot.viewFor(proxy('api'), undefined).resources(TypeUrl.Secret);
     expect([...web.keys()].sort()).toEqual(['identity', 'roots']);
     expect(web.get('roots')).toBe(api.get('roots'));
     expect(decodeResource(web.get('identity'))).toEqual({
@@ -99,16 +95,16 @@ describe('MeshSnapshot with mTLS', () => {
 
   it('names the SDS source the proxy uses when it is not on ADS', () => {
     const source: ConfigSourceRef = { kind: 'api', apiType: 'DELTA_GRPC', xdsCluster: 'xds_cluster' };
-    const cluster = decodeResource(snapshot.viewFor(proxy('web', source), local('web')).resource(TypeUrl.Cluster, 'api'));
+    const cluster = decodeResource(snapshot.viewFor(proxy('web', source), undefined).resource(TypeUrl.Cluster, 'api'));
     expect(cluster.transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].sds_config.api_config_source.api_type).toBe('DELTA_GRPC');
-    const inbound = decodeResource(snapshot.viewFor(proxy('api', source), local('api')).resource(TypeUrl.Listener, 'inbound'));
+    const inbound = decodeResource(snapshot.viewFor(proxy('api', source), undefined).resource(TypeUrl.Listener, 'inbound'));
     expect(inbound.filter_chains[0].transport_socket.typed_config.common_tls_context.validation_context_sds_secret_config.sds_config.api_config_source.api_type).toBe(
       'DELTA_GRPC',
     );
   });
 
   it('strict: the inbound listener has one mTLS chain with RBAC from the allowed callers and the caller identity in x-forwarded-client-cert', () => {
-    const inbound = decodeResource(snapshot.viewFor(proxy('api'), local('api')).resource(TypeUrl.Listener, 'inbound'));
+    const inbound = decodeResource(snapshot.viewFor(proxy('api'), undefined).resource(TypeUrl.Listener, 'inbound'));
     expect(inbound.filter_chains).toHaveLength(1);
     const [chain] = inbound.filter_chains;
     expect(chain.name).toBe('mtls');
@@ -126,14 +122,14 @@ describe('MeshSnapshot with mTLS', () => {
   });
 
   it('strict tcp: network RBAC before tcp_proxy to the app', () => {
-    const inbound = decodeResource(snapshot.viewFor(proxy('db'), local('db')).resource(TypeUrl.Listener, 'inbound'));
+    const inbound = decodeResource(snapshot.viewFor(proxy('db'), undefined).resource(TypeUrl.Listener, 'inbound'));
     expect(inbound.filter_chains.map((c: Decoded) => c.filters.map((f: Decoded) => f.name))).toEqual([['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']]);
     expect(inbound.filter_chains[0].filters[1].typed_config.cluster).toBe('local_app');
     expect(inbound.filter_chains[0].transport_socket.typed_config.common_tls_context.alpn_protocols).toBeUndefined();
   });
 
   it('permissive: tls_inspector, an mTLS chain and a plaintext chain', () => {
-    const inbound = decodeResource(snapshot.viewFor(proxy('legacy'), local('legacy')).resource(TypeUrl.Listener, 'inbound'));
+    const inbound = decodeResource(snapshot.viewFor(proxy('legacy'), undefined).resource(TypeUrl.Listener, 'inbound'));
     expect(inbound.listener_filters.map((f: Decoded) => f.name)).toEqual(['envoy.filters.listener.tls_inspector']);
     expect(inbound.filter_chains.map((c: Decoded) => [c.name, c.filter_chain_match.transport_protocol, c.transport_socket !== undefined])).toEqual([
       ['mtls', 'tls', true],
@@ -145,7 +141,7 @@ describe('MeshSnapshot with mTLS', () => {
   });
 
   it("off: today's plaintext inbound listener, and the caller still presents its identity to strict destinations", () => {
-    const view = snapshot.viewFor(proxy('web'), local('web'));
+    const view = snapshot.viewFor(proxy('web'), undefined);
     const inbound = decodeResource(view.resource(TypeUrl.Listener, 'inbound'));
     expect(inbound.filter_chains).toHaveLength(1);
     expect(inbound.filter_chains[0].transport_socket).toBeUndefined();
@@ -168,12 +164,12 @@ describe('MeshSnapshot with mTLS', () => {
   it('re-encodes only the renewed identity on a leaf renewal: clusters, listeners and the trust bundle stay', () => {
     const renewed = MeshSnapshot.build(mesh(mtlsConfig(), caSnapshotFixture({ api: 2, db: 1, gateway: 1, legacy: 1, web: 1 }, CA)), snapshot);
     for (const name of ['api', 'api~v2', 'db', 'legacy', 'web']) expect(renewed.clusters.get(name)).toBe(snapshot.clusters.get(name));
-    const secrets = (s: MeshSnapshot, name: string) => s.viewFor(proxy(name), local(name)).resources(TypeUrl.Secret);
+    const secrets = (s: MeshSnapshot, name: string) => s.viewFor(proxy(name), undefined).resources(TypeUrl.Secret);
     expect(secrets(renewed, 'web').get('identity')).toBe(secrets(snapshot, 'web').get('identity'));
     expect(secrets(renewed, 'web').get('roots')).toBe(secrets(snapshot, 'web').get('roots'));
     expect(secrets(renewed, 'api').get('identity')?.version).not.toBe(secrets(snapshot, 'api').get('identity')?.version);
-    expect(renewed.viewFor(proxy('api'), local('api')).resource(TypeUrl.Listener, 'inbound')?.version).toBe(
-      snapshot.viewFor(proxy('api'), local('api')).resource(TypeUrl.Listener, 'inbound')?.version,
+    expect(renewed.viewFor(proxy('api'), undefined).resource(TypeUrl.Listener, 'inbound')?.version).toBe(
+      snapshot.viewFor(proxy('api'), undefined).resource(TypeUrl.Listener, 'inbound')?.version,
     );
   });
 
@@ -190,7 +186,7 @@ describe('MeshSnapshot with mTLS', () => {
     for (const model of [mesh(undefined), mesh(mtlsConfig(), caSnapshotFixture({}))]) {
       const built = MeshSnapshot.build(model);
       for (const cluster of built.clusters.values()) expect(decodeResource(cluster).transport_socket).toBeUndefined();
-      const inbound = decodeResource(built.viewFor(proxy('api'), local('api')).resource(TypeUrl.Listener, 'inbound'));
+      const inbound = decodeResource(built.viewFor(proxy('api'), undefined).resource(TypeUrl.Listener, 'inbound'));
       expect(inbound.filter_chains[0].transport_socket).toBeUndefined();
     }
   });

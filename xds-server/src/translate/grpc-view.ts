@@ -1,11 +1,13 @@
-import { serviceCluster } from '../translate/cluster.translator';
-import { serviceLoadAssignment } from '../translate/endpoint.translator';
-import { targetService } from '../translate/grpc-target';
-import { apiListener } from '../translate/listener.translator';
-import type { ServiceModel } from '../translate/model';
-import { encodeResource } from './resource-encoder';
-import type { NodeView, Resource, ResourceSet } from './resource';
-import { TypeUrl } from './type-url';
+import { serviceCluster } from './cluster.translator';
+import { serviceLoadAssignment } from './endpoint.translator';
+import { targetService } from './grpc-target';
+import { apiListener } from './listener.translator';
+import type { ServiceModel } from './model';
+import { encodeResource } from '../resources/resource-encoder';
+import type { Resource } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
+import type { ResourceIndex } from '../resources/resource-index';
+import { TypeUrl } from '../resources/type-url';
 
 /** A service Consul does not list: a gRPC client calls it, so it is taken to speak gRPC. */
 function absentService(name: string): ServiceModel {
@@ -44,9 +46,9 @@ function standIn(typeUrl: TypeUrl, name: string): Resource | undefined {
 export class GrpcView implements NodeView {
   private readonly standIns = new Map<string, Resource | undefined>();
 
-  constructor(private readonly sets: Readonly<Record<TypeUrl, ResourceSet>>) {}
+  constructor(private readonly sets: Readonly<Record<TypeUrl, ResourceIndex>>) {}
 
-  resources(typeUrl: TypeUrl): ResourceSet {
+  resources(typeUrl: TypeUrl): ResourceIndex {
     return this.sets[typeUrl];
   }
 

@@ -1,9 +1,9 @@
-import { ADS } from '../translate/config-source';
-import type { MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
-import { parseCollectorAddress, TRACING_CLUSTER, type TracingModel } from '../translate/tracing';
-import { decodeResource } from './decode.spec-helper';
+import { ADS } from './config-source';
+import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
+import { parseCollectorAddress, TRACING_CLUSTER, type TracingModel } from './tracing';
+import { decodeResource } from '../resources/decode.spec-helper';
 import { MeshSnapshot } from './mesh-snapshot';
-import { TypeUrl } from './type-url';
+import { TypeUrl } from '../resources/type-url';
 
 const echo: ServiceModel = {
   name: 'echo',
@@ -12,7 +12,8 @@ const echo: ServiceModel = {
 };
 const tracing: TracingModel = { collector: { host: '127.0.0.1', port: 4317 }, samplingPercent: 100 };
 const proxy = (service: string): ProxyIdentity => ({ id: `${service}-1`, service, kind: 'envoy', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS });
-const local = { name: 'echo', sidecarPort: 9000, appPort: 8000, protocol: 'http' as const };
+/** The catalog instance the sidecar fronts. */
+const local = 'echo-1';
 
 function hcmOf(listener: ReturnType<typeof decodeResource>) {
   return listener.filter_chains[0].filters[0].typed_config;

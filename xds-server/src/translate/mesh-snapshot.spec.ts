@@ -1,12 +1,12 @@
-import { ADS } from '../translate/config-source';
+import { ADS } from './config-source';
 import { MeshSnapshot } from './mesh-snapshot';
-import { messageType } from './protos';
-import { TypeUrl } from './type-url';
-import type { MeshModel, ProxyIdentity, ServiceModel } from '../translate/model';
-import type { MeshConfigModel, TrafficPolicyModel, UpstreamModel } from '../translate/policy-model';
-import { policy, route } from '../translate/policy-fixtures.spec-helper';
-import { decodeResource, type Decoded } from './decode.spec-helper';
-import type { NodeView } from './resource';
+import { messageType } from '../resources/protos';
+import { TypeUrl } from '../resources/type-url';
+import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
+import type { MeshConfigModel, TrafficPolicyModel, UpstreamModel } from './policy-model';
+import { policy, route } from './policy-fixtures.spec-helper';
+import { decodeResource, type Decoded } from '../resources/decode.spec-helper';
+import type { NodeView } from '../resources/node-view';
 
 function service(name: string, ports: number[]): ServiceModel {
   return {
@@ -35,7 +35,7 @@ function decode<T>(typeUrl: TypeUrl, bytes: Buffer): T {
 }
 
 describe('MeshSnapshot', () => {
-  it('encodes each resource once and shares the bytes between proxies and across snapshots (DESIGN 3.8)', () => {
+  it('encodes each resource once and shares the bytes between proxies and across snapshots', () => {
     const echo = service('echo', [8080, 8081]);
     const first = MeshSnapshot.build(model(echo, service('user', [9000])));
     const a = first.viewFor(sidecar('a'), undefined).resources(TypeUrl.Cluster).get('echo');
@@ -50,7 +50,7 @@ describe('MeshSnapshot', () => {
     expect(second.endpoints.get('user')?.version).not.toBe(first.endpoints.get('user')?.version);
   });
 
-  it('never routes to a cluster it does not send (DESIGN 3.7)', () => {
+  it('never routes to a cluster it does not send', () => {
     const view = MeshSnapshot.build(model(service('echo', [1]), service('user', [2]))).viewFor(sidecar('a'), undefined);
     const routes = decode<{ virtual_hosts: Array<{ routes: Array<{ route: { cluster: string } }> }> }>(
       TypeUrl.Route,
@@ -61,7 +61,7 @@ describe('MeshSnapshot', () => {
     for (const target of targets) expect(view.resources(TypeUrl.Cluster).has(target)).toBe(true);
   });
 
-  it('sets the EDS merge window to zero on every generated cluster (DESIGN 3.6)', () => {
+  it('sets the EDS merge window to zero on every generated cluster', () => {
     const cluster = decode<{ common_lb_config: { update_merge_window: { seconds?: number; nanos?: number } } }>(
       TypeUrl.Cluster,
       MeshSnapshot.build(model(service('echo', [1]))).clusters.get('echo')!.bytes,
@@ -72,7 +72,7 @@ describe('MeshSnapshot', () => {
     expect((window.seconds ?? 0) + (window.nanos ?? 0)).toBe(0);
   });
 
-  it('lists only the endpoints it is given: an instance removed from the model leaves EDS (DESIGN 3.6)', () => {
+  it('lists only the endpoints it is given: an instance removed from the model leaves EDS', () => {
     const cla = decode<{ endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: { port_value: number } } } }> }> }>(
       TypeUrl.Endpoint,
       MeshSnapshot.build(model(service('echo', [8081]))).endpoints.get('echo')!.bytes,
@@ -102,8 +102,10 @@ describe('MeshSnapshot', () => {
   });
 
   it('gives a sidecar of a known service an inbound listener and its local app cluster', () => {
-    const snapshot = MeshSnapshot.build(model(service('user', [9000])));
-    const view = snapshot.viewFor({ ...sidecar('u'), service: 'user' }, { name: 'user', sidecarPort: 21000, appPort: 9000, protocol: 'http' });
+    const user = service('user', [9000]);
+    const withSidecar = { ...user, endpoints: user.endpoints.map((e) => ({ ...e, sidecarPort: 21000 })) };
+    const snapshot = MeshSnapshot.build(model(withSidecar));
+    const view = snapshot.viewFor({ ...sidecar('u'), service: 'user' }, 'user-9000');
     expect([...view.resources(TypeUrl.Listener).keys()].sort()).toEqual(['inbound', 'outbound']);
     expect(view.resources(TypeUrl.Cluster).has('local_app')).toBe(true);
     const unknown = snapshot.viewFor(sidecar('x'), undefined);
@@ -176,7 +178,7 @@ function routeTargets(config: Decoded): string[] {
   );
 }
 
-/** DESIGN 3.7: every cluster any route of the view names is in the same view. */
+/** Every cluster any route of the view names is in the same view. */
 function expectRoutesResolve(view: NodeView): void {
   const targets = [...view.resources(TypeUrl.Route).values()].flatMap((r) => routeTargets(decodeResource(r)));
   expect(targets.length).toBeGreaterThan(0);
@@ -198,7 +200,7 @@ describe('MeshSnapshot with traffic policy', () => {
     expect(v2.eds_cluster_config.eds_config).toHaveProperty('ads');
   });
 
-  it('never routes to a cluster it does not send, over ADS and over the per-type services (DESIGN 3.7)', () => {
+  it('never routes to a cluster it does not send, over ADS and over the per-type services', () => {
     const model = configured([notification(), service('document', [8000]), service('user', [9000])], [canaryPolicy(), documentPolicy()], {
       user: [{ service: 'notification', localBindPort: 16001 }],
     });
@@ -227,14 +229,14 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(second.apiListeners.get(name)).toBe(first.apiListeners.get(name));
     }
     expect(second.upstreamRoutes.get('upstream:document')).toBe(first.upstreamRoutes.get('upstream:document'));
-    expect(second.gatewayRoutes.get('gateway')).toBe(first.gatewayRoutes.get('gateway'));
+    expect(second.routes.get('gateway')).toBe(first.routes.get('gateway'));
     // The split is in the routes only: the clusters and endpoints of notification stay too.
     for (const name of ['notification', 'notification~v1', 'notification~v2']) {
       expect(second.clusters.get(name)).toBe(first.clusters.get(name));
       expect(second.endpoints.get(name)).toBe(first.endpoints.get(name));
     }
     for (const [set, name] of [
-      ['outboundRoutes', 'outbound'],
+      ['routes', 'outbound'],
       ['upstreamRoutes', 'upstream:notification'],
     ] as const) {
       expect(second[set].get(name)).not.toBe(first[set].get(name));
@@ -249,7 +251,7 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(third.endpoints.get(name)).toBe(second.endpoints.get(name));
     }
     for (const name of ['document', 'user']) expect(third.clusters.get(name)).toBe(second.clusters.get(name));
-    expect(third.outboundRoutes.get('outbound')).toBe(second.outboundRoutes.get('outbound'));
+    expect(third.routes.get('outbound')).toBe(second.routes.get('outbound'));
     expect(third.upstreamRoutes.get('upstream:notification')).toBe(second.upstreamRoutes.get('upstream:notification'));
   });
 
@@ -265,11 +267,12 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(second.clusters.get(name)).toBe(first.clusters.get(name));
       expect(second.endpoints.get(name)?.version).not.toBe(first.endpoints.get(name)?.version);
     }
-    expect(second.outboundRoutes.get('outbound')).toBe(first.outboundRoutes.get('outbound'));
+    expect(second.routes.get('outbound')).toBe(first.routes.get('outbound'));
   });
 
   it('gives a sidecar a listener on 127.0.0.1:<port> per upstream with a local bind port (tcp_proxy for tcp)', () => {
-    const model = configured([notification(), tagged('db', [{ port: 5432 }], 'tcp'), service('user', [9000])], [canaryPolicy()], {
+    const user = service('user', [9000]);
+    const model = configured([notification(), tagged('db', [{ port: 5432 }], 'tcp'), { ...user, endpoints: user.endpoints.map((e) => ({ ...e, sidecarPort: 21000 })) }], [canaryPolicy()], {
       user: [
         { service: 'notification', localBindPort: 16001 },
         { service: 'db', localBindPort: 16002 },
@@ -277,7 +280,7 @@ describe('MeshSnapshot with traffic policy', () => {
         { service: 'notification', localBindPort: undefined },
       ],
     });
-    const view = MeshSnapshot.build(model).viewFor({ ...sidecar('u'), service: 'user' }, { name: 'user', sidecarPort: 21000, appPort: 9000, protocol: 'http' });
+    const view = MeshSnapshot.build(model).viewFor({ ...sidecar('u'), service: 'user' }, undefined);
     expect([...view.resources(TypeUrl.Listener).keys()].sort()).toEqual(['inbound', 'outbound', 'upstream:db', 'upstream:notification']);
     const http = decodeResource(view.resource(TypeUrl.Listener, 'upstream:notification'));
     expect(http.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 16001 });
@@ -292,8 +295,9 @@ describe('MeshSnapshot with traffic policy', () => {
   });
 
   it('gives the gateway its public listener and prefix routes, every service cluster, and no sidecar listeners', () => {
-    const services = [service('auth', [7000]), service('gateway', [8080]), service('user', [9000])];
-    const local = { name: 'gateway', sidecarPort: 21000, appPort: 8080, protocol: 'http' as const };
+    const gateway = service('gateway', [8080]);
+    const services = [service('auth', [7000]), { ...gateway, endpoints: gateway.endpoints.map((e) => ({ ...e, sidecarPort: 21000 })) }, service('user', [9000])];
+    const local = undefined;
     const bare = MeshSnapshot.build({ services: new Map(services.map((s) => [s.name, s])) });
     const view = bare.viewFor({ ...sidecar('gw'), service: 'gateway' }, local);
     expect([...view.resources(TypeUrl.Listener).keys()]).toEqual(['gateway']);

@@ -1,8 +1,8 @@
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
-import type { MeshModel, ServiceModel } from '../translate/model';
-import { certificateSubjects, meshIdentity, mtlsInUse } from '../translate/mtls';
-import type { MeshConfigModel } from '../translate/policy-model';
-import type { TracingModel } from '../translate/tracing';
+import type { MeshModel, ServiceModel } from './model';
+import { certificateSubjects, meshIdentity, mtlsInUse } from './mtls';
+import type { MeshConfigModel } from './policy-model';
+import type { TracingModel } from './tracing';
 import type { SpanContext } from '@opentelemetry/api';
 import { tracer } from '../telemetry/tracer';
 import { MeshSnapshot } from './mesh-snapshot';
@@ -173,14 +173,27 @@ export class MeshState {
     return this.isReady;
   }
 
-  whenReady(callback: () => void): void {
-    if (this.isReady) callback();
-    else this.readyWaiters.push(callback);
+  /** Calls `callback` once ready; the returned function withdraws it, so a stream that closes first is not kept. */
+  whenReady(callback: () => void): () => void {
+    if (this.isReady) {
+      callback();
+      return () => {};
+    }
+    this.readyWaiters.push(callback);
+    return () => {
+      const at = this.readyWaiters.indexOf(callback);
+      if (at >= 0) this.readyWaiters.splice(at, 1);
+    };
   }
 
-  /** Test hook: serve an extra service as if Consul had it, e.g. one a proxy must reject. */
-  inject(service: ServiceModel): void {
-    this.injected.set(service.name, service);
+  /** Streams waiting for readiness: for tests. */
+  get waitingForReady(): number {
+    return this.readyWaiters.length;
+  }
+
+  /** Test hook: serve extra services as if Consul had them, e.g. one a proxy must reject, in one change. */
+  inject(...services: ServiceModel[]): void {
+    for (const service of services) this.injected.set(service.name, service);
     this.noteSubjects();
     this.changed(process.hrtime.bigint(), 'test-hook');
   }

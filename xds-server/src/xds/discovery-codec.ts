@@ -1,0 +1,140 @@
+import { Reader, Writer, type Type } from 'protobufjs';
+import { messageType } from '../resources/protos';
+import type { NodeMessage } from './proxy-node';
+import type { WireDeltaResponse, WireSotwRequest, WireSotwResponse } from './wire';
+
+/**
+ * The hot path of every stream, encoded and decoded by hand with protobufjs's Writer and
+ * Reader instead of proto-loader's object conversion: a response wraps resource bytes that
+ * are already encoded, and an ACK on a SotW stream repeats its resource_names exactly, so
+ * they are kept as raw bytes and decoded only when they differ from the last request's.
+ * Field numbers are those of envoy/service/discovery/v3/discovery.proto.
+ */
+
+/** proto-loader's conversion options for the messages decoded the ordinary way (node, error_detail). */
+const OBJECT_OPTIONS = { longs: String, enums: String, defaults: false, oneofs: true } as const;
+
+let nodeType: Type | undefined;
+let statusType: Type | undefined;
+
+function decodeMessage(type: Type, bytes: Uint8Array): unknown {
+  return type.toObject(type.decode(bytes), OBJECT_OPTIONS);
+}
+
+const WIRE_BYTES = 2;
+const EMPTY = Buffer.alloc(0);
+
+/** A DiscoveryRequest whose resource_names are decoded on first use. */
+export interface LazySotwRequest extends WireSotwRequest {
+  /** The raw bytes of every resource_names entry, in order: equal bytes, equal names. */
+  readonly resource_names_key: Buffer;
+}
+
+export function decodeSotwRequest(buffer: Buffer): LazySotwRequest {
+  const reader = Reader.create(buffer);
+  let version_info = '';
+  let type_url = '';
+  let response_nonce = '';
+  let node: NodeMessage | undefined;
+  let error_detail: { code?: number; message?: string } | undefined;
+  const ranges: Array<[number, number]> = [];
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    const field = tag >>> 3;
+    switch (field) {
+      case 1:
+        version_info = reader.string();
+        break;
+      case 2:
+        node = decodeMessage((nodeType ??= messageType('envoy.config.core.v3.Node')), reader.bytes()) as NodeMessage;
+        break;
+      case 3: {
+        const start = reader.pos;
+        reader.skipType(WIRE_BYTES);
+        const last = ranges[ranges.length - 1];
+        // The tag of this entry sits between the previous entry and `start`: keep the run whole.
+        if (last && last[1] === start - 1) last[1] = reader.pos;
+        else ranges.push([start, reader.pos]);
+        break;
+      }
+      case 4:
+        type_url = reader.string();
+        break;
+      case 5:
+        response_nonce = reader.string();
+        break;
+      case 6:
+        error_detail = decodeMessage((statusType ??= messageType('google.rpc.Status')), reader.bytes()) as { code?: number; message?: string };
+        break;
+      default:
+        reader.skipType(tag & 7);
+    }
+  }
+  // Repeated fields are written back to back, so the entries are one run of bytes in practice.
+  const contiguous = ranges.every(([start], i) => i === 0 || start === ranges[i - 1]![1]);
+  const key =
+    ranges.length === 0
+      ? EMPTY
+      : contiguous
+        ? buffer.subarray(ranges[0]![0], ranges[ranges.length - 1]![1])
+        : Buffer.concat(ranges.map(([a, b]) => buffer.subarray(a, b)));
+  let names: string[] | undefined;
+  return {
+    version_info,
+    type_url,
+    response_nonce,
+    ...(node ? { node } : {}),
+    ...(error_detail ? { error_detail } : {}),
+    resource_names_key: key,
+    get resource_names(): string[] {
+      if (names === undefined) {
+        names = [];
+        for (const [start, end] of ranges) {
+          // A run holds entries and the tags between them: read string, skip tag, repeat.
+          const run = Reader.create(buffer.subarray(start, end));
+          names.push(run.string());
+          while (run.pos < run.len) {
+            run.uint32();
+            names.push(run.string());
+          }
+        }
+      }
+      return names;
+    },
+  };
+}
+
+function writeControlPlane(writer: Writer, field: number, identifier: string): void {
+  writer.uint32((field << 3) | WIRE_BYTES).fork().uint32((1 << 3) | WIRE_BYTES).string(identifier).ldelim();
+}
+
+function writeAny(writer: Writer, field: number, typeUrl: string, value: Uint8Array): void {
+  writer.uint32((field << 3) | WIRE_BYTES).fork().uint32((1 << 3) | WIRE_BYTES).string(typeUrl).uint32((2 << 3) | WIRE_BYTES).bytes(value).ldelim();
+}
+
+export function encodeSotwResponse(response: WireSotwResponse): Buffer {
+  const writer = Writer.create();
+  if (response.version_info) writer.uint32((1 << 3) | WIRE_BYTES).string(response.version_info);
+  for (const any of response.resources) writeAny(writer, 2, any.type_url, any.value);
+  if (response.type_url) writer.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
+  if (response.nonce) writer.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
+  writeControlPlane(writer, 6, response.control_plane.identifier);
+  return Buffer.from(writer.finish());
+}
+
+export function encodeDeltaResponse(response: WireDeltaResponse): Buffer {
+  const writer = Writer.create();
+  if (response.system_version_info) writer.uint32((1 << 3) | WIRE_BYTES).string(response.system_version_info);
+  for (const resource of response.resources) {
+    writer.uint32((2 << 3) | WIRE_BYTES).fork();
+    if (resource.version) writer.uint32((1 << 3) | WIRE_BYTES).string(resource.version);
+    writeAny(writer, 2, resource.resource.type_url, resource.resource.value);
+    writer.uint32((3 << 3) | WIRE_BYTES).string(resource.name);
+    writer.ldelim();
+  }
+  if (response.type_url) writer.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
+  if (response.nonce) writer.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
+  for (const name of response.removed_resources) writer.uint32((6 << 3) | WIRE_BYTES).string(name);
+  writeControlPlane(writer, 7, response.control_plane.identifier);
+  return Buffer.from(writer.finish());
+}

@@ -1,0 +1,123 @@
+import type { Resource } from '../resources/resource';
+import type { NodeView } from '../resources/node-view';
+import type { ErrorDetail, NackRecord } from './nack-record';
+import { isFullStateType, type TypeUrl } from '../resources/type-url';
+import { compareNames } from '../resources/version-hash';
+
+export const WILDCARD = '*';
+
+/** A response as the subscription remembers it: what it carried, by name. */
+export interface SentContent {
+  /** name -> resource the response carried. */
+  readonly resources: ReadonlyMap<string, Resource>;
+  /** Names the response removed (Delta only). */
+  readonly removed: ReadonlySet<string>;
+}
+
+/**
+ * What one stream wants and holds of one type: the bookkeeping SotW and Delta share.
+ *
+ * NACK rule: after a NACK the proxy is taken to hold what it last ACKed, not what it
+ * rejected. The rejected names are reconsidered at the next change (so a good resource
+ * that travelled with a bad one still arrives), and a response with exactly the rejected
+ * content is never sent again, so a NACK cannot loop.
+ */
+export class Subscription {
+  readonly fullState: boolean;
+  wildcard = false;
+  names = new Set<string>();
+  /** EDS names the next response must carry even if unchanged: the CLAs of changed clusters; Delta: any forced answer. */
+  readonly forced = new Set<string>();
+  /** A (re)subscription waits for its answer, even an empty one. */
+  replyDue = false;
+  /** The content of the latest NACKed response, never to be sent again as it was. */
+  rejected: SentContent | undefined;
+  /** Names of the rejected response, reconsidered by the next build that a change triggers. */
+  readonly retry = new Set<string>();
+  ackedVersion: string | undefined;
+  lastNack: NackRecord | undefined;
+
+  constructor(readonly typeUrl: TypeUrl) {
+    this.fullState = isFullStateType(typeUrl);
+  }
+
+  interested(name: string): boolean {
+    return this.wildcard || this.names.has(name);
+  }
+
+  /** The subscribed names, sorted, without the wildcard: for /info and `mesh status`. */
+  sortedNames(): string[] {
+    return [...this.names].sort(compareNames);
+  }
+
+  /** Forgets forced and retried names the stream no longer subscribes to. */
+  pruneUnsubscribed(): void {
+    for (const name of [...this.forced]) if (!this.interested(name)) this.forced.delete(name);
+    for (const name of [...this.retry]) if (!this.interested(name)) this.retry.delete(name);
+  }
+
+  recordNack(rejectedVersion: string, resourceNames: string[], error: ErrorDetail, at: Date): NackRecord {
+    this.lastNack = {
+      typeUrl: this.typeUrl,
+      rejectedVersion,
+      resourceNames: resourceNames.sort(compareNames),
+      error: { code: error.code, message: error.message },
+      at,
+    };
+    return this.lastNack;
+  }
+
+  /** Remembers a rejected response: its names are retried on the next change, its content never resent. */
+  reject(content: SentContent): void {
+    this.rejected = content;
+    for (const name of content.resources.keys()) this.retry.add(name);
+    for (const name of content.removed) this.retry.add(name);
+  }
+
+  /** True when a response would carry exactly what the proxy last rejected. */
+  repeatsRejected(resources: readonly Resource[], removed: readonly string[]): boolean {
+    const rejected = this.rejected;
+    if (!rejected || rejected.resources.size !== resources.length || rejected.removed.size !== removed.length) return false;
+    return resources.every((r) => rejected.resources.get(r.name)?.version === r.version) && removed.every((name) => rejected.removed.has(name));
+  }
+
+  /** A response was produced: forced answers are given, retries made. */
+  sent(): void {
+    this.forced.clear();
+    this.retry.clear();
+    this.replyDue = false;
+    this.rejected = undefined;
+  }
+
+  /**
+   * The names a build must look at: those that changed in the view (every subscribed or
+   * existing name when unknown), plus what the stream owes for its own reasons.
+   */
+  candidates(view: NodeView, changed: ReadonlySet<string> | undefined, alsoHeld: Iterable<string>): Set<string> {
+    const names = new Set<string>();
+    if (changed === undefined) {
+      if (this.wildcard) for (const name of view.resources(this.typeUrl).keys()) names.add(name);
+      for (const name of this.names) names.add(name);
+      for (const name of alsoHeld) names.add(name);
+    } else {
+      for (const name of changed) if (this.interested(name)) names.add(name);
+    }
+    for (const name of this.forced) names.add(name);
+    for (const name of this.retry) names.add(name);
+    return names;
+  }
+
+  /** What the view offers this subscription, sorted by name (a full-state type always answers in full). */
+  desired(view: NodeView): readonly Resource[] {
+    if (this.wildcard) return view.resources(this.typeUrl).sorted();
+    const picked: Resource[] = [];
+    for (const name of this.names) {
+      const resource = view.resource(this.typeUrl, name);
+      if (resource !== undefined) picked.push(resource);
+    }
+    return picked.sort((a, b) => compareNames(a.name, b.name));
+  }
+}
+
+/** The subscriptions of one stream, by type. */
+export type Subscriptions = Map<TypeUrl, Subscription>;
