@@ -150,7 +150,7 @@ export class CatalogWatcher {
       concurrency: options.fetchConcurrency,
       onRead: (job, read) => this.onRead(job, read),
       onReadEnd: () => this.onReadEnd(),
-      onError: (error, service) => this.report(error, `health:${service}`),
+      onError: (error, service) => this.report(error, service === undefined ? 'health' : `health:${service}`),
     });
     this.attribution = new WriteAttribution({
       probe: () => this.probe(),

@@ -10,7 +10,7 @@ describe('ServiceFetcher against a fake Consul', () => {
   let consul: FakeConsul;
   let fetcher: ServiceFetcher | undefined;
   let reads: Array<{ job: RefetchJob; read: ServiceRead }>;
-  let errors: Array<{ error: ConsulError; service: string }>;
+  let errors: Array<{ error: ConsulError; service: string | undefined }>;
 
   beforeEach(async () => {
     consul = await FakeConsul.start();

@@ -34,8 +34,8 @@ export interface ServiceFetcherOptions {
   onRead: (job: RefetchJob, read: ServiceRead) => void;
   /** Called when any read ends: counted, ignored (the service was forgotten) or failed. */
   onReadEnd?: () => void;
-  /** Called on every failed read; the service is read again after a backoff. */
-  onError?: (error: ConsulError, service: string) => void;
+  /** Called on every failed read (the service is read again after a backoff), and when a callback throws (`service` undefined for onReadEnd). */
+  onError?: (error: ConsulError, service: string | undefined) => void;
   concurrency?: number;
   backoff?: BackoffOptions;
   clock?: () => number;
@@ -161,7 +161,7 @@ export class ServiceFetcher {
     try {
       this.options.onReadEnd?.();
     } catch (error) {
-      this.report(new ConsulConsumerError('service reads', { cause: error }), 'reads');
+      this.report(new ConsulConsumerError('service reads', { cause: error }), undefined);
     }
   }
 
@@ -186,7 +186,7 @@ export class ServiceFetcher {
     this.backingOff = wait;
   }
 
-  private report(error: ConsulError, service: string): void {
+  private report(error: ConsulError, service: string | undefined): void {
     try {
       this.options.onError?.(error, service);
     } catch {
