@@ -67,8 +67,8 @@ export async function startGateway(supervisor: ProcessSupervisor, options: Gatew
     await waitFor(
       `${nodeId}: routes with healthy hosts to ${services.join(', ')}`,
       async () => {
-        const missing = await unroutedServices(envoy.adminUrl, services);
-        if (missing.length) throw new Error(`no route to a healthy host yet for ${missing.join(', ')}`);
+        const { missing, routed, healthy } = await gatewayRouting(envoy.adminUrl, services);
+        if (missing.length) throw new Error(`no route to a healthy host yet for ${missing.join(', ')} (routed clusters: ${routed.join(', ') || 'none'}; with a healthy host: ${healthy.join(', ') || 'none'})`);
         return true;
       },
       { timeoutMs: options.readyTimeoutMs ?? 30_000 },
@@ -77,8 +77,12 @@ export async function startGateway(supervisor: ProcessSupervisor, options: Gatew
   return { url: `http://127.0.0.1:${port}`, port, envoy };
 }
 
+interface RouteConfigEntry {
+  route_config: { name: string; virtual_hosts?: Array<{ routes?: Array<{ route?: RouteTarget }> }> };
+}
+/** With `?resource=` each entry is one dynamic route config; without, they are grouped. */
 interface RouteDump {
-  configs: Array<{ dynamic_route_configs?: Array<{ route_config: { name: string; virtual_hosts?: Array<{ routes?: Array<{ route?: RouteTarget }> }> } }> }>;
+  configs: Array<Partial<RouteConfigEntry> & { dynamic_route_configs?: RouteConfigEntry[] }>;
 }
 interface RouteTarget {
   cluster?: string;
@@ -88,11 +92,11 @@ interface ClusterStatuses {
   cluster_statuses?: Array<{ name: string; host_statuses?: Array<{ health_status?: { eds_health_status?: string } }> }>;
 }
 
-/** Of `services`, those the gateway has no route to, or whose routed clusters have no healthy host. */
-async function unroutedServices(adminUrl: string, services: readonly string[]): Promise<string[]> {
+/** Of `services`, those the gateway has no route to, or whose routed clusters have no healthy host; and what it does have. */
+async function gatewayRouting(adminUrl: string, services: readonly string[]): Promise<{ missing: string[]; routed: string[]; healthy: string[] }> {
   const dump = JSON.parse(await httpGet(`${adminUrl}/config_dump?resource=dynamic_route_configs`)) as RouteDump;
   const routed = new Set<string>();
-  for (const config of dump.configs.flatMap((c) => c.dynamic_route_configs ?? [])) {
+  for (const config of dump.configs.flatMap((c) => (c.route_config ? [c as RouteConfigEntry] : (c.dynamic_route_configs ?? [])))) {
     if (config.route_config.name !== GATEWAY_LISTENER) continue;
     for (const route of (config.route_config.virtual_hosts ?? []).flatMap((h) => h.routes ?? [])) {
       for (const cluster of route.route?.cluster ? [route.route.cluster] : (route.route?.weighted_clusters?.clusters.map((c) => c.name) ?? [])) routed.add(cluster);
@@ -102,5 +106,5 @@ async function unroutedServices(adminUrl: string, services: readonly string[]): 
   const healthy = new Set(statuses.filter((c) => c.host_statuses?.some((h) => (h.health_status?.eds_health_status ?? 'HEALTHY') === 'HEALTHY')).map((c) => c.name));
   // A subset cluster is named `<service>~<subset>`.
   const ready = new Set([...routed].filter((cluster) => healthy.has(cluster)).map((cluster) => cluster.split('~')[0]));
-  return services.filter((service) => !ready.has(service));
+  return { missing: services.filter((service) => !ready.has(service)), routed: [...routed], healthy: [...healthy] };
 }
