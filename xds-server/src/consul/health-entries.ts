@@ -6,7 +6,7 @@ import type { ServiceInstance } from './service-instance';
  * Reads a `/v1/health/service/:name` answer into the instances to serve, sorted by node and id
  * so that the content hash does not depend on Consul's order.
  *
- * Health policy (DESIGN §4), the same as Consul's own xDS server: an instance with any critical
+ * Health policy (README, "Health"), the same as Consul's own xDS server: an instance with any critical
  * check (node checks included) is removed; an instance whose worst check is warning is kept,
  * marked 'warning', and carries its Weights.Warning so the translator can give it less traffic
  * (Weights.Warning = 0 drains it). This is why the query does not use `?passing`, which would
