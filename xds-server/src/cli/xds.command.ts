@@ -9,6 +9,7 @@ interface XdsOptions {
   port: number;
   adminPort: number;
   host: string;
+  adminHost: string;
   consul: string;
   config?: string;
   proxyOtlp?: string;
@@ -25,7 +26,8 @@ export function registerXdsCommand(program: Command): void {
     )
     .option('--port <port>', 'xDS gRPC port', parsePort, defaults.xdsPort)
     .option('--admin-port <port>', 'admin HTTP port (/health, /info, /info/routes, /metrics)', parsePort, defaults.adminPort)
-    .option('--host <address>', 'address both servers bind to', defaults.xdsHost)
+    .option('--host <address>', 'address the xDS server binds to', defaults.xdsHost)
+    .option('--admin-host <address>', 'address the admin API binds to; loopback unless you expose /metrics and /info on purpose (e.g. to a Prometheus on another host)', defaults.adminHost)
     .option('--consul <url>', 'Consul HTTP API (default: $CONSUL_HTTP_ADDR or http://127.0.0.1:8500)', defaults.consulAddress)
     .option('--proxy-otlp <host:port>', 'OTLP/gRPC collector (e.g. Jaeger :4317) every proxy sends spans to, configured over xDS (default: $MESH_PROXY_OTLP_ENDPOINT; off when unset)', defaults.tracing && `${defaults.tracing.collector.host}:${defaults.tracing.collector.port}`)
     .option('--trace-sampling <percent>', 'share of requests without an incoming trace that start one', parsePercent, 100)
@@ -39,7 +41,7 @@ export function registerXdsCommand(program: Command): void {
         ...defaults,
         xdsHost: options.host,
         xdsPort: options.port,
-        adminHost: options.host,
+        adminHost: options.adminHost,
         adminPort: options.adminPort,
         consulAddress: options.consul,
         maxNewStreamsPerSecond: options.maxNewStreamsPerSecond,

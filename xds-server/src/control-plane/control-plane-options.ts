@@ -26,7 +26,7 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
   return {
     xdsHost: '127.0.0.1',
     xdsPort: DEFAULT_XDS_PORT,
-    adminHost: '127.0.0.1',
+    adminHost: env.MESH_ADMIN_HOST || '127.0.0.1',
     adminPort: DEFAULT_ADMIN_PORT,
     consulAddress: consulAddress(env),
     consulToken: env.CONSUL_HTTP_TOKEN || undefined,

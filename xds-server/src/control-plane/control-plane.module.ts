@@ -8,11 +8,13 @@ import { ConnectCaSync } from './connect-ca-sync.service';
 import { MeshConfigSync } from './mesh-config-sync.service';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { createLogger, LOGGER } from './logger';
+import { assertTestHooksAllowed } from './test-hooks-guard';
 import { XdsServerLifecycle } from './xds-server.lifecycle';
 
 @Module({})
 export class ControlPlaneModule {
   static forOptions(options: ControlPlaneOptions) {
+    assertTestHooksAllowed(options.testHooks, options.adminHost);
     return {
       module: ControlPlaneModule,
       controllers: options.testHooks ? [AdminController, TestHooksController] : [AdminController],

@@ -35,7 +35,8 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
   services['control-plane'] = {
     ...base(IMAGES.controlPlane),
     network_mode: 'host',
-    command: ['xds', '--host', node.address, '--consul', `http://127.0.0.1:${PORTS.consulHttp}`, '--config', MESH_CONFIG_IN_CONTAINER, ...controlPlaneTracing(layout).args],
+    // Prometheus on the control node scrapes every control plane's /metrics, so the admin API is on the node's address.
+    command: ['xds', '--host', node.address, '--admin-host', node.address, '--consul', `http://127.0.0.1:${PORTS.consulHttp}`, '--config', MESH_CONFIG_IN_CONTAINER, ...controlPlaneTracing(layout).args],
     environment: { CONSUL_HTTP_ADDR: `http://127.0.0.1:${PORTS.consulHttp}`, ...controlPlaneTracing(layout).env },
     volumes: [`\${MESH_CONFIG:-./mesh.config.ts}:${MESH_CONFIG_IN_CONTAINER}:ro`],
     depends_on: ['consul'],

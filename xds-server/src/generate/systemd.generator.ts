@@ -96,7 +96,7 @@ function controlPlaneUnit(layout: MeshLayout, node: NodeLayout): GeneratedFile {
         ...Object.entries(tracing.env).map(([k, v]): [string, string] => ['Environment', unitWord(`${k}=${v}`)]),
         [
           'ExecStart',
-          commandLine([`${INSTALL.bin}/node`, `${INSTALL.app}/xds-server/dist/cli/main.js`, 'xds', '--host', node.address, '--consul', consul, '--config', INSTALL.meshConfig, ...tracing.args]),
+          commandLine([`${INSTALL.bin}/node`, `${INSTALL.app}/xds-server/dist/cli/main.js`, 'xds', '--host', node.address, '--admin-host', node.address, '--consul', consul, '--config', INSTALL.meshConfig, ...tracing.args]),
         ],
       ],
     ],
