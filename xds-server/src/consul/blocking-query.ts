@@ -1,6 +1,7 @@
 import { type BackoffOptions, backoffDelay, checkBackoffOptions } from './backoff';
 import { nextIndex, parseConsulIndex } from './blocking-index';
 import { ConsulConsumerError, type ConsulError } from './consul-errors';
+import { ReadHealth, type ReadHealthState } from './read-health';
 import { parseAnswer, READ_TIMEOUT_MS, readConsul } from './consul-read';
 import { parseConsulWait } from './consul-duration';
 import { sleep } from './abortable-sleep';
@@ -35,22 +36,9 @@ export interface AnswerInfo {
   readonly observedAt: number;
 }
 
-export interface BlockingQueryState {
+export interface BlockingQueryState extends ReadHealthState {
   /** Index the next request sends, in decimal; "0" = a fresh non-blocking read. */
   readonly index: string;
-  readonly lastSuccessAt: Date | undefined;
-  /** The most recent failure; kept after recovery for diagnosis. */
-  readonly lastError: ConsulError | undefined;
-  readonly lastErrorAt: Date | undefined;
-  /** Failed requests since the last success; > 0 means the watch is serving stale data. */
-  readonly consecutiveErrors: number;
-  /** When the current run of failures began; undefined while healthy. */
-  readonly failingSince: Date | undefined;
-  /**
-   * The last successful request that did not block (first read, read after an index reset),
-   * as a measure of Consul's latency: a blocking request's duration is the wait, not the latency.
-   */
-  readonly lastRead: { readonly latencyMs: number; readonly at: Date } | undefined;
   readonly running: boolean;
 }
 
@@ -102,12 +90,7 @@ export class BlockingQuery<T> {
   private index = 0n;
   private contentHash: string | undefined;
   private value: T | undefined;
-  private lastSuccessAt: Date | undefined;
-  private lastError: ConsulError | undefined;
-  private lastErrorAt: Date | undefined;
-  private consecutiveErrors = 0;
-  private failingSince: Date | undefined;
-  private lastRead: { readonly latencyMs: number; readonly at: Date } | undefined;
+  private readonly health: ReadHealth;
 
   constructor(private readonly options: BlockingQueryOptions<T>) {
     this.path = options.path;
@@ -116,6 +99,7 @@ export class BlockingQuery<T> {
     this.bucket = options.rateLimit instanceof TokenBucket ? options.rateLimit : new TokenBucket(options.rateLimit);
     checkBackoffOptions(options.backoff ?? {});
     this.clock = options.clock ?? Date.now;
+    this.health = new ReadHealth(this.clock);
   }
 
   /** Starts the loop; calling it again is a no-op. */
@@ -138,12 +122,7 @@ export class BlockingQuery<T> {
   get state(): BlockingQueryState {
     return {
       index: this.index.toString(),
-      lastSuccessAt: this.lastSuccessAt,
-      lastError: this.lastError,
-      lastErrorAt: this.lastErrorAt,
-      consecutiveErrors: this.consecutiveErrors,
-      failingSince: this.failingSince,
-      lastRead: this.lastRead,
+      ...this.health.state,
       running: this.loop !== undefined && !this.stopper.signal.aborted,
     };
   }
@@ -166,7 +145,7 @@ export class BlockingQuery<T> {
         // so the retry is a plain read; the content comparison suppresses a spurious change.
         this.index = 0n;
         pause = 0;
-        await sleep(backoffDelay(this.consecutiveErrors, this.options.backoff), signal);
+        await sleep(backoffDelay(this.health.consecutiveErrors, this.options.backoff), signal);
         continue;
       }
       if (signal.aborted) return;
@@ -192,7 +171,7 @@ export class BlockingQuery<T> {
     });
     const returned = parseConsulIndex(response.index, this.path);
     const value = parseAnswer(this.options.parse, response.body, this.path);
-    if (sent === 0n) this.lastRead = { latencyMs: response.durationMs, at: new Date(this.clock()) };
+    if (sent === 0n) this.health.read(response.durationMs);
     return { value, returned };
   }
 
@@ -221,17 +200,11 @@ export class BlockingQuery<T> {
   }
 
   private recordSuccess(): void {
-    this.lastSuccessAt = new Date(this.clock());
-    this.consecutiveErrors = 0;
-    this.failingSince = undefined;
+    this.health.succeeded();
   }
 
   private recordFailure(error: ConsulError): void {
-    const at = new Date(this.clock());
-    this.lastError = error;
-    this.lastErrorAt = at;
-    this.consecutiveErrors += 1;
-    this.failingSince ??= at;
+    this.health.failed(error);
     this.report(error);
   }
 

@@ -2,6 +2,7 @@ import { sleep } from './abortable-sleep';
 import { type BackoffOptions, backoffDelay, checkBackoffOptions } from './backoff';
 import type { BlockingQueryState } from './blocking-query';
 import { ConsulConfigError, ConsulConsumerError, type ConsulError } from './consul-errors';
+import { ReadHealth } from './read-health';
 import { parseAnswer, READ_TIMEOUT_MS, readConsul } from './consul-read';
 import type { ConsulTransport } from './consul-transport';
 import { healthEntryNodes } from './health-entry-nodes';
@@ -54,12 +55,7 @@ export class ServiceFetcher {
   private readonly clock: () => number;
   private paused = true;
   private backingOff: Promise<void> | undefined;
-  private lastSuccessAt: Date | undefined;
-  private lastError: ConsulError | undefined;
-  private lastErrorAt: Date | undefined;
-  private consecutiveErrors = 0;
-  private failingSince: Date | undefined;
-  private lastRead: { readonly latencyMs: number; readonly at: Date } | undefined;
+  private readonly health: ReadHealth;
 
   constructor(private readonly options: ServiceFetcherOptions) {
     this.concurrency = options.concurrency ?? DEFAULT_FETCH_CONCURRENCY;
@@ -68,6 +64,7 @@ export class ServiceFetcher {
     }
     checkBackoffOptions(options.backoff ?? {});
     this.clock = options.clock ?? Date.now;
+    this.health = new ReadHealth(this.clock);
   }
 
   /** Reads begin only once resumed, so that marks made before can be read in one go. */
@@ -100,12 +97,7 @@ export class ServiceFetcher {
   get state(): BlockingQueryState {
     return {
       index: '0',
-      lastSuccessAt: this.lastSuccessAt,
-      lastError: this.lastError,
-      lastErrorAt: this.lastErrorAt,
-      consecutiveErrors: this.consecutiveErrors,
-      failingSince: this.failingSince,
-      lastRead: this.lastRead,
+      ...this.health.state,
       running: !this.stopper.signal.aborted,
     };
   }
@@ -140,7 +132,7 @@ export class ServiceFetcher {
         nodes: parseAnswer(healthEntryNodes, response.body, path),
       };
       readIndex = response.index !== undefined && /^\d+$/.test(response.index) ? BigInt(response.index) : undefined;
-      this.lastRead = { latencyMs: response.durationMs, at: new Date(this.clock()) };
+      this.health.read(response.durationMs);
     } catch (error) {
       if (signal.aborted) return;
       this.queue.finish(job, false);
@@ -166,20 +158,14 @@ export class ServiceFetcher {
   }
 
   private recordSuccess(): void {
-    this.lastSuccessAt = new Date(this.clock());
-    this.consecutiveErrors = 0;
-    this.failingSince = undefined;
+    this.health.succeeded();
   }
 
   private recordFailure(error: ConsulError, service: string): void {
-    const at = new Date(this.clock());
-    this.lastError = error;
-    this.lastErrorAt = at;
-    this.consecutiveErrors += 1;
-    this.failingSince ??= at;
+    this.health.failed(error);
     this.report(error, service);
     if (this.backingOff) return;
-    const wait = sleep(backoffDelay(this.consecutiveErrors, this.options.backoff), this.stopper.signal).then(() => {
+    const wait = sleep(backoffDelay(this.health.consecutiveErrors, this.options.backoff), this.stopper.signal).then(() => {
       this.backingOff = undefined;
       this.pump();
     });

@@ -14,8 +14,7 @@ export function viewChanges(previous: NodeView | undefined, next: NodeView): Cha
 }
 
 /** Both change sets at once: what a stream still has to look at after missing a push. */
-export function mergeChanges(a: ChangeSet | null, b: ChangeSet): ChangeSet {
-  if (a === null) return b;
+export function mergeChanges(a: ChangeSet, b: ChangeSet): ChangeSet {
   if (a === undefined || b === undefined) return undefined;
   const merged = new Map(a);
   for (const [typeUrl, names] of b) {

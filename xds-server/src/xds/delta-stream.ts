@@ -1,7 +1,7 @@
 import type { Resource } from '../resources/resource';
 import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
-import { Subscription, WILDCARD, type SentContent } from './subscription';
+import { forceEndpoints, NO_NAMES, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
 import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
 import { compareNames } from '../resources/version-hash';
 
@@ -55,7 +55,6 @@ export interface DeltaSubscription {
 
 /** How many responses per type an ACK or NACK can still be matched to, for records only. */
 const RECENT_RESPONSES = 16;
-const NO_NAMES: ReadonlySet<string> = new Set();
 
 interface PendingResponse extends SentContent {
   readonly nonce: string;
@@ -108,17 +107,7 @@ export class DeltaStream {
 
   /** The view changed in `changes`: the responses needed to bring this client up to date, in push order. */
   handleViewChange(view: NodeView, changes: ChangeSet = undefined): DeltaResponse[] {
-    const responses: DeltaResponse[] = [];
-    // CDS is built before EDS so that it can force the CLAs of changed clusters.
-    for (const typeUrl of PUSH_ORDER) {
-      const state = this.types.get(typeUrl);
-      if (state === undefined) continue;
-      const changed = changes === undefined ? undefined : (changes.get(typeUrl) ?? NO_NAMES);
-      if (changed !== undefined && changed.size === 0 && state.forced.size === 0) continue;
-      const response = this.build(state, view, changed);
-      if (response !== undefined) responses.push(response);
-    }
-    return responses;
+    return respondToChanges(this.types, changes, (state, changed) => this.build(state, view, changed));
   }
 
   /** False once a newer response of the same type exists, or a resource in it is no longer subscribed. */
@@ -237,7 +226,7 @@ export class DeltaStream {
     removed.sort(compareNames);
     if (state.repeatsRejected(resources, removed)) return undefined;
 
-    if (state.typeUrl === TypeUrl.Cluster) this.forceEndpoints(changedClusters);
+    if (state.typeUrl === TypeUrl.Cluster) forceEndpoints(this.types, changedClusters);
 
     const nonce = this.options.newNonce();
     // Informational only: the version of everything of this type in the view, computed once per view.
@@ -254,12 +243,6 @@ export class DeltaStream {
     return { typeUrl: state.typeUrl, systemVersionInfo, nonce, resources, removed };
   }
 
-  private forceEndpoints(clusterNames: readonly string[]): void {
-    const endpoints = this.types.get(TypeUrl.Endpoint);
-    if (endpoints === undefined) return;
-    // A changed cluster stays warming in Envoy until its CLA arrives again.
-    for (const name of clusterNames) if (endpoints.interested(name)) endpoints.forced.add(name);
-  }
 }
 
 /** First request of a type on this stream: subscriptions, legacy wildcard, and what the client already holds. */

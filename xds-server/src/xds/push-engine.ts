@@ -22,7 +22,7 @@ interface ViewGroup<S> {
 }
 
 interface Pending {
-  changes: ChangeSet | null;
+  changes: ChangeSet;
   cause: SnapshotChange;
 }
 
@@ -105,7 +105,7 @@ export class PushEngine<S extends PushTarget> {
       group.view = next;
       for (const stream of group.index.affected(changes)) {
         const waiting = this.pending.get(stream);
-        this.pending.set(stream, { changes: mergeChanges(waiting?.changes ?? null, changes), cause: change });
+        this.pending.set(stream, { changes: waiting ? mergeChanges(waiting.changes, changes) : changes, cause: change });
         this.batches.add(stream);
       }
     }
@@ -114,7 +114,7 @@ export class PushEngine<S extends PushTarget> {
   private deliver(stream: S): void {
     const waiting = this.pending.get(stream);
     this.pending.delete(stream);
-    if (!waiting || waiting.changes === null) return;
+    if (!waiting) return;
     stream.push(this.group(stream).view, waiting.changes, waiting.cause);
   }
 }

@@ -1,7 +1,7 @@
 import type { Resource } from '../resources/resource';
 import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
-import { Subscription, WILDCARD, type SentContent } from './subscription';
+import { forceEndpoints, NO_NAMES, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
 import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
 import { compareNames, contentVersion } from '../resources/version-hash';
 
@@ -79,7 +79,6 @@ class TypeState extends Subscription {
   lastRequestedKey: Buffer | undefined;
 }
 
-const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
  * One state-of-the-world ADS stream: which types and names the client subscribed to, what it was
@@ -139,17 +138,7 @@ export class SotwStream {
 
   /** The view changed in `changes`: the responses needed to bring this client up to date, in push order. */
   handleViewChange(view: NodeView, changes: ChangeSet = undefined): SotwResponse[] {
-    const responses: SotwResponse[] = [];
-    // Push order matters beyond the queue: building CDS first lets it force the CLAs of changed clusters.
-    for (const typeUrl of PUSH_ORDER) {
-      const state = this.types.get(typeUrl);
-      if (state === undefined) continue;
-      const changed = changes === undefined ? undefined : (changes.get(typeUrl) ?? NO_NAMES);
-      if (changed !== undefined && changed.size === 0 && state.forced.size === 0) continue;
-      const response = this.build(state, view, changed);
-      if (response !== undefined) responses.push(response);
-    }
-    return responses;
+    return respondToChanges(this.types, changes, (state, changed) => this.build(state, view, changed));
   }
 
   /** False once a newer response of the same type exists, or a resource in it is no longer subscribed. */
@@ -241,7 +230,7 @@ export class SotwStream {
 
     if (state.typeUrl === TypeUrl.Cluster) {
       // A changed cluster stays warming in Envoy until its CLA arrives again.
-      this.forceEndpoints(resources.filter((r) => held(r.name)?.version !== r.version).map((r) => r.name));
+      forceEndpoints(this.types, resources.filter((r) => held(r.name)?.version !== r.version).map((r) => r.name));
     }
 
     const nonce = this.options.newNonce();
@@ -250,13 +239,6 @@ export class SotwStream {
     return { typeUrl: state.typeUrl, versionInfo, nonce, resources };
   }
 
-  private forceEndpoints(clusterNames: readonly string[]): void {
-    const endpoints = this.types.get(TypeUrl.Endpoint);
-    if (endpoints === undefined) return;
-    for (const name of clusterNames) {
-      if (endpoints.interested(name)) endpoints.forced.add(name);
-    }
-  }
 }
 
 /** The client has ACKed `last`: fold it into what it holds. */

@@ -1,10 +1,11 @@
 import type { Resource } from '../resources/resource';
-import type { NodeView } from '../resources/node-view';
+import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
-import { isFullStateType, type TypeUrl } from '../resources/type-url';
+import { isFullStateType, PUSH_ORDER, TypeUrl } from '../resources/type-url';
 import { compareNames } from '../resources/version-hash';
 
 export const WILDCARD = '*';
+export const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** A response as the subscription remembers it: what it carried, by name. */
 export interface SentContent {
@@ -119,5 +120,31 @@ export class Subscription {
   }
 }
 
-/** The subscriptions of one stream, by type. */
-export type Subscriptions = Map<TypeUrl, Subscription>;
+/**
+ * The responses a view change calls for, in push order: each type with changed names (or
+ * names it must send anyway) is built, the others are skipped. CDS is built before EDS so
+ * that it can force the ClusterLoadAssignments of changed clusters.
+ */
+export function respondToChanges<S extends Subscription, R>(
+  types: ReadonlyMap<TypeUrl, S>,
+  changes: ChangeSet,
+  build: (state: S, changed: ReadonlySet<string> | undefined) => R | undefined,
+): R[] {
+  const responses: R[] = [];
+  for (const typeUrl of PUSH_ORDER) {
+    const state = types.get(typeUrl);
+    if (state === undefined) continue;
+    const changed = changes === undefined ? undefined : (changes.get(typeUrl) ?? NO_NAMES);
+    if (changed !== undefined && changed.size === 0 && state.forced.size === 0) continue;
+    const response = build(state, changed);
+    if (response !== undefined) responses.push(response);
+  }
+  return responses;
+}
+
+/** A changed cluster stays warming in Envoy until its ClusterLoadAssignment arrives again, so that is resent too. */
+export function forceEndpoints(types: ReadonlyMap<TypeUrl, Subscription>, clusterNames: readonly string[]): void {
+  const endpoints = types.get(TypeUrl.Endpoint);
+  if (endpoints === undefined) return;
+  for (const name of clusterNames) if (endpoints.interested(name)) endpoints.forced.add(name);
+}
