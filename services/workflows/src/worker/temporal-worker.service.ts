@@ -101,7 +101,8 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   async onApplicationShutdown(): Promise<void> {
     if (this.worker?.getState() === 'RUNNING') this.worker.shutdown();
     await this.running;
-    await this.connection?.close();
+    // The worker has stopped whatever closing its connection does; a failed close must not skip the rest.
+    await this.connection?.close().catch((error: unknown) => this.logger.warn({ err: error }, 'closing the Temporal connection failed'));
     this.logger.info('the Temporal worker has stopped');
     // Nest re-raises the signal right after the shutdown hooks: get the last lines out first.
     await new Promise<void>((resolve) => this.logger.flush(() => resolve()));
