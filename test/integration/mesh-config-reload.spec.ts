@@ -35,8 +35,8 @@ export default defineMesh({
 
 /** num_retries of the catch-all route to echo, as Envoy holds it. */
 async function echoRetries(adminUrl: string): Promise<number | undefined> {
-  const outbound = (await dynamicRouteConfigs(adminUrl)).find((r) => r.name === 'outbound');
-  const routes = outbound?.virtual_hosts?.find((v) => v.name === 'echo')?.routes ?? [];
+  const echo = (await dynamicRouteConfigs(adminUrl)).find((r) => r.name === 'upstream:echo');
+  const routes = echo?.virtual_hosts?.find((v) => v.name === 'echo')?.routes ?? [];
   const retry = routes.at(-1)?.route?.retry_policy as { num_retries?: number } | undefined;
   return retry?.num_retries;
 }

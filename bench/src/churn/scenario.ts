@@ -1,8 +1,8 @@
 import { startConsul, startControlPlane } from '@mesh/harness';
 /**
- * Churn: a mesh.config.ts rewrite that changes the routes and retries of every one of S
- * services while N simulated ADS clients (half SotW, half Delta) are connected; the time until
- * every client has received the new routes and ACKed them.
+ * Churn: a mesh.config.ts rewrite that changes the routes and retries of one of S services
+ * while N simulated ADS clients (half SotW, half Delta) are connected; the time until every
+ * client has received that service's new routes and ACKed them, and the bytes each received.
  */
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -18,9 +18,8 @@ import { ClientPool, type ChangeArrival } from '../scale/client-pool';
 import { ENVOY_VERSION } from '../scale/measure';
 import type { Protocol } from '../scale/sim-client';
 import { TYPE } from '../scale/xds-messages';
-import { routeMarker, writeMeshConfig } from './config-file';
+import { editedRouteName, editedService, routeMarker, writeMeshConfig } from './config-file';
 
-const OUTBOUND_ROUTE = 'outbound';
 const GAP_MS = 1000;
 
 export interface ReloadSample {
@@ -104,10 +103,11 @@ export async function runChurn(ctx: RunContext, options: ChurnOptions): Promise<
     const cpuStart = cpuSeconds(pid);
     const phaseStartUs = Number(process.hrtime.bigint() / 1000n);
     const from = performance.now();
+    const editedRoute = editedRouteName(services);
     for (let generation = 1; generation <= options.reloads; generation++) {
       throwIfInterrupted(ctx.signal);
       const marker = Buffer.from(routeMarker(generation));
-      const armed = await Promise.all(pools.map((pool) => pool.expect(TYPE.route, OUTBOUND_ROUTE, options.timeoutMs, marker)));
+      const armed = await Promise.all(pools.map((pool) => pool.expect(TYPE.route, editedRoute, options.timeoutMs, marker)));
       writeMeshConfig(configFile, services, generation);
       const t0 = Number(process.hrtime.bigint()) / 1e6;
       const arrivals: ChangeArrival[] = await Promise.all(armed.map((a) => a.arrival));
@@ -147,7 +147,7 @@ export async function runChurn(ctx: RunContext, options: ChurnOptions): Promise<
     }));
     return {
       benchmark: 'churn',
-      figure: `mesh.config.ts rewrite changing the routes of ${options.services} services -> every one of ${options.clients} connected clients has ACKed`,
+      figure: `mesh.config.ts edit changing one service's routes and retries, ${options.services} services -> every one of ${options.clients} connected clients has ACKed`,
       generatedAt: new Date().toISOString(),
       options,
       machine,
@@ -163,9 +163,9 @@ export async function runChurn(ctx: RunContext, options: ChurnOptions): Promise<
           "Consul has no config file to reload: its analogue is a service-router config entry per service (500 writes, each its own Raft commit and proxycfg recompute), and its xDS serves only registered proxies, so 1,000 simulated streams would need 1,000 registered sidecars. The comparison here is SotW against Delta on our control plane.",
       },
       notes: [
-        `The control plane runs \`mesh xds --config <file>\` against Consul with the same ${options.services} services registered (one instance each). Each reload rewrites the file the way editors save (write a temp file, rename it over the original); generation n gives every service a first route matching prefix ${routeMarker(0).replace('0', 'n')} with its own retry policy, and a different service-level retry policy.`,
-        `Time runs from the rename's return to the last client having written its ACK of the route configuration \`${OUTBOUND_ROUTE}\` carrying the new prefix (CLOCK_MONOTONIC in both processes). It includes the watcher's 25 ms settle time, loading and validating the file, translation, and the push to every stream; clients receive and ACK in ${options.workers} worker processes sharing the 2 cores with the server.`,
-        `Clients are the scale benchmark's simulated Envoys (one gRPC connection each, wildcard CDS/LDS, EDS and RDS as named, an ACK per response), half on SotW and half on Delta, each the sidecar of one of the services. Bytes are gRPC message payloads per client from arming to ${GAP_MS} ms after the last ACK.`,
+        `The control plane runs \`mesh xds --config <file>\` against Consul with the same ${options.services} services registered (one instance each). Each reload rewrites the file the way editors save (write a temp file, rename it over the original); generation n gives one service (${editedService(services)}) a first route matching prefix ${routeMarker(0).replace('0', 'n')} with its own retry policy, and a different service-level retry policy; the other services keep theirs.`,
+        `Time runs from the rename's return to the last client having written its ACK of the route configuration \`${editedRouteName(services)}\` carrying the new prefix (the outbound listener finds it by Host through an SRDS scope) (CLOCK_MONOTONIC in both processes). It includes the watcher's 25 ms settle time, loading and validating the file, translation, and the push to every stream; clients receive and ACK in ${options.workers} worker processes sharing the 2 cores with the server.`,
+        `Clients are the scale benchmark's simulated Envoys (one gRPC connection each, wildcard CDS/LDS/SRDS, EDS and RDS as named, an ACK per response), half on SotW and half on Delta, each the sidecar of one of the services. Bytes are gRPC message payloads per client from arming to ${GAP_MS} ms after the last ACK.`,
         `CPU per reload = control plane CPU over the reload phase less its idle rate, divided by the reloads (10 ms ticks).`,
         'Percentiles are nearest-rank over the reloads; with fewer than 100 reloads p99 is the maximum.',
       ],

@@ -44,3 +44,24 @@ export class ChangingService {
     return 'register';
   }
 }
+
+/** A service that did not exist before: registered, measured, then removed again. */
+export class AddedService {
+  private serial = 0;
+
+  constructor(private readonly consul: string) {}
+
+  /** The name the next add() registers, so that clients can be armed for it first. */
+  nextName(): string {
+    return `scale-added-${this.serial + 1}`;
+  }
+
+  async add(): Promise<{ service: string; remove: () => Promise<void> }> {
+    const service = this.nextName();
+    this.serial += 1;
+    const id = `${service}-0`;
+    const port = 45_000 + this.serial;
+    await registerInstance(this.consul, { service, id, port, meta: { sidecar_port: String(port) } });
+    return { service, remove: () => deregisterInstance(this.consul, id) };
+  }
+}

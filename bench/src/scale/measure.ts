@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { cpuSeconds, MiB, residentBytes } from '../shared/proc-stats';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
 import { summarize, type LatencySummary } from '../shared/stats';
-import type { ChangingService } from './catalog';
+import type { AddedService, ChangingService } from './catalog';
 import { ClientPool } from './client-pool';
 import type { Protocol } from './sim-client';
 import { TYPE } from './xds-messages';
@@ -54,6 +54,8 @@ export interface ScaleResult {
   /** CLOCK_MONOTONIC microseconds around the change phase, to cut a --cpu-prof profile to it. */
   changePhaseMonotonicUs: [number, number];
   changes: ScaleChange[];
+  /** Response bytes per client when one new service is registered (its cluster, endpoints, scopes and routes); undefined when not measured. */
+  serviceAddedBytesPerClient: number | undefined;
 }
 
 export interface ServerUnderTest {
@@ -79,6 +81,7 @@ export async function measureServer(
   server: ServerUnderTest,
   changing: ChangingService,
   options: ScaleRunOptions,
+  added?: AddedService,
 ): Promise<ScaleResult> {
   const rssBefore = residentBytes(server.pid);
   ctx.log(`${server.label}: connecting ${options.clients} ${server.protocol} clients`);
@@ -134,6 +137,7 @@ export async function measureServer(
     const elapsed = (performance.now() - from) / 1000;
     const cpu = cpuSeconds(server.pid) - cpuStart - idleRate * elapsed;
     const phaseEndUs = Number(process.hrtime.bigint() / 1000n);
+    const serviceAddedBytesPerClient = added ? await measureServiceAdded(ctx, pool, added, options) : undefined;
     const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
     const bytesPerChange = mean(changes.map((c) => c.bytes));
     return {
@@ -154,8 +158,28 @@ export async function measureServer(
       messagesPerClientPerChange: mean(changes.map((c) => c.messages)) / options.clients,
       changePhaseMonotonicUs: [phaseStartUs, phaseEndUs],
       changes,
+      serviceAddedBytesPerClient,
     };
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * Registers a new service and counts what every client receives until the gap after its
+ * ClusterLoadAssignment arrived: in SotW, every cluster and scope again (full-state types);
+ * in Delta, only the new resources.
+ */
+async function measureServiceAdded(ctx: RunContext, pool: ClientPool, added: AddedService, options: ScaleRunOptions): Promise<number> {
+  throwIfInterrupted(ctx.signal);
+  const { id, arrival } = await pool.expect(TYPE.endpoint, added.nextName(), options.timeoutMs);
+  const { remove } = await added.add();
+  await arrival;
+  await delay(options.gapMs, undefined, { signal: ctx.signal });
+  const traffic = await pool.traffic(id);
+  await remove();
+  await delay(options.gapMs, undefined, { signal: ctx.signal });
+  const perClient = traffic.bytes / options.clients;
+  ctx.log(`  one service added: ${perClient.toFixed(0)} B/client`);
+  return perClient;
 }

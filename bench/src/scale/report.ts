@@ -46,11 +46,12 @@ const METRICS: Array<{ name: string; of: (r: ScaleResult) => number }> = [
   { name: 'RSS per stream KiB', of: (r) => r.rssPerStreamKiB },
   { name: 'CPU s per update', of: (r) => r.cpuSecondsPerUpdate },
   { name: 'bytes per client per change', of: (r) => r.bytesPerClientPerChange },
+  { name: 'bytes per client, one service added', of: (r) => r.serviceAddedBytesPerClient ?? Number.NaN },
 ];
 
 function compare(subject: ScaleResult | undefined, reference: ScaleResult | undefined): ComparisonRow[] {
   if (!subject || !reference) return [];
-  return METRICS.map((m) => ({
+  return METRICS.filter((m) => Number.isFinite(m.of(subject)) && Number.isFinite(m.of(reference))).map((m) => ({
     metric: m.name,
     subject: `${subject.label} (N=${subject.clients})`,
     subjectValue: m.of(subject),

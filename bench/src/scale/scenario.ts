@@ -10,7 +10,7 @@ import { inBatches, registerSidecarClient } from '../shared/consul-agent';
 import { BENCH_LOG } from '../shared/run-context';
 import { describeMachine, loadNow } from '../shared/machine';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
-import { ChangingService, registerCatalog } from './catalog';
+import { AddedService, ChangingService, registerCatalog } from './catalog';
 import { measureServer, type ScaleResult, type ScaleRunOptions } from './measure';
 import { buildScaleReport, type ScaleReport } from './report';
 import type { Protocol } from './sim-client';
@@ -46,6 +46,7 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
   ctx.log(`scale: ${names.length} services registered${options.peerClients ? `, and ${options.peerClients} sidecars for Consul's xDS` : ''}`);
   // One changing service across all runs, so every change really changes the endpoints.
   const changing = new ChangingService(consul.httpAddr, names[0] as string);
+  const added = new AddedService(consul.httpAddr);
   const run: ScaleRunOptions = {
     clients: options.clients,
     changes: options.changes,
@@ -65,6 +66,7 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
         { label: `${checkout ? 'baseline' : 'ours'} ${protocol === 'sotw' ? 'SotW' : 'Delta'}`, pid: server.pid, target: server.target, protocol, nodePrefix: `sim-${protocol}`, nodeServices: names, changingResource: names[0] as string },
         changing,
         { ...run, clients },
+        added,
       );
     } finally {
       await server.stop();

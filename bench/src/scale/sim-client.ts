@@ -5,7 +5,8 @@ import {
   edsNameOfCluster,
   encodeDeltaRequest,
   encodeSotwRequest,
-  rdsNamesOfListener,
+  routeNameOfScope,
+  routesOfListener,
   TYPE,
   type DecodedResponse,
   type NodeInfo,
@@ -59,8 +60,9 @@ export interface SimClientOptions {
 
 /**
  * One simulated sidecar on one ADS stream, behaving like Envoy as far as the server can tell:
- * wildcard CDS and LDS, EDS for every EDS cluster it is sent, RDS for every route
- * configuration its listeners name, and an ACK for every response. Resources are never
+ * wildcard CDS and LDS, EDS for every EDS cluster it is sent, wildcard SRDS once a listener
+ * uses scoped routes, RDS for every route configuration its listeners and scopes name, and
+ * an ACK for every response. Resources are never
  * decoded beyond what that takes.
  */
 export class SimClient {
@@ -90,9 +92,7 @@ export class SimClient {
     this.call.on('end', () => {
       if (!this.closed) options.onError(this, new Error(`${options.node.id}: server ended the stream`));
     });
-    for (const typeUrl of [TYPE.cluster, TYPE.listener]) {
-      this.types.set(typeUrl, { subscribed: undefined, held: new Map(), answered: false, nonce: undefined, version: undefined });
-    }
+    for (const typeUrl of [TYPE.cluster, TYPE.listener]) this.types.set(typeUrl, wildcardState());
     this.send(TYPE.cluster, { first: true });
     this.send(TYPE.listener, {});
   }
@@ -159,7 +159,13 @@ export class SimClient {
     if (response.typeUrl === TYPE.cluster) {
       this.resubscribe(TYPE.endpoint, new Set([...this.edsNames.values()].filter((n): n is string => n !== undefined)));
     } else if (response.typeUrl === TYPE.listener) {
-      this.resubscribe(TYPE.route, new Set([...this.rdsNames.values()].flat()));
+      if ([...this.listenerRoutes.values()].some((r) => r.scoped) && !this.types.has(TYPE.scopedRoute)) {
+        this.types.set(TYPE.scopedRoute, wildcardState());
+        this.send(TYPE.scopedRoute, {});
+      }
+      this.resubscribe(TYPE.route, this.routeNames());
+    } else if (response.typeUrl === TYPE.scopedRoute) {
+      this.resubscribe(TYPE.route, this.routeNames());
     }
     if (!this.synced && this.complete()) {
       this.synced = true;
@@ -167,27 +173,39 @@ export class SimClient {
     }
   }
 
-  /** What the subscriptions derive from: each cluster's EDS name and each listener's RDS names. */
+  /** What the subscriptions derive from: each cluster's EDS name, each listener's routes, each scope's route configuration. */
   private readonly edsNames = new Map<string, string | undefined>();
-  private readonly rdsNames = new Map<string, string[]>();
+  private readonly listenerRoutes = new Map<string, { rdsNames: Set<string>; scoped: boolean }>();
+  private readonly scopeRoutes = new Map<string, string | undefined>();
+
+  private routeNames(): Set<string> {
+    const names = new Set([...this.listenerRoutes.values()].flatMap((r) => [...r.rdsNames]));
+    for (const name of this.scopeRoutes.values()) if (name !== undefined) names.add(name);
+    return names;
+  }
 
   private apply(state: TypeState, response: DecodedResponse): void {
-    const isCluster = response.typeUrl === TYPE.cluster;
-    const isListener = response.typeUrl === TYPE.listener;
-    const derived: Map<string, unknown> | undefined = isCluster ? this.edsNames : isListener ? this.rdsNames : undefined;
+    const derived: Map<string, unknown> | undefined =
+      response.typeUrl === TYPE.cluster
+        ? this.edsNames
+        : response.typeUrl === TYPE.listener
+          ? this.listenerRoutes
+          : response.typeUrl === TYPE.scopedRoute
+            ? this.scopeRoutes
+            : undefined;
     if (this.options.protocol === 'sotw' && derived !== undefined) {
-      // CDS and LDS are full state in SotW: what a response leaves out is gone.
+      // CDS, LDS and SRDS are full state in SotW: what a response leaves out is gone.
       state.held.clear();
       derived.clear();
     }
     for (const r of response.resources) {
       state.held.set(r.name, r.version);
-      if (isCluster) this.edsNames.set(r.name, edsNameOfCluster(r.value));
-      else if (isListener) {
-        const names = new Set<string>();
-        rdsNamesOfListener(r.value, names);
-        this.rdsNames.set(r.name, [...names]);
-      }
+      if (response.typeUrl === TYPE.cluster) this.edsNames.set(r.name, edsNameOfCluster(r.value));
+      else if (response.typeUrl === TYPE.listener) {
+        const routes = { rdsNames: new Set<string>(), scoped: false };
+        routesOfListener(r.value, routes);
+        this.listenerRoutes.set(r.name, routes);
+      } else if (response.typeUrl === TYPE.scopedRoute) this.scopeRoutes.set(r.name, routeNameOfScope(r.value));
     }
     for (const name of response.removed) {
       state.held.delete(name);
@@ -212,7 +230,7 @@ export class SimClient {
     else this.sendDeltaSubscription(typeUrl, added, removed);
   }
 
-  /** CDS and LDS answered, and every subscribed EDS and RDS name received. */
+  /** CDS, LDS and SRDS (when used) answered, and every subscribed EDS and RDS name received. */
   private complete(): boolean {
     for (const [typeUrl, state] of this.types) {
       if (!state.answered) return false;
@@ -229,4 +247,8 @@ export class SimClient {
       (r) => (r.name === e.name || r.name.startsWith(`${e.name}.`)) && (e.marker === undefined || r.value.includes(e.marker)),
     );
   }
+}
+
+function wildcardState(): TypeState {
+  return { subscribed: undefined, held: new Map(), answered: false, nonce: undefined, version: undefined };
 }

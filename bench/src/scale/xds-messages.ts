@@ -5,6 +5,7 @@ export const TYPE = {
   cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   endpoint: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
   listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  scopedRoute: 'type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration',
   route: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
 } as const;
 
@@ -152,36 +153,53 @@ export function edsNameOfCluster(cluster: Buffer): string | undefined {
   return type === CLUSTER_TYPE_EDS ? serviceName || name : undefined;
 }
 
-function rdsNameOfHcm(hcm: Buffer, into: Set<string>): void {
+/** What a listener's HTTP connection managers fetch: route configuration names over RDS, and whether they use SRDS. */
+export interface ListenerRoutes {
+  rdsNames: Set<string>;
+  scoped: boolean;
+}
+
+function routesOfHcm(hcm: Buffer, into: ListenerRoutes): void {
   forEachField(hcm, (f) => {
+    // rds (3): its field 2 is route_config_name; scoped_routes (31) with scoped_rds fetches scopes over SRDS.
+    if (f.field === 31) into.scoped = true;
     if (f.field !== 3) return;
     forEachField(f.bytes, (rds) => {
-      if (rds.field === 2) into.add(rds.bytes.toString('utf8'));
+      if (rds.field === 2) into.rdsNames.add(rds.bytes.toString('utf8'));
     });
   });
 }
 
-function rdsNamesOfFilterChain(chain: Buffer, into: Set<string>): void {
+/** The RouteConfiguration a scope points at (ScopedRouteConfiguration.route_configuration_name). */
+export function routeNameOfScope(scope: Buffer): string | undefined {
+  let name: string | undefined;
+  forEachField(scope, (f) => {
+    if (f.field === 2 && f.wireType === 2) name = f.bytes.toString('utf8');
+  });
+  return name;
+}
+
+function routesOfFilterChain(chain: Buffer, into: ListenerRoutes): void {
   forEachField(chain, (f) => {
     if (f.field !== 3) return;
     forEachField(f.bytes, (filter) => {
       if (filter.field !== 4) return;
       const any = anyValue(filter.bytes);
-      if (any.typeUrl === HCM_TYPE) rdsNameOfHcm(any.value, into);
+      if (any.typeUrl === HCM_TYPE) routesOfHcm(any.value, into);
     });
   });
 }
 
-/** Route configuration names a listener's HTTP connection managers fetch over RDS. */
-export function rdsNamesOfListener(listener: Buffer, into: Set<string>): void {
+/** What a listener's HTTP connection managers fetch over RDS and SRDS. */
+export function routesOfListener(listener: Buffer, into: ListenerRoutes): void {
   forEachField(listener, (f) => {
     // filter_chains (3), default_filter_chain (25), api_listener (19: its field 1 is an Any).
-    if (f.field === 3 || f.field === 25) rdsNamesOfFilterChain(f.bytes, into);
+    if (f.field === 3 || f.field === 25) routesOfFilterChain(f.bytes, into);
     else if (f.field === 19) {
       forEachField(f.bytes, (api) => {
         if (api.field !== 1) return;
         const any = anyValue(api.bytes);
-        if (any.typeUrl === HCM_TYPE) rdsNameOfHcm(any.value, into);
+        if (any.typeUrl === HCM_TYPE) routesOfHcm(any.value, into);
       });
     }
   });

@@ -6,7 +6,7 @@ import { ConnectCaSync } from '../control-plane/connect-ca-sync.service';
 import { MeshConfigSync, type MeshConfigStatus } from '../control-plane/mesh-config-sync.service';
 import { XdsServerLifecycle } from '../control-plane/xds-server.lifecycle';
 import { MeshState } from '../translate/mesh-state';
-import { PUSH_ORDER, TYPE_SHORT_NAME } from '../resources/type-url';
+import { PUSH_ORDER, TYPE_SHORT_NAME, type TypeShortName } from '../resources/type-url';
 import { proxyInfo, type ProxyInfo } from './proxy-info';
 import { policySummary, type PolicySummary } from '../translate/policy-summary';
 import { XdsMetrics } from '../xds/xds-metrics';
@@ -99,8 +99,14 @@ export class AdminController {
 
   private resourceCount(typeUrl: (typeof PUSH_ORDER)[number]): number {
     const snapshot = this.mesh.snapshot;
-    return { CDS: snapshot.clusters.size, EDS: snapshot.endpoints.size, LDS: snapshot.apiListeners.size, RDS: snapshot.routes.size, SDS: snapshot.secretCount }[
-      TYPE_SHORT_NAME[typeUrl]
-    ];
+    const counts: Record<TypeShortName, number> = {
+      CDS: snapshot.clusters.size,
+      EDS: snapshot.endpoints.size,
+      LDS: snapshot.apiListeners.size,
+      SRDS: snapshot.outboundScopes.size,
+      RDS: snapshot.routes.size,
+      SDS: snapshot.secretCount,
+    };
+    return counts[TYPE_SHORT_NAME[typeUrl]];
   }
 }

@@ -1,6 +1,6 @@
 import type { LeafStatus } from '../consul/connect-ca-watcher';
 import type { AnySession } from '../xds/xds-grpc-server';
-import { PUSH_ORDER, TYPE_SHORT_NAME } from '../resources/type-url';
+import { PUSH_ORDER, TYPE_SHORT_NAME, type TypeShortName } from '../resources/type-url';
 
 /** Per type, in the style of `istioctl proxy-status`. */
 export type SyncStatus = 'SYNCED' | 'STALE' | 'NACKED';
@@ -18,7 +18,7 @@ export interface ProxyInfo {
   kind: 'envoy' | 'grpc';
   protocol: 'SotW' | 'Delta';
   connectedSince: string;
-  types: Partial<Record<'CDS' | 'EDS' | 'LDS' | 'RDS' | 'SDS', TypeInfo>>;
+  types: Partial<Record<TypeShortName, TypeInfo>>;
   /** The certificate served to the proxy as `identity` (the leaf of its service); null when it has none. */
   certificate: CertificateInfo | null;
 }

@@ -17,6 +17,7 @@ const SERVICE_PROTOS = [
   'envoy/service/endpoint/v3/eds.proto',
   'envoy/service/listener/v3/lds.proto',
   'envoy/service/route/v3/rds.proto',
+  'envoy/service/route/v3/srds.proto',
   'envoy/service/secret/v3/sds.proto',
 ];
 
@@ -30,6 +31,7 @@ const RESOURCE_PROTOS = [
   'envoy/config/endpoint/v3/endpoint.proto',
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
+  'envoy/config/route/v3/scoped_route.proto',
   'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
   'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
   'envoy/extensions/filters/http/router/v3/router.proto',

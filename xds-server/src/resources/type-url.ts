@@ -3,20 +3,24 @@ export const TypeUrl = {
   Cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   Endpoint: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
   Listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  ScopedRoute: 'type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration',
   Route: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
   Secret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
 } as const;
 
 export type TypeUrl = (typeof TypeUrl)[keyof typeof TypeUrl];
 
-/** Push order on one ADS stream (make before break): CDS, EDS, LDS, RDS, SDS. */
-export const PUSH_ORDER: readonly TypeUrl[] = [TypeUrl.Cluster, TypeUrl.Endpoint, TypeUrl.Listener, TypeUrl.Route, TypeUrl.Secret];
+/** Push order on one ADS stream (make before break): CDS, EDS, LDS, SRDS, RDS, SDS. */
+export const PUSH_ORDER: readonly TypeUrl[] = [TypeUrl.Cluster, TypeUrl.Endpoint, TypeUrl.Listener, TypeUrl.ScopedRoute, TypeUrl.Route, TypeUrl.Secret];
 
 /** Short names for logs, metrics and `mesh status`. */
-export const TYPE_SHORT_NAME: Readonly<Record<TypeUrl, 'CDS' | 'EDS' | 'LDS' | 'RDS' | 'SDS'>> = {
+export type TypeShortName = 'CDS' | 'EDS' | 'LDS' | 'SRDS' | 'RDS' | 'SDS';
+
+export const TYPE_SHORT_NAME: Readonly<Record<TypeUrl, TypeShortName>> = {
   [TypeUrl.Cluster]: 'CDS',
   [TypeUrl.Endpoint]: 'EDS',
   [TypeUrl.Listener]: 'LDS',
+  [TypeUrl.ScopedRoute]: 'SRDS',
   [TypeUrl.Route]: 'RDS',
   [TypeUrl.Secret]: 'SDS',
 };
@@ -26,9 +30,9 @@ export function isTypeUrl(value: string): value is TypeUrl {
 }
 
 /**
- * CDS and LDS are full state in SotW: a response lists every resource, and omitting one
- * deletes it. They are also the only types with wildcard subscriptions.
+ * CDS, LDS and SRDS are full state in SotW: a response lists every resource, and omitting
+ * one deletes it. They are also the only types Envoy subscribes to by wildcard.
  */
 export function isFullStateType(typeUrl: TypeUrl): boolean {
-  return typeUrl === TypeUrl.Cluster || typeUrl === TypeUrl.Listener;
+  return typeUrl === TypeUrl.Cluster || typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.ScopedRoute;
 }

@@ -15,7 +15,18 @@ describe('outboundListener', () => {
     const hcm = firstFilter(listener(outboundListener(proxy))).typed_config;
     expect(hcm.http_filters.map((f: { name: string }) => f.name)).toEqual(['envoy.filters.http.fault', 'envoy.filters.http.router']);
     expect(hcm.http_filters[0].typed_config).toEqual({ '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault' });
-    expect(hcm.rds.route_config_name).toBe('outbound');
+    expect(hcm.rds).toBeUndefined();
+  });
+
+  it('picks the route configuration by Host over SRDS, keyed by the Host up to its port', () => {
+    const hcm = firstFilter(listener(outboundListener(proxy))).typed_config;
+    expect(hcm.strip_any_host_port).toBe(true);
+    expect(hcm.scoped_routes).toEqual({
+      name: 'outbound',
+      scope_key_builder: { fragments: [{ header_value_extractor: { name: ':authority', element_separator: ':', index: 0 } }] },
+      rds_config_source: { ads: {}, resource_api_version: 'V3' },
+      scoped_rds: { scoped_rds_config_source: { ads: {}, resource_api_version: 'V3' } },
+    });
   });
 });
 

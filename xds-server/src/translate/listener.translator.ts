@@ -4,7 +4,7 @@ import { configSource, type ConfigSourceRef } from './config-source';
 import { FAULT_FILTER_NAME, FAULT_TYPE } from './route-rule';
 import type { MtlsMode } from './policy-model';
 import { httpRbacFilter, networkRbacFilter } from './rbac.translator';
-import { GATEWAY_ROUTE_NAME, OUTBOUND_ROUTE_NAME, upstreamRouteName } from './route.translator';
+import { GATEWAY_ROUTE_NAME, OUTBOUND_SCOPES_NAME, upstreamRouteName } from './route.translator';
 import { downstreamTransportSocket, inboundFilterChains, type MeshIdentity } from './tls-context';
 
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -22,18 +22,28 @@ function socketAddress(address: string, port: number): object {
   return { socket_address: { address, port_value: port } };
 }
 
-/** An HCM whose routes come over RDS and may carry traffic policy (so it has the fault filter). */
-function policyHcm(statPrefix: string, routeConfigName: string, source: ConfigSourceRef, extra: object = {}, tracing: object = {}): object {
+/** Where an HCM's routes come from: one RouteConfiguration over RDS, or scopes over SRDS. */
+function rds(routeConfigName: string, source: ConfigSourceRef): object {
+  return { rds: { route_config_name: routeConfigName, config_source: configSource(source) } };
+}
+
+/** Scopes keyed by the Host up to its first `:` (so with or without a port), each naming a RouteConfiguration. */
+function scopedByHost(name: string, source: ConfigSourceRef): object {
+  return {
+    scoped_routes: {
+      name,
+      scope_key_builder: { fragments: [{ header_value_extractor: { name: ':authority', element_separator: ':', index: 0 } }] },
+      rds_config_source: configSource(source),
+      scoped_rds: { scoped_rds_config_source: configSource(source) },
+    },
+  };
+}
+
+/** An HCM whose routes come from the control plane and may carry traffic policy (so it has the fault filter). */
+function policyHcm(statPrefix: string, routes: object, extra: object = {}, tracing: object = {}): object {
   return {
     name: 'envoy.filters.network.http_connection_manager',
-    typed_config: {
-      '@type': HCM_TYPE,
-      stat_prefix: statPrefix,
-      ...extra,
-      ...tracing,
-      rds: { route_config_name: routeConfigName, config_source: configSource(source) },
-      http_filters: [FAULT, ROUTER],
-    },
+    typed_config: { '@type': HCM_TYPE, stat_prefix: statPrefix, ...extra, ...tracing, ...routes, http_filters: [FAULT, ROUTER] },
   };
 }
 
@@ -43,7 +53,7 @@ export function outboundListener(proxy: ProxyIdentity, tracing: object = {}): ob
     name: OUTBOUND_LISTENER_NAME,
     address: socketAddress(proxy.outboundAddress, proxy.outboundPort),
     traffic_direction: 'OUTBOUND',
-    filter_chains: [{ filters: [policyHcm('outbound', OUTBOUND_ROUTE_NAME, proxy.configSource, { strip_any_host_port: true }, tracing)] }],
+    filter_chains: [{ filters: [policyHcm('outbound', scopedByHost(OUTBOUND_SCOPES_NAME, proxy.configSource), { strip_any_host_port: true }, tracing)] }],
   };
 }
 
@@ -60,7 +70,7 @@ export function localBindListener(service: string, protocol: ServiceProtocol, po
   const filter =
     protocol === 'tcp'
       ? { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': TCP_PROXY_TYPE, stat_prefix: statPrefix, cluster: service } }
-      : policyHcm(statPrefix, upstreamRouteName(service), source, {}, tracing);
+      : policyHcm(statPrefix, rds(upstreamRouteName(service), source), {}, tracing);
   return { name: localBindListenerName(service), address: socketAddress('127.0.0.1', port), traffic_direction: 'OUTBOUND', filter_chains: [{ filters: [filter] }] };
 }
 
@@ -69,7 +79,7 @@ export function gatewayListener(port: number, source: ConfigSourceRef, tracing: 
   return {
     name: GATEWAY_LISTENER_NAME,
     address: socketAddress('0.0.0.0', port),
-    filter_chains: [{ filters: [policyHcm('gateway', GATEWAY_ROUTE_NAME, source, {}, tracing)] }],
+    filter_chains: [{ filters: [policyHcm('gateway', rds(GATEWAY_ROUTE_NAME, source), {}, tracing)] }],
   };
 }
 

@@ -50,14 +50,16 @@ describe('MeshSnapshot', () => {
     expect(second.endpoints.get('user')?.version).not.toBe(first.endpoints.get('user')?.version);
   });
 
-  it('never routes to a cluster it does not send', () => {
+  it('never routes to a cluster it does not send: each Host scope names a route configuration to a sent cluster', () => {
     const view = MeshSnapshot.build(model(service('echo', [1]), service('user', [2]))).viewFor(sidecar('a'), undefined);
-    const routes = decode<{ virtual_hosts: Array<{ routes: Array<{ route: { cluster: string } }> }> }>(
-      TypeUrl.Route,
-      view.resources(TypeUrl.Route).get('outbound')!.bytes,
-    );
-    const targets = routes.virtual_hosts.flatMap((vh) => vh.routes.map((r) => r.route.cluster));
-    expect(targets.sort()).toEqual(['echo', 'user']);
+    const scopes = [...view.resources(TypeUrl.ScopedRoute).values()].map((r) => decode<{ route_configuration_name: string; key: { fragments: Array<{ string_key: string }> } }>(TypeUrl.ScopedRoute, r.bytes));
+    expect(scopes.map((s) => s.key.fragments[0]!.string_key).sort()).toEqual(['echo', 'echo.service.consul', 'user', 'user.service.consul']);
+    const targets = scopes.map((scope) => {
+      const routes = decode<{ virtual_hosts: Array<{ routes: Array<{ route: { cluster: string } }> }> }>(TypeUrl.Route, view.resource(TypeUrl.Route, scope.route_configuration_name)!.bytes);
+      return routes.virtual_hosts.flatMap((vh) => vh.routes.map((r) => r.route.cluster)).join();
+    });
+    expect(targets.sort()).toEqual(['echo', 'echo', 'user', 'user']);
+    for (const target of targets) expect(view.resources(TypeUrl.Cluster).has(target)).toBe(true);
     for (const target of targets) expect(view.resources(TypeUrl.Cluster).has(target)).toBe(true);
   });
 
@@ -80,7 +82,7 @@ describe('MeshSnapshot', () => {
     expect(cla.endpoints.flatMap((l) => l.lb_endpoints.map((e) => e.endpoint.address.socket_address.port_value))).toEqual([8081]);
   });
 
-  it('points EDS and RDS at ADS for ADS proxies and at their own xDS cluster for proxies on the per-type services', () => {
+  it('points EDS, SRDS and RDS at ADS for ADS proxies and at their own xDS cluster for proxies on the per-type services', () => {
     const perType: ProxyIdentity = { ...sidecar('b'), configSource: { kind: 'api', apiType: 'GRPC', xdsCluster: 'xds_cluster' } };
     const snapshot = MeshSnapshot.build(model(service('echo', [1])));
     type Cluster = { eds_cluster_config: { eds_config: Record<string, unknown> } };
@@ -91,14 +93,16 @@ describe('MeshSnapshot', () => {
     expect(edsSource(perType).sort()).toEqual(['api_config_source', 'resource_api_version']);
     const hcm = decode<Listener>(TypeUrl.Listener, snapshot.viewFor(perType, undefined).resources(TypeUrl.Listener).get('outbound')!.bytes)
       .filter_chains[0]!.filters[0]!.typed_config;
-    const rds = decode<{ rds: { config_source: Record<string, unknown> } }>(
+    const scoped = decode<{ scoped_routes: { rds_config_source: Record<string, unknown>; scoped_rds: { scoped_rds_config_source: Record<string, unknown> } } }>(
       'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager' as TypeUrl,
       Buffer.from(hcm.value),
-    ).rds.config_source;
-    expect(rds).toEqual({
+    ).scoped_routes;
+    const own = {
       api_config_source: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds_cluster' } }] },
       resource_api_version: 'V3',
-    });
+    };
+    expect(scoped.rds_config_source).toEqual(own);
+    expect(scoped.scoped_rds.scoped_rds_config_source).toEqual(own);
   });
 
   it('gives a sidecar of a known service an inbound listener and its local app cluster', () => {
@@ -207,7 +211,7 @@ describe('MeshSnapshot with traffic policy', () => {
     const snapshot = MeshSnapshot.build(model);
     for (const source of [ADS, { kind: 'api' as const, apiType: 'DELTA_GRPC' as const, xdsCluster: 'xds_cluster' }]) {
       const view = snapshot.viewFor({ ...sidecar('u'), service: 'user', configSource: source }, undefined);
-      expect([...view.resources(TypeUrl.Route).keys()].sort()).toEqual(['outbound', 'upstream:notification']);
+      expect([...view.resources(TypeUrl.Route).keys()].sort()).toEqual(['upstream:document', 'upstream:notification', 'upstream:user']);
       expectRoutesResolve(view);
       expect(Object.keys(decodeResource(view.resources(TypeUrl.Cluster).get('notification~v1')).eds_cluster_config.eds_config)).toContain(
         source.kind === 'ads' ? 'ads' : 'api_config_source',
@@ -228,20 +232,16 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(second.endpoints.get(name)).toBe(first.endpoints.get(name));
       expect(second.apiListeners.get(name)).toBe(first.apiListeners.get(name));
     }
-    expect(second.upstreamRoutes.get('upstream:document')).toBe(first.upstreamRoutes.get('upstream:document'));
+    expect(second.routes.get('upstream:document')).toBe(first.routes.get('upstream:document'));
+    expect(second.outboundScopes.changedSince(first.outboundScopes).size).toBe(0);
     expect(second.routes.get('gateway')).toBe(first.routes.get('gateway'));
     // The split is in the routes only: the clusters and endpoints of notification stay too.
     for (const name of ['notification', 'notification~v1', 'notification~v2']) {
       expect(second.clusters.get(name)).toBe(first.clusters.get(name));
       expect(second.endpoints.get(name)).toBe(first.endpoints.get(name));
     }
-    for (const [set, name] of [
-      ['routes', 'outbound'],
-      ['upstreamRoutes', 'upstream:notification'],
-    ] as const) {
-      expect(second[set].get(name)).not.toBe(first[set].get(name));
-      expect(second[set].get(name)?.version).not.toBe(first[set].get(name)?.version);
-    }
+    expect(second.routes.get('upstream:notification')).not.toBe(first.routes.get('upstream:notification'));
+    expect(second.routes.get('upstream:notification')?.version).not.toBe(first.routes.get('upstream:notification')?.version);
 
     // A cluster-level change re-encodes that service's cluster and subset clusters, nothing else.
     const breaker = (p: TrafficPolicyModel): TrafficPolicyModel => ({ ...p, circuitBreaker: { maxConnections: 1, maxPendingRequests: 1, maxRequests: undefined, maxRetries: undefined } });
@@ -251,8 +251,7 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(third.endpoints.get(name)).toBe(second.endpoints.get(name));
     }
     for (const name of ['document', 'user']) expect(third.clusters.get(name)).toBe(second.clusters.get(name));
-    expect(third.routes.get('outbound')).toBe(second.routes.get('outbound'));
-    expect(third.upstreamRoutes.get('upstream:notification')).toBe(second.upstreamRoutes.get('upstream:notification'));
+    expect(third.routes.get('upstream:notification')).toBe(second.routes.get('upstream:notification'));
   });
 
   it('re-encodes only the ClusterLoadAssignments of a service whose instances changed', () => {
@@ -267,7 +266,7 @@ describe('MeshSnapshot with traffic policy', () => {
       expect(second.clusters.get(name)).toBe(first.clusters.get(name));
       expect(second.endpoints.get(name)?.version).not.toBe(first.endpoints.get(name)?.version);
     }
-    expect(second.routes.get('outbound')).toBe(first.routes.get('outbound'));
+    expect(second.routes.get('upstream:notification')).toBe(first.routes.get('upstream:notification'));
   });
 
   it('gives a sidecar a listener on 127.0.0.1:<port> per upstream with a local bind port (tcp_proxy for tcp)', () => {

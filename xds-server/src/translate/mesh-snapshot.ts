@@ -24,8 +24,9 @@ import { localServiceFor } from './local-service';
 import {
   GATEWAY_ROUTE_NAME,
   gatewayRouteConfiguration,
-  OUTBOUND_ROUTE_NAME,
-  outboundRouteConfiguration,
+  outboundDomains,
+  outboundScope,
+  outboundScopeName,
   upstreamRouteConfiguration,
   upstreamRouteName,
 } from './route.translator';
@@ -67,6 +68,10 @@ interface SharedIndexes {
   grpcClusters: ResourceIndex;
   endpoints: ResourceIndex;
   apiListeners: ResourceIndex;
+  /** `upstream:<service>` for every service: the outbound scopes and the local bind ports point at them. */
+  serviceRoutes: ResourceIndex;
+  /** The outbound listener's SRDS scopes, one per Host a service answers to. */
+  outboundScopes: ResourceIndex;
   gatewayRoutes: ResourceIndex;
 }
 
@@ -98,9 +103,6 @@ export class MeshSnapshot {
     private readonly clusterSpecs: readonly ClusterSpec[],
     private readonly shared: SharedIndexes,
     private readonly previousShared: SharedIndexes | undefined,
-    private readonly outboundRoute: Resource,
-    /** `upstream:<service>` for every service some caller binds to a local port. */
-    readonly upstreamRoutes: ReadonlyMap<string, Resource>,
     /** The trace collector's cluster, when tracing is on. */
     private readonly collector: Resource | undefined,
     private readonly secrets: Secrets,
@@ -141,10 +143,6 @@ export class MeshSnapshot {
     const adsClusters = specs.map((spec) => clusterResource(cache, spec, ADS));
     const collector = model.tracing && collectorResource(cache, model.tracing);
     const grpcOwn = byName(grpcClusters);
-    const outboundKey = [...model.services.keys()].map((name) => `${name}:${policyKey(policies?.get(name), 'route')}`).join('\n');
-    const outbound = cache.resource(`rds|${OUTBOUND_ROUTE_NAME}`, [outboundKey], () =>
-      encodeResource(TypeUrl.Route, OUTBOUND_ROUTE_NAME, outboundRouteConfiguration(model)),
-    );
     const before = previous?.shared;
     const shared: SharedIndexes = {
       clusters: ResourceIndex.next(before?.clusters, collector ? [...adsClusters, collector] : adsClusters),
@@ -155,6 +153,8 @@ export class MeshSnapshot {
       ),
       endpoints: ResourceIndex.next(before?.endpoints, endpoints),
       apiListeners: ResourceIndex.next(before?.apiListeners, apiListeners),
+      serviceRoutes: ResourceIndex.next(before?.serviceRoutes, serviceRouteResources(model, cache)),
+      outboundScopes: ResourceIndex.next(before?.outboundScopes, outboundScopeResources(model, cache)),
       gatewayRoutes: ResourceIndex.next(before?.gatewayRoutes, [gatewayRouteResource(model, cache)]),
     };
     const snapshot = new MeshSnapshot(
@@ -163,8 +163,6 @@ export class MeshSnapshot {
       specs,
       shared,
       before,
-      outbound,
-      byName(upstreamRoutes(model, cache)),
       collector,
       secretResources(model, cache),
       identity,
@@ -193,7 +191,12 @@ export class MeshSnapshot {
 
   /** Every route configuration of the snapshot. */
   get routes(): ReadonlyMap<string, Resource> {
-    return new Map([[OUTBOUND_ROUTE_NAME, this.outboundRoute], ...this.upstreamRoutes, ...this.shared.gatewayRoutes]);
+    return new Map([...this.shared.serviceRoutes, ...this.shared.gatewayRoutes]);
+  }
+
+  /** The outbound listener's scopes. */
+  get outboundScopes(): ResourceIndex {
+    return this.shared.outboundScopes;
   }
 
   /**
@@ -251,6 +254,7 @@ export class MeshSnapshot {
       [TypeUrl.Cluster]: this.shared.grpcClusters,
       [TypeUrl.Endpoint]: this.shared.endpoints,
       [TypeUrl.Listener]: this.shared.apiListeners,
+      [TypeUrl.ScopedRoute]: ResourceIndex.EMPTY,
       [TypeUrl.Route]: ResourceIndex.EMPTY,
       [TypeUrl.Secret]: ResourceIndex.EMPTY,
     });
@@ -265,6 +269,7 @@ export class MeshSnapshot {
       [TypeUrl.Cluster]: this.clustersFor(proxy.configSource),
       [TypeUrl.Endpoint]: this.shared.endpoints,
       [TypeUrl.Listener]: ResourceIndex.of([listener]),
+      [TypeUrl.ScopedRoute]: ResourceIndex.EMPTY,
       [TypeUrl.Route]: this.shared.gatewayRoutes,
       [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });
@@ -283,19 +288,17 @@ export class MeshSnapshot {
       listeners.push(this.own(key, TypeUrl.Listener, INBOUND_LISTENER_NAME, [local, tracing, mtls], () => inboundListener(local, tracing, mtls)));
       ownClusters.set(LOCAL_APP_CLUSTER, this.own(key, TypeUrl.Cluster, LOCAL_APP_CLUSTER, local, () => localAppCluster(local)));
     }
-    const routes = [this.outboundRoute];
     for (const bind of localBinds(this.model, proxy.service)) {
       const name = bind.service.name;
       const inputs = [name, bind.service.protocol, bind.port, proxy.configSource, tracing];
       listeners.push(this.own(key, TypeUrl.Listener, localBindListenerName(name), inputs, () => localBindListener(name, bind.service.protocol, bind.port, proxy.configSource, tracing)));
-      const route = this.upstreamRoutes.get(upstreamRouteName(name));
-      if (bind.service.protocol !== 'tcp' && route) routes.push(route);
     }
     return staticView({
       [TypeUrl.Cluster]: this.clustersFor(proxy.configSource).with(ownClusters),
       [TypeUrl.Endpoint]: this.shared.endpoints,
       [TypeUrl.Listener]: ResourceIndex.of(listeners),
-      [TypeUrl.Route]: ResourceIndex.of(routes),
+      [TypeUrl.ScopedRoute]: this.shared.outboundScopes,
+      [TypeUrl.Route]: this.shared.serviceRoutes,
       [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });
   }
@@ -326,19 +329,23 @@ function collectorResource(cache: EncodeCache, tracing: TracingModel): Resource 
   return cache.resource(`cds|${TRACING_CLUSTER}`, [JSON.stringify(tracing.collector)], () => encodeResource(TypeUrl.Cluster, TRACING_CLUSTER, tracingCluster(tracing)));
 }
 
-/** `upstream:<service>` for every service in the catalog that some caller binds to a local port. */
-function upstreamRoutes(model: MeshModel, cache: EncodeCache): Resource[] {
-  const bound = new Set<string>();
-  for (const upstreams of model.config?.upstreams.values() ?? []) {
-    for (const upstream of upstreams) if (upstream.localBindPort !== undefined && model.services.has(upstream.service)) bound.add(upstream.service);
-  }
-  return [...bound].sort().map((name) => {
-    const service = model.services.get(name)!;
-    const policy = model.config?.policies.get(name);
-    return cache.resource(`rds|${upstreamRouteName(name)}`, [policyKey(policy, 'route')], () =>
-      encodeResource(TypeUrl.Route, upstreamRouteName(name), upstreamRouteConfiguration(service, policy)),
+/** `upstream:<service>` for every service in the catalog, re-encoded only when its route policy changes. */
+function serviceRouteResources(model: MeshModel, cache: EncodeCache): Resource[] {
+  return [...model.services.values()].map((service) => {
+    const policy = model.config?.policies.get(service.name);
+    return cache.resource(`rds|${upstreamRouteName(service.name)}`, [policyKey(policy, 'route')], () =>
+      encodeResource(TypeUrl.Route, upstreamRouteName(service.name), upstreamRouteConfiguration(service, policy)),
     );
   });
+}
+
+/** One scope per Host of every service; they depend on nothing but the service's name. */
+function outboundScopeResources(model: MeshModel, cache: EncodeCache): Resource[] {
+  return [...model.services.keys()].flatMap((service) =>
+    outboundDomains(service).map((domain) =>
+      cache.resource(`srds|${domain}`, [service], () => encodeResource(TypeUrl.ScopedRoute, outboundScopeName(domain), outboundScope(service, domain))),
+    ),
+  );
 }
 
 function gatewayRouteResource(model: MeshModel, cache: EncodeCache): Resource {

@@ -1,17 +1,11 @@
 import { decodeResource, durationMs } from '../resources/decode.spec-helper';
 import { encodeResource } from '../resources/resource-encoder';
 import { TypeUrl } from '../resources/type-url';
-import type { MeshModel, ServiceModel } from './model';
+import type { ServiceModel } from './model';
 import { policy, route } from './policy-fixtures.spec-helper';
-import type { MeshConfigModel, TrafficPolicyModel } from './policy-model';
-import { gatewayRouteConfiguration, outboundRouteConfiguration, upstreamRouteConfiguration } from './route.translator';
+import { gatewayRouteConfiguration, outboundDomains, outboundScope, upstreamRouteConfiguration } from './route.translator';
 
 const svc = (name: string): ServiceModel => ({ name, protocol: 'http', endpoints: [] });
-
-function mesh(services: ServiceModel[], policies: TrafficPolicyModel[] = []): MeshModel {
-  const config: MeshConfigModel = { version: 'v', policies: new Map(policies.map((p) => [p.service, p])), upstreams: new Map(), gateway: undefined };
-  return { services: new Map(services.map((s) => [s.name, s])), config };
-}
 
 const encoded = (message: object) => decodeResource(encodeResource(TypeUrl.Route, 'r', message));
 
@@ -53,14 +47,24 @@ const canary = policy('notification', {
   ],
 });
 
-describe('outboundRouteConfiguration', () => {
+describe('outboundScope', () => {
+  it("maps each Host of a service to that service's own route configuration", () => {
+    const scopes = outboundDomains('echo').map((domain) => decodeResource(encodeResource(TypeUrl.ScopedRoute, `outbound:${domain}`, outboundScope('echo', domain))));
+    expect(scopes).toEqual([
+      { name: 'outbound:echo', route_configuration_name: 'upstream:echo', key: { fragments: [{ string_key: 'echo' }] } },
+      { name: 'outbound:echo.service.consul', route_configuration_name: 'upstream:echo', key: { fragments: [{ string_key: 'echo.service.consul' }] } },
+    ]);
+  });
+});
+
+describe('serviceRoutes in a route configuration', () => {
   it('keeps the single prefix / route for a service without a policy', () => {
-    const config = encoded(outboundRouteConfiguration(mesh([svc('echo')])));
-    expect(config.virtual_hosts).toEqual([{ name: 'echo', domains: ['echo', 'echo.service.consul'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo' } }] }]);
+    const config = encoded(upstreamRouteConfiguration(svc('echo'), undefined));
+    expect(config.virtual_hosts).toEqual([{ name: 'echo', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo' } }] }]);
   });
 
   it("translates a policy's routes in order: matches, rewrite, split, timeouts, retries and fault", () => {
-    const config = encoded(outboundRouteConfiguration(mesh([svc('notification')], [canary])));
+    const config = encoded(upstreamRouteConfiguration(svc('notification'), canary));
     const [api, health, regex, catchAll] = config.virtual_hosts[0].routes;
     expect(api.match).toEqual({
       prefix: '/api/',
@@ -100,7 +104,7 @@ describe('outboundRouteConfiguration', () => {
   });
 
   it('never points a route at a cluster other than the service or one of its declared subsets', () => {
-    const config = encoded(outboundRouteConfiguration(mesh([svc('notification')], [canary])));
+    const config = encoded(upstreamRouteConfiguration(svc('notification'), canary));
     const targets = config.virtual_hosts[0].routes.flatMap((r: { route: { cluster?: string; weighted_clusters?: { clusters: Array<{ name: string }> } } }) =>
       r.route.cluster ? [r.route.cluster] : r.route.weighted_clusters!.clusters.map((c) => c.name),
     );

@@ -1,8 +1,7 @@
-import type { MeshModel, ServiceModel } from './model';
+import type { ServiceModel } from './model';
 import type { GatewayRouteModel, TrafficPolicyModel } from './policy-model';
 import { methodMatcher, routeRule } from './route-rule';
 
-export const OUTBOUND_ROUTE_NAME = 'outbound';
 export const GATEWAY_ROUTE_NAME = 'gateway';
 
 /** The route configuration behind a local bind port for `service`. */
@@ -15,25 +14,31 @@ export function serviceRoutes(service: ServiceModel, policy: TrafficPolicyModel 
   return policy ? policy.routes.map((route) => routeRule(policy, route)) : [{ match: { prefix: '/' }, route: { cluster: service.name } }];
 }
 
+/** The scoped route table of the outbound listener: one scope per Host a service answers to. */
+export const OUTBOUND_SCOPES_NAME = 'outbound';
+
 /**
- * Routes by Host/:authority to the target service. The outbound HCM strips the port
- * before matching, so `<name>` and `<name>.service.consul` cover both with and without a
- * port. Only services whose cluster is in the same snapshot get a virtual host, and a
- * policy's subset clusters are sent with the service's, so no route points at a cluster
- * that was never sent.
+ * The Host names that reach `service` through the outbound listener. The scope key is the
+ * Host up to its first `:`, so `<name>:<port>` finds the same scope as `<name>`.
  */
-export function outboundRouteConfiguration(mesh: MeshModel): object {
-  return {
-    name: OUTBOUND_ROUTE_NAME,
-    virtual_hosts: [...mesh.services.values()].map((service) => ({
-      name: service.name,
-      domains: [service.name, `${service.name}.service.consul`],
-      routes: serviceRoutes(service, mesh.config?.policies.get(service.name)),
-    })),
-  };
+export function outboundDomains(service: string): readonly string[] {
+  return [service, `${service}.service.consul`];
 }
 
-/** What an app reaching `service` on its local bind port gets: the service's routes, whatever the Host. */
+/**
+ * Routes by Host/:authority go through SRDS: each Host maps to the target service's own
+ * RouteConfiguration, so an edit to one service's routes sends that service's routes and
+ * nothing else, instead of one route table holding every service.
+ */
+export function outboundScope(service: string, domain: string): object {
+  return { name: outboundScopeName(domain), route_configuration_name: upstreamRouteName(service), key: { fragments: [{ string_key: domain }] } };
+}
+
+export function outboundScopeName(domain: string): string {
+  return `${OUTBOUND_SCOPES_NAME}:${domain}`;
+}
+
+/** A service's routes whatever the Host: what a local bind port and the service's outbound scopes use. */
 export function upstreamRouteConfiguration(service: ServiceModel, policy: TrafficPolicyModel | undefined): object {
   return {
     name: upstreamRouteName(service.name),

@@ -209,13 +209,24 @@ describe('SotwStream', () => {
       const view = new FakeView(res(EDS, 'a', '1'), res(EDS, 'b', '1'), res(EDS, 'c', '1'));
       const first = only(stream.handleRequest(req(EDS, ['a', 'b']), view).responses);
       expect(content(first)).toEqual(['a@1', 'b@1']);
-      expect(first.versionInfo).toBe(contentVersion(first.resources));
       stream.handleRequest(req(EDS, ['a', 'b'], first.nonce, first.versionInfo), view);
 
       view.put(res(EDS, 'b', '2'), res(EDS, 'c', '2'));
       const update = only(stream.handleViewChange(view, undefined));
       expect(content(update)).toEqual(['b@2']);
-      expect(update.versionInfo).toBe(contentVersion([{ name: 'b', version: '2' }]));
+      expect(update.versionInfo).not.toBe(first.versionInfo);
+    });
+
+    it("versions a response by the view's content, so a subscription grown step by step ends at the version of one made at once", () => {
+      const view = new FakeView(res(RDS, 'a', '1'), res(RDS, 'b', '1'));
+      const stepwise = newStream();
+      const first = only(stepwise.handleRequest(req(RDS, ['a']), view).responses);
+      const grown = only(stepwise.handleRequest(req(RDS, ['a', 'b'], first.nonce, first.versionInfo), view).responses);
+      expect(content(grown)).toEqual(['b@1']);
+      const atOnce = only(newStream().handleRequest(req(RDS, ['a', 'b']), view).responses);
+      expect(content(atOnce)).toEqual(['a@1', 'b@1']);
+      expect(grown.versionInfo).toBe(atOnce.versionInfo);
+      expect(atOnce.versionInfo).toBe(contentVersion(view.resources(RDS).sorted()));
     });
 
     it('answers a newly subscribed name even though the version did not change (EDS after CDS)', () => {

@@ -223,7 +223,10 @@ export class SotwStream {
       }
       if (!needed) return undefined;
       resources = picked.sort((a, b) => compareNames(a.name, b.name));
-      versionInfo = contentVersion(resources);
+      // The version of the view's whole type, as go-control-plane's snapshot versions are: it
+      // names the content, not the response, so the same state gets the same version from any
+      // replica or after a restart, however the client's subscriptions grew.
+      versionInfo = view.resources(state.typeUrl).version();
       carried = new Map(resources.map((r) => [r.name, r]));
     }
     if (state.repeatsRejected(resources, [])) return undefined;

@@ -60,6 +60,7 @@ const PER_TYPE_SERVICES: Array<{ path: string; sotw: string; delta: string; type
   { path: 'envoy.service.cluster.v3.ClusterDiscoveryService', sotw: 'StreamClusters', delta: 'DeltaClusters', typeUrl: TypeUrl.Cluster },
   { path: 'envoy.service.endpoint.v3.EndpointDiscoveryService', sotw: 'StreamEndpoints', delta: 'DeltaEndpoints', typeUrl: TypeUrl.Endpoint },
   { path: 'envoy.service.listener.v3.ListenerDiscoveryService', sotw: 'StreamListeners', delta: 'DeltaListeners', typeUrl: TypeUrl.Listener },
+  { path: 'envoy.service.route.v3.ScopedRoutesDiscoveryService', sotw: 'StreamScopedRoutes', delta: 'DeltaScopedRoutes', typeUrl: TypeUrl.ScopedRoute },
   { path: 'envoy.service.route.v3.RouteDiscoveryService', sotw: 'StreamRoutes', delta: 'DeltaRoutes', typeUrl: TypeUrl.Route },
   { path: 'envoy.service.secret.v3.SecretDiscoveryService', sotw: 'StreamSecrets', delta: 'DeltaSecrets', typeUrl: TypeUrl.Secret },
 ];
