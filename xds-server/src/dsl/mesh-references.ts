@@ -39,11 +39,16 @@ export function checkMeshReferences(input: unknown): MeshValidationIssue[] {
 
   const nodeNames = entries(input.nodes).map(([name]) => name);
   const serviceNames = entries(input.services).map(([name]) => name);
-  const portsByNode = new Map<string, PortUse[]>();
+  const knownSets = new Map<readonly string[], ReadonlySet<string>>([
+    [nodeNames, new Set(nodeNames)],
+    [serviceNames, new Set(serviceNames)],
+  ]);
+  // By node, then by port: a mesh of hundreds of services checks each port in O(1).
+  const portsByNode = new Map<string, Map<number, PortUse[]>>();
 
   const checkName = (path: IssuePath, value: unknown, kind: 'node' | 'service', known: readonly string[]): boolean => {
     if (typeof value !== 'string') return false;
-    if (known.includes(value)) return true;
+    if ((knownSets.get(known) ?? new Set(known)).has(value)) return true;
     const hint = didYouMean(value, known);
     const declared = known.length === 0 ? `no ${kind}s are declared` : `declared: ${quoteList(known)}`;
     report(path, `unknown ${kind} ${JSON.stringify(value)}${hint || ` (${declared})`}`);
@@ -52,13 +57,15 @@ export function checkMeshReferences(input: unknown): MeshValidationIssue[] {
 
   const usePort = (node: string, path: IssuePath, port: unknown, shared = false) => {
     if (typeof port !== 'number') return;
-    const uses = portsByNode.get(node) ?? [];
-    const clash = uses.find((use) => use.port === port && !(use.shared && shared));
+    let byPort = portsByNode.get(node);
+    if (byPort === undefined) portsByNode.set(node, (byPort = new Map()));
+    const uses = byPort.get(port) ?? [];
+    const clash = uses.find((use) => !(use.shared && shared));
     if (clash !== undefined) {
       report(path, `port ${port} on node ${JSON.stringify(node)} is already used by ${formatIssuePath(clash.path)}`);
     }
     uses.push({ port, path, shared });
-    portsByNode.set(node, uses);
+    byPort.set(port, uses);
   };
 
   for (const [name, service] of entries(input.services)) {
