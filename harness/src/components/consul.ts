@@ -17,19 +17,26 @@ export interface ConsulHandle {
   httpAddr: string;
   ports: ConsulPorts;
   process: ManagedProcess;
+  /** With `acls`: the bootstrap (global-management) token; undefined without ACLs. */
+  managementToken: string | undefined;
 }
 
 export interface ConsulOptions {
   /** Fixed ports; any left out are chosen free. */
   ports?: Partial<ConsulPorts>;
   readyTimeoutMs?: number;
+  /** ACLs on with `default_policy = "deny"`, bootstrapped once the agent leads. */
+  acls?: boolean;
 }
+
+const ACL_HCL = '-hcl=acl { enabled = true, default_policy = "deny", enable_token_persistence = false }';
 
 /**
  * A Consul dev agent: one in-memory server with Connect and its built-in CA. Ready means
  * a leader is elected, the v1 catalog answers and the CA has issued its root.
  */
 export async function startConsul(supervisor: ProcessSupervisor, options: ConsulOptions = {}): Promise<ConsulHandle> {
+  let managementToken: string | undefined;
   const ports: ConsulPorts = await allocatePorts(['http', 'grpc', 'serfLan', 'serfWan', 'server'], options.ports);
   const httpAddr = `http://127.0.0.1:${ports.http}`;
   const managed = await supervisor.start({
@@ -42,14 +49,40 @@ export async function startConsul(supervisor: ProcessSupervisor, options: Consul
       '-bind=127.0.0.1',
       '-client=127.0.0.1',
       `-hcl=ports { http = ${ports.http}, grpc = ${ports.grpc}, grpc_tls = -1, dns = -1, serf_lan = ${ports.serfLan}, serf_wan = ${ports.serfWan}, server = ${ports.server} }`,
+      ...(options.acls ? [ACL_HCL] : []),
     ],
     ready: async () => {
       if (JSON.parse(await httpGet(`${httpAddr}/v1/status/leader`)) === '') return false;
-      await httpGet(`${httpAddr}/v1/catalog/services`);
-      const roots = JSON.parse(await httpGet(`${httpAddr}/v1/agent/connect/ca/roots`)) as { Roots?: unknown[] };
+      if (options.acls) {
+        managementToken ??= await bootstrapAcls(httpAddr);
+        if (managementToken === undefined) return false;
+      }
+      const headers = managementToken ? { 'x-consul-token': managementToken } : undefined;
+      await httpGet(`${httpAddr}/v1/catalog/services`, 2000, headers);
+      const roots = JSON.parse(await httpGet(`${httpAddr}/v1/agent/connect/ca/roots`, 2000, headers)) as { Roots?: unknown[] };
       return (roots.Roots?.length ?? 0) > 0;
     },
     readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
   });
-  return { httpAddr, ports, process: managed };
+  return { httpAddr, ports, process: managed, managementToken };
+}
+
+/** `consul acl bootstrap`: the one global-management token; undefined while the ACL system is not up yet. */
+async function bootstrapAcls(httpAddr: string): Promise<string | undefined> {
+  const response = await fetch(`${httpAddr}/v1/acl/bootstrap`, { method: 'PUT', signal: AbortSignal.timeout(5000) });
+  if (!response.ok) return undefined;
+  return ((await response.json()) as { SecretID: string }).SecretID;
+}
+
+/** A token with a service identity for `service`: what that service and its sidecar present to Consul and the control plane. */
+export async function createServiceToken(consul: ConsulHandle, service: string): Promise<{ secretId: string; accessorId: string }> {
+  const response = await fetch(`${consul.httpAddr}/v1/acl/token`, {
+    method: 'PUT',
+    headers: { 'x-consul-token': consul.managementToken ?? '' },
+    body: JSON.stringify({ Description: `service ${service}`, ServiceIdentities: [{ ServiceName: service }] }),
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!response.ok) throw new Error(`creating a token for ${service}: ${response.status} ${await response.text()}`);
+  const token = (await response.json()) as { SecretID: string; AccessorID: string };
+  return { secretId: token.SecretID, accessorId: token.AccessorID };
 }

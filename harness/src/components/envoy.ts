@@ -62,6 +62,8 @@ export interface AdsBootstrapOptions {
   /** Use the per-type discovery services (one stream per type) instead of ADS. */
   perTypeServices?: boolean;
   metadata?: Record<string, string | number>;
+  /** The proxy's Consul ACL token, sent to the control plane as `x-consul-token` on every xDS stream. */
+  token?: string;
 }
 
 /**
@@ -72,7 +74,9 @@ export function adsBootstrap(options: AdsBootstrapOptions, adminPort: number): u
   const apiConfigSource = {
     api_type: options.apiType,
     transport_api_version: 'V3',
-    grpc_services: [{ envoy_grpc: { cluster_name: 'xds_cluster' } }],
+    grpc_services: [
+      { envoy_grpc: { cluster_name: 'xds_cluster' }, ...(options.token ? { initial_metadata: [{ key: 'x-consul-token', value: options.token }] } : {}) },
+    ],
   };
   const source = options.perTypeServices ? { api_config_source: apiConfigSource } : { ads: {} };
   return {

@@ -48,8 +48,8 @@ export async function waitFor<T>(
 }
 
 /** GETs a URL and returns the body of a 2xx answer; anything else throws with the status. */
-export async function httpGet(url: string, timeoutMs = 2000): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+export async function httpGet(url: string, timeoutMs = 2000, headers?: Record<string, string>): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), ...(headers ? { headers } : {}) });
   const body = await response.text();
   if (!response.ok) throw new Error(`GET ${url} -> ${response.status} ${body.slice(0, 200)}`);
   return body;

@@ -54,6 +54,8 @@ export class AdminController {
       reasons.push(`Connect CA: ${ca.reason ?? 'failing'}; the current certificates keep serving`);
     }
     if (!this.mesh.ready && consul.status !== 'STARTING' && pending === undefined) reasons.push('the first mesh snapshot is not built yet');
+    const insecure = this.xds.authorizer.warning;
+    if (insecure) reasons.push(insecure);
     const status: HealthStatus = consul.status === 'STARTING' || !this.mesh.ready ? 'DOWN' : reasons.length ? 'DEGRADED' : 'UP';
     if (status === 'DOWN') response.status(HttpStatus.SERVICE_UNAVAILABLE);
     return {

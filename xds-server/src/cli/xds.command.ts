@@ -4,6 +4,7 @@ import { defaultControlPlaneOptions } from '../control-plane/control-plane-optio
 import { parsePercent, parsePort, parsePositiveInteger } from './port-option';
 import { parseCollectorAddress } from '../translate/tracing';
 import { startTracing } from '../telemetry/start-tracing';
+import { INSECURE_SECRETS_FLAG } from '../control-plane/consul-stream-authorizer';
 
 interface XdsOptions {
   port: number;
@@ -15,6 +16,8 @@ interface XdsOptions {
   proxyOtlp?: string;
   traceSampling: number;
   maxNewStreamsPerSecond: number;
+  aclRecheckSeconds: number;
+  insecureServeSecretsWithoutAcls: boolean;
 }
 
 export function registerXdsCommand(program: Command): void {
@@ -32,6 +35,12 @@ export function registerXdsCommand(program: Command): void {
     .option('--proxy-otlp <host:port>', 'OTLP/gRPC collector (e.g. Jaeger :4317) every proxy sends spans to, configured over xDS (default: $MESH_PROXY_OTLP_ENDPOINT; off when unset)', defaults.tracing && `${defaults.tracing.collector.host}:${defaults.tracing.collector.port}`)
     .option('--trace-sampling <percent>', 'share of requests without an incoming trace that start one', parsePercent, 100)
     .option('--max-new-streams-per-second <n>', 'xDS streams admitted per second; the rest wait their turn (a reconnect storm is taken on steadily, none refused)', parsePositiveInteger, defaults.maxNewStreamsPerSecond)
+    .option('--acl-recheck-seconds <n>', "how often a served proxy's Consul ACL token is checked again; a revoked token's streams close within it (default: $MESH_ACL_RECHECK_SECONDS or 30)", parsePositiveInteger, defaults.aclRecheckIntervalMs / 1000)
+    .option(
+      `${INSECURE_SECRETS_FLAG}`,
+      "when Consul runs without ACLs, also hand services' private keys to proxies that are not on this host: anyone who reaches the xDS port can then take any service's identity",
+      false,
+    )
     .option('--config <file>', 'mesh.config.ts with traffic policy; reloaded on every save (default: $MESH_CONFIG)', defaults.configFile)
     .action(async (options: XdsOptions) => {
       const tracing = startTracing();
@@ -45,6 +54,8 @@ export function registerXdsCommand(program: Command): void {
         adminPort: options.adminPort,
         consulAddress: options.consul,
         maxNewStreamsPerSecond: options.maxNewStreamsPerSecond,
+        aclRecheckIntervalMs: options.aclRecheckSeconds * 1000,
+        serveSecretsWithoutAcls: options.insecureServeSecretsWithoutAcls,
         configFile: options.config ? resolve(options.config) : undefined,
         tracing: options.proxyOtlp ? { collector: parseCollectorAddress(options.proxyOtlp), samplingPercent: options.traceSampling } : undefined,
       });

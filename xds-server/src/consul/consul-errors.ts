@@ -34,8 +34,9 @@ export class ConsulHttpError extends ConsulError {
     readonly path: string,
     readonly status: number,
     readonly body: string,
+    readonly method: 'GET' | 'POST' = 'GET',
   ) {
-    super(`Consul at ${address} answered GET ${path} with HTTP ${status}: ${excerpt(body)}. ${httpHint(status)}`);
+    super(`Consul at ${address} answered ${method} ${path} with HTTP ${status}: ${excerpt(body)}. ${httpHint(status)}`);
   }
 }
 

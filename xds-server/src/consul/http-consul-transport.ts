@@ -41,12 +41,22 @@ export class HttpConsulTransport implements ConsulTransport {
     this.agent.destroy();
   }
 
-  async get(request: ConsulRequest): Promise<ConsulResponse> {
+  get(request: ConsulRequest): Promise<ConsulResponse> {
+    return this.exchange('GET', request, undefined, this.options.token);
+  }
+
+  /** A JSON POST made with `token` (someone else's, say, to ask Consul what that token may do). */
+  post(request: ConsulRequest, body: unknown, token: string | undefined): Promise<ConsulResponse> {
+    return this.exchange('POST', request, JSON.stringify(body), token);
+  }
+
+  private async exchange(method: 'GET' | 'POST', request: ConsulRequest, payload: string | undefined, token: string | undefined): Promise<ConsulResponse> {
     const url = new URL(request.path, this.address);
     for (const [key, value] of request.query) url.searchParams.append(key, value);
     const target = `${url.pathname}${url.search}`;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.options.token) headers['x-consul-token'] = this.options.token;
+    if (token) headers['x-consul-token'] = token;
+    if (payload !== undefined) headers['content-type'] = 'application/json';
 
     const started = performance.now();
     let timedOut = false;
@@ -56,7 +66,7 @@ export class HttpConsulTransport implements ConsulTransport {
     try {
       ({ status, text, index } = await new Promise<{ status: number; text: string; index: string | undefined }>((resolve, reject) => {
         const send = this.secure ? httpsRequest : httpRequest;
-        const req = send(url, { method: 'GET', headers, agent: this.agent, signal: request.signal }, (res: IncomingMessage) => {
+        const req = send(url, { method, headers, agent: this.agent, signal: request.signal }, (res: IncomingMessage) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
@@ -71,14 +81,14 @@ export class HttpConsulTransport implements ConsulTransport {
         }, request.timeoutMs);
         req.on('close', () => clearTimeout(timer));
         req.on('error', reject);
-        req.end();
+        req.end(payload);
       }));
     } catch (error) {
       if (request.signal.aborted) throw error;
       const reason = timedOut ? `no answer within ${request.timeoutMs} ms` : networkReason(error);
       throw new ConsulUnreachableError(this.address, target, reason, { cause: error });
     }
-    if (status < 200 || status > 299) throw new ConsulHttpError(this.address, target, status, text);
+    if (status < 200 || status > 299) throw new ConsulHttpError(this.address, target, status, text, method);
     let body: unknown;
     try {
       body = JSON.parse(text);

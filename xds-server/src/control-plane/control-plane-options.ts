@@ -18,6 +18,10 @@ export interface ControlPlaneOptions {
   testHooks: boolean;
   /** New xDS streams admitted per second (MESH_MAX_NEW_STREAMS_PER_SECOND, default 1000). */
   maxNewStreamsPerSecond: number;
+  /** How often a served stream's Consul token is checked again (MESH_ACL_RECHECK_SECONDS, default 30 s). */
+  aclRecheckIntervalMs: number;
+  /** Without Consul ACLs, serve secrets to peers not on this host too; off unless asked for. */
+  serveSecretsWithoutAcls: boolean;
 }
 
 export const CONTROL_PLANE_OPTIONS = Symbol('CONTROL_PLANE_OPTIONS');
@@ -34,5 +38,7 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
     tracing: env.MESH_PROXY_OTLP_ENDPOINT ? { collector: parseCollectorAddress(env.MESH_PROXY_OTLP_ENDPOINT), samplingPercent: 100 } : undefined,
     testHooks: env.MESH_XDS_TEST_HOOKS === '1',
     maxNewStreamsPerSecond: Number(env.MESH_MAX_NEW_STREAMS_PER_SECOND) > 0 ? Number(env.MESH_MAX_NEW_STREAMS_PER_SECOND) : 1000,
+    aclRecheckIntervalMs: (Number(env.MESH_ACL_RECHECK_SECONDS) > 0 ? Number(env.MESH_ACL_RECHECK_SECONDS) : 30) * 1000,
+    serveSecretsWithoutAcls: false,
   };
 }

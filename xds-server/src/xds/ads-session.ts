@@ -9,10 +9,12 @@ import type { PushEngine, PushTarget } from './push-engine';
 import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { NackRecord } from './nack-record';
 import type { StreamAdmission } from './stream-admission';
+import { peerAddress, type StreamAuthorizer, type StreamPeer } from './stream-authorizer';
+import { withoutSecrets } from './secretless-view';
 import type { StreamMachine } from './stream-machine';
 import type { Interest } from './subscriber-index';
 import { TYPE_SHORT_NAME, type TypeUrl } from '../resources/type-url';
-import { UnknownTypeUrlError } from './wire';
+import { RejectedRequest, TooManyResourceNamesError, UnknownTypeUrlError } from './wire';
 import type { XdsMetrics } from './xds-metrics';
 
 export interface SessionCodec<WireReq, Req, Res, WireRes> {
@@ -28,6 +30,7 @@ export interface SessionDeps {
   mesh: Pick<SnapshotSource, 'ready' | 'whenReady'>;
   engine: PushEngine<PushTarget>;
   admission: StreamAdmission;
+  authorizer: StreamAuthorizer;
   metrics: XdsMetrics;
   logger: Logger;
   onClose(session: AnySession): void;
@@ -64,8 +67,10 @@ export type LastAnswer = 'ACK' | 'NACK';
 /**
  * One ADS (or per-type xDS) stream: decodes requests, feeds them and the mesh changes the
  * push engine routes to it to the protocol state machine, and writes the responses through
- * the stream's ordered queue, one write in flight. A new stream waits for the first catalog
- * and for its turn in the admission queue; its requests are held meanwhile, in order.
+ * the stream's ordered queue, one write in flight. A new stream is authorized first (from
+ * its first request's node and its call metadata), then waits for the first catalog and for
+ * its turn in the admission queue; its requests are held meanwhile, in order, and it
+ * receives nothing until it is allowed.
  */
 export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends { typeUrl: TypeUrl }, WireRes> implements PushTarget, AnySession {
   readonly id = ++sessionCounter;
@@ -81,7 +86,10 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   private readonly answers = new Map<TypeUrl, LastAnswer>();
   /** Requests that arrived before the stream could be served; answered, in order, once it can. */
   private readonly early: WireReq[] = [];
-  private waiting: 'ready' | 'admission' | undefined;
+  private waiting: 'authorization' | 'ready' | 'admission' | undefined;
+  /** Undefined until the authorizer allowed the stream; then whether it may receive secrets. */
+  private secrets: boolean | undefined;
+  private stopWatching: (() => void) | undefined;
   private admitted = false;
   private withdraw: (() => void) | undefined;
   private readonly unknownTypes = new Set<string>();
@@ -131,7 +139,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   push(view: NodeView, changes: ChangeSet, cause: SnapshotChange): void {
     if (this.closed) return;
     this.lastChangeObservedAt = cause.observedAt;
-    for (const response of this.machine.handleViewChange(view, changes)) {
+    for (const response of this.machine.handleViewChange(this.visible(view), changes)) {
       this.causes.set(response, cause.trace);
       this.queue.enqueue(response);
     }
@@ -139,7 +147,8 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
 
   private onRequest(wire: WireReq): void {
     if (this.closed) return;
-    if (this.waiting !== undefined || !this.servable()) {
+    if (wire instanceof RejectedRequest) return this.fail(status[wire.code], wire.reason);
+    if (this.waiting !== undefined || !this.servable(wire)) {
       if (this.early.length >= MAX_EARLY_REQUESTS) return this.fail(status.RESOURCE_EXHAUSTED, `too many requests while the stream waits (${this.waiting})`);
       this.early.push(wire);
       return;
@@ -149,25 +158,21 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
       request = this.codec.decode(wire);
     } catch (error) {
       if (error instanceof UnknownTypeUrlError) {
-        // Proxies may ask for types this server does not serve (RTDS, SRDS, ...); ending the
+        // Proxies may ask for types this server does not serve (RTDS, VHDS, ...); ending the
         // stream would cut them off from everything else, so the request goes unanswered.
         if (!this.unknownTypes.has(error.typeUrl)) this.log.warn({ typeUrl: error.typeUrl }, error.message);
         this.unknownTypes.add(error.typeUrl);
         return;
       }
+      if (error instanceof TooManyResourceNamesError) return this.fail(status.RESOURCE_EXHAUSTED, error.message);
       this.fail(status.INVALID_ARGUMENT, error instanceof Error ? error.message : String(error));
       return;
-    }
-    if (!this.proxy) {
-      this.proxy = proxyNode(this.codec.node(wire) ?? {}, { perTypeServices: this.codec.perTypeServices, protocol: this.codec.protocol });
-      this.log = this.log.child({ proxy: this.proxy.identity.id, service: this.proxy.identity.service });
-      this.log.info({ kind: this.proxy.identity.kind }, 'proxy connected');
     }
     if (!this.joined) {
       this.joined = true;
       this.deps.engine.join(this);
     }
-    const outcome = this.machine.handleRequest(request, this.deps.engine.view(this));
+    const outcome = this.machine.handleRequest(request, this.visible(this.deps.engine.view(this)));
     if (outcome.subscriptionChanged) this.deps.engine.reindex(this, [request.typeUrl]);
     if (!outcome.ignored) this.answers.set(request.typeUrl, outcome.nack ? 'NACK' : 'ACK');
     if (outcome.nack) {
@@ -181,12 +186,22 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     for (const response of outcome.responses) this.queue.enqueue(response);
   }
 
+  /** What this stream may be sent of a view: everything, or everything but SDS secrets. */
+  private visible(view: NodeView): NodeView {
+    return this.secrets === false ? withoutSecrets(view) : view;
+  }
+
   /**
-   * Whether requests can be answered now. Before the first catalog an empty answer would
-   * delete every cluster of a proxy reconnecting after a restart, so the stream waits; then
-   * it waits for its admission turn, which bounds how fast a reconnect storm is taken on.
+   * Whether requests can be answered now. The stream is authorized first, from its first
+   * request. Before the first catalog an empty answer would delete every cluster of a proxy
+   * reconnecting after a restart, so the stream waits; then it waits for its admission turn,
+   * which bounds how fast a reconnect storm is taken on.
    */
-  private servable(): boolean {
+  private servable(first: WireReq): boolean {
+    if (this.secrets === undefined) {
+      this.authorize(first);
+      return false;
+    }
     if (!this.deps.mesh.ready) {
       if (this.waiting === undefined) {
         this.waiting = 'ready';
@@ -214,6 +229,38 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
 
   private release(): void {
     for (const wire of this.early.splice(0)) this.onRequest(wire);
+  }
+
+  private authorize(first: WireReq): void {
+    this.waiting = 'authorization';
+    let peer: StreamPeer;
+    try {
+      this.proxy = proxyNode(this.codec.node(first) ?? {}, { perTypeServices: this.codec.perTypeServices, protocol: this.codec.protocol });
+      const token = this.call.metadata.get('x-consul-token')[0];
+      peer = { token: typeof token === 'string' && token !== '' ? token : undefined, service: this.proxy.identity.service, address: peerAddress(this.call.getPeer()) };
+    } catch (error) {
+      return this.fail(status.INVALID_ARGUMENT, error instanceof Error ? error.message : String(error));
+    }
+    this.log = this.log.child({ proxy: this.proxy.identity.id, service: this.proxy.identity.service });
+    this.log.info({ kind: this.proxy.identity.kind, peer: peer.address }, 'proxy connected');
+    this.deps.authorizer.authorize(peer).then(
+      (verdict) => {
+        if (this.closed) return;
+        if (!verdict.allowed) {
+          this.log.warn({ code: status[verdict.code], reason: verdict.reason }, 'stream refused');
+          return this.fail(verdict.code, verdict.reason);
+        }
+        this.secrets = verdict.secrets;
+        if (!verdict.secrets) this.log.warn('no SDS secrets for this stream: Consul ACLs are off and the peer is not on this host');
+        this.stopWatching = this.deps.authorizer.watch(peer, (denial) => {
+          this.log.warn({ code: status[denial.code], reason: denial.reason }, 'stream authorization withdrawn');
+          this.fail(denial.code, denial.reason);
+        });
+        this.waiting = undefined;
+        this.release();
+      },
+      (error: unknown) => this.fail(status.UNAVAILABLE, `cannot authorize the stream: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   private write(response: Res, done: () => void): void {
@@ -251,6 +298,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     this.closed = true;
     this.queue.close();
     this.withdraw?.();
+    this.stopWatching?.();
     this.early.length = 0;
     if (this.joined) this.deps.engine.leave(this);
     this.deps.metrics.connectedStreams.dec({ protocol: this.codec.protocol });

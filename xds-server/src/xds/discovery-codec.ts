@@ -1,7 +1,7 @@
 import { Reader, Writer, type Type } from 'protobufjs';
 import { messageType } from '../resources/protos';
 import type { NodeMessage } from './proxy-node';
-import type { WireDeltaResponse, WireSotwRequest, WireSotwResponse } from './wire';
+import { MAX_RESOURCE_NAMES_PER_REQUEST, TooManyResourceNamesError, type WireDeltaResponse, type WireSotwRequest, type WireSotwResponse } from './wire';
 
 /**
  * The hot path of every stream, encoded and decoded by hand with protobufjs's Writer and
@@ -30,6 +30,15 @@ export interface LazySotwRequest extends WireSotwRequest {
   readonly resource_names_key: Buffer;
 }
 
+/** protobufjs's Buffer reader cuts a string whose length runs past the end short, without complaint. */
+function checkedString(reader: Reader): string {
+  const length = reader.uint32();
+  if (reader.pos + length > reader.len) throw new RangeError(`truncated: a string field of ${length} bytes runs past the end of the message`);
+  const value = (reader.buf as Buffer).toString('utf8', reader.pos, reader.pos + length);
+  reader.pos += length;
+  return value;
+}
+
 export function decodeSotwRequest(buffer: Buffer): LazySotwRequest {
   const reader = Reader.create(buffer);
   let version_info = '';
@@ -38,17 +47,19 @@ export function decodeSotwRequest(buffer: Buffer): LazySotwRequest {
   let node: NodeMessage | undefined;
   let error_detail: { code?: number; message?: string } | undefined;
   const ranges: Array<[number, number]> = [];
+  let nameCount = 0;
   while (reader.pos < reader.len) {
     const tag = reader.uint32();
     const field = tag >>> 3;
     switch (field) {
       case 1:
-        version_info = reader.string();
+        version_info = checkedString(reader);
         break;
       case 2:
         node = decodeMessage((nodeType ??= messageType('envoy.config.core.v3.Node')), reader.bytes()) as NodeMessage;
         break;
       case 3: {
+        if (++nameCount > MAX_RESOURCE_NAMES_PER_REQUEST) throw new TooManyResourceNamesError(nameCount);
         const start = reader.pos;
         reader.skipType(WIRE_BYTES);
         const last = ranges[ranges.length - 1];
@@ -58,10 +69,10 @@ export function decodeSotwRequest(buffer: Buffer): LazySotwRequest {
         break;
       }
       case 4:
-        type_url = reader.string();
+        type_url = checkedString(reader);
         break;
       case 5:
-        response_nonce = reader.string();
+        response_nonce = checkedString(reader);
         break;
       case 6:
         error_detail = decodeMessage((statusType ??= messageType('google.rpc.Status')), reader.bytes()) as { code?: number; message?: string };

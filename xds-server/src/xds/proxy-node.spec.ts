@@ -39,15 +39,17 @@ describe('proxyNode', () => {
     });
   });
 
-  it('ignores an out-of-range port', () => {
-    const node = decoded({ id: 'x', user_agent_name: 'envoy', metadata: { fields: { outbound_port: { numberValue: 70000 } } } });
-    expect(proxyNode(node).identity.outboundPort).toBe(15001);
+  it('refuses a port that is not one, naming the metadata key', () => {
+    for (const value of [{ numberValue: 70000 }, { numberValue: 0 }, { stringValue: 'eighty' }]) {
+      const node = decoded({ id: 'x', user_agent_name: 'envoy', metadata: { fields: { outbound_port: value } } });
+      expect(() => proxyNode(node)).toThrow(/node\.metadata\.outbound_port .* not a port/);
+    }
   });
 
   it('reads a gateway port from node metadata, as a number or a string', () => {
     const withPort = (value: object) => proxyNode(decoded({ id: 'gw', cluster: 'gateway', user_agent_name: 'envoy', metadata: { fields: { gateway_port: value } } })).identity;
     expect(withPort({ numberValue: 18080 }).gatewayPort).toBe(18080);
     expect(withPort({ stringValue: '18081' }).gatewayPort).toBe(18081);
-    expect(withPort({ numberValue: 0 })).not.toHaveProperty('gatewayPort');
+    expect(() => withPort({ numberValue: 0 })).toThrow(/gateway_port/);
   });
 });

@@ -53,20 +53,27 @@ export interface ProxyNode {
 }
 
 /** Envoy identifies as user agent "envoy"; anything else is treated as a proxyless gRPC client. */
-function portValue(value: string | undefined): number | undefined {
+/** Node metadata the control plane cannot use; the stream ends with INVALID_ARGUMENT naming the field. */
+export class NodeMetadataError extends Error {
+  override readonly name = 'NodeMetadataError';
+}
+
+function portValue(value: string | undefined, key: string): number | undefined {
+  if (value === undefined) return undefined;
   const port = Number(value);
-  return value !== undefined && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  if (Number.isInteger(port) && port > 0 && port < 65536) return port;
+  throw new NodeMetadataError(`node.metadata.${key} is ${JSON.stringify(value.slice(0, 40))}, not a port (an integer 1-65535); fix the proxy's bootstrap`);
 }
 
 export function proxyNode(node: NodeMessage, transport: ProxyTransport = { perTypeServices: false, protocol: 'sotw' }): ProxyNode {
-  const gatewayPort = portValue(metadataValue(node, NODE_METADATA.gatewayPort));
+  const gatewayPort = portValue(metadataValue(node, NODE_METADATA.gatewayPort), NODE_METADATA.gatewayPort);
   return {
     identity: {
       id: node.id ?? '',
       service: node.cluster ?? '',
       kind: node.user_agent_name === 'envoy' ? 'envoy' : 'grpc',
       outboundAddress: metadataValue(node, NODE_METADATA.outboundAddress) ?? DEFAULT_OUTBOUND.address,
-      outboundPort: portValue(metadataValue(node, NODE_METADATA.outboundPort)) ?? DEFAULT_OUTBOUND.port,
+      outboundPort: portValue(metadataValue(node, NODE_METADATA.outboundPort), NODE_METADATA.outboundPort) ?? DEFAULT_OUTBOUND.port,
       configSource: transport.perTypeServices
         ? {
             kind: 'api',

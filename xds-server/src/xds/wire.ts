@@ -47,11 +47,34 @@ export interface WireDeltaResponse {
   control_plane: { identifier: string };
 }
 
+/** The most resource names one request may subscribe to; a mesh far past it needs a design of its own. */
+export const MAX_RESOURCE_NAMES_PER_REQUEST = 20_000;
+
+/**
+ * A request the server will not take, decoded no further: what the deserializer hands the
+ * session instead of throwing (grpc-js would end the call with INTERNAL, which names nothing).
+ */
+export class RejectedRequest {
+  constructor(
+    /** INVALID_ARGUMENT for bytes that are no DiscoveryRequest, RESOURCE_EXHAUSTED for one past a limit. */
+    readonly code: 'INVALID_ARGUMENT' | 'RESOURCE_EXHAUSTED',
+    readonly reason: string,
+  ) {}
+}
+
+/** A request with more resource names than MAX_RESOURCE_NAMES_PER_REQUEST. */
+export class TooManyResourceNamesError extends Error {
+  override readonly name = 'TooManyResourceNamesError';
+  constructor(count: number) {
+    super(`the request lists ${count} resource names; at most ${MAX_RESOURCE_NAMES_PER_REQUEST} are taken in one request`);
+  }
+}
+
 /** A request for a type this server does not serve. */
 export class UnknownTypeUrlError extends Error {
   override readonly name = 'UnknownTypeUrlError';
   constructor(readonly typeUrl: string) {
-    super(`unsupported type_url "${typeUrl}"; this server serves CDS, EDS, LDS, RDS and SDS (v3)`);
+    super(`unsupported type_url "${typeUrl}"; this server serves CDS, EDS, LDS, SRDS, RDS and SDS (v3)`);
   }
 }
 
@@ -83,6 +106,8 @@ export function fromWireSotw(wire: WireSotwRequest & { resource_names_key?: Buff
 }
 
 export function fromWireDelta(wire: WireDeltaRequest, fixedType?: TypeUrl): DeltaRequest {
+  const count = (wire.resource_names_subscribe?.length ?? 0) + (wire.resource_names_unsubscribe?.length ?? 0);
+  if (count > MAX_RESOURCE_NAMES_PER_REQUEST) throw new TooManyResourceNamesError(count);
   return {
     typeUrl: typeUrlOf(wire.type_url, fixedType),
     subscribe: wire.resource_names_subscribe ?? [],

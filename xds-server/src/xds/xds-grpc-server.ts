@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { AdsSession, type AnySession, type SessionCodec, type SessionDeps } from './ads-session';
 import { PushEngine, type PushTarget } from './push-engine';
 import { StreamAdmission } from './stream-admission';
+import { ALLOW_ALL, type StreamAuthorizer } from './stream-authorizer';
 import type { StreamMachine } from './stream-machine';
 import { DeltaStream } from './delta-stream';
 import { decodeSotwRequest, encodeDeltaResponse, encodeSotwResponse } from './discovery-codec';
@@ -21,6 +22,8 @@ import { xdsPackageDefinition } from '../resources/protos';
 import { SotwStream } from './sotw-stream';
 import { TypeUrl } from '../resources/type-url';
 import {
+  RejectedRequest,
+  TooManyResourceNamesError,
   fromWireDelta,
   fromWireSotw,
   toWireDelta,
@@ -43,16 +46,27 @@ function service(pkg: GrpcObject, path: string): ServiceDefinition {
   return Object.fromEntries(
     Object.entries(definition).map(([name, method]) => {
       const delta = name.startsWith('Delta');
+      const decode = (delta ? method.requestDeserialize : decodeSotwRequest) as (buffer: Buffer) => unknown;
       return [
         name,
         {
           ...method,
-          ...(delta ? {} : { requestDeserialize: decodeSotwRequest }),
+          requestDeserialize: (buffer: Buffer) => rejectOrDecode(decode, buffer),
           responseSerialize: (delta ? encodeDeltaResponse : encodeSotwResponse) as (value: unknown) => Buffer,
         },
       ];
     }),
   );
+}
+
+/** What the session gets for a request that cannot be taken: a RejectedRequest naming why, never a throw. */
+function rejectOrDecode(decode: (buffer: Buffer) => unknown, buffer: Buffer): unknown {
+  try {
+    return decode(buffer);
+  } catch (error) {
+    if (error instanceof TooManyResourceNamesError) return new RejectedRequest('RESOURCE_EXHAUSTED', error.message);
+    return new RejectedRequest('INVALID_ARGUMENT', `not a DiscoveryRequest: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** The per-type discovery services, for clients that do not use ADS. */
@@ -75,6 +89,8 @@ export interface XdsEngineOptions {
   maxNewStreamsPerSecond?: number;
   /** Streams pushed to before yielding to the event loop (default 256). */
   pushBatchSize?: number;
+  /** Who may be served, and whether with secrets (default: everyone, everything). */
+  authorizer?: StreamAuthorizer;
 }
 
 /**
@@ -90,6 +106,7 @@ export class XdsGrpcServer {
   private readonly sessions = new Set<AnySession>();
   private readonly engine: PushEngine<PushTarget>;
   private readonly admission: StreamAdmission;
+  private readonly authorizer: StreamAuthorizer;
   private boundPort: number | undefined;
 
   constructor(
@@ -100,6 +117,7 @@ export class XdsGrpcServer {
   ) {
     this.engine = new PushEngine(mesh, { ...(options.pushBatchSize ? { batchSize: options.pushBatchSize } : {}) });
     this.admission = new StreamAdmission(options.maxNewStreamsPerSecond ?? 1000);
+    this.authorizer = options.authorizer ?? ALLOW_ALL;
     const pkg = loadPackageDefinition(xdsPackageDefinition());
     this.server.addService(service(pkg, 'envoy.service.discovery.v3.AggregatedDiscoveryService'), {
       StreamAggregatedResources: (call: ServerDuplexStream<WireSotwRequest, WireSotwResponse>) => this.sotw(call),
@@ -179,6 +197,7 @@ export class XdsGrpcServer {
       mesh: this.mesh,
       engine: this.engine,
       admission: this.admission,
+      authorizer: this.authorizer,
       metrics: this.metrics,
       logger: this.logger,
       onClose: (s) => this.sessions.delete(s),

@@ -1,0 +1,16 @@
+import { isLocalPeer, peerAddress } from './stream-authorizer';
+
+describe('peerAddress and isLocalPeer', () => {
+  it.each([
+    ['127.0.0.1:5000', '127.0.0.1', true],
+    ['ipv4:10.0.0.2:443', '10.0.0.2', false],
+    ['[::1]:5000', '::1', true],
+    ['[::ffff:127.0.0.1]:80', '::ffff:127.0.0.1', true],
+    ['[2001:db8::1]:80', '2001:db8::1', false],
+    ['198.18.0.5:1234', '198.18.0.5', false],
+    ['unix:/run/xds.sock', 'unix', true],
+  ])('%s is %s (local: %s)', (peer, address, local) => {
+    expect(peerAddress(peer)).toBe(address);
+    expect(isLocalPeer(peerAddress(peer))).toBe(local);
+  });
+});
