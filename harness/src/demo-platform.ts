@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { startGateway, type GatewayHandle } from './components/gateway';
+import { GATEWAY_CLUSTER, startGateway, type GatewayHandle } from './components/gateway';
 import { startMeshService, type MeshService, type MeshServicePorts, type XdsEndpoint } from './components/mesh-service';
 import { assertPortsFree, reservePorts } from './process/free-port';
 import type { ProcessSupervisor } from './process/supervisor';
@@ -108,6 +108,8 @@ export interface DemoPlatformContext {
   otlpGrpcEndpoint?: string;
   /** Where apps keep their embedded stores (one subdirectory per app). */
   dataDir: string;
+  /** With Consul ACLs on: each app's token (its registration and its sidecar's xDS stream). */
+  serviceToken?: (service: string) => Promise<string>;
 }
 
 /** `instanceId` keeps replicas apart: each has its own embedded store. */
@@ -121,14 +123,16 @@ export function demoAppEnv(app: DemoApp, instanceId: string, context: DemoPlatfo
 }
 
 /** One instance of a demo app beside its sidecar; `instance` numbers extra replicas. */
-export function startDemoApp(
+export async function startDemoApp(
   supervisor: ProcessSupervisor,
   app: DemoApp,
   context: DemoPlatformContext,
   options: { ports?: Partial<MeshServicePorts>; instance?: number; env?: Record<string, string> } = {},
 ): Promise<MeshService> {
   const instanceId = `${app}-${options.instance ?? 1}`;
+  const token = await context.serviceToken?.(app);
   return startMeshService(supervisor, {
+    ...(token ? { token } : {}),
     service: app,
     instanceId,
     command: process.execPath,
@@ -165,7 +169,9 @@ export function demoPlatformSteps(supervisor: ProcessSupervisor, context: DemoPl
   const gatewayStep: DemoPlatformStep = {
     title: ports ? `Gateway Envoy (:${ports.gateway})` : 'Gateway Envoy',
     start: async (platform) => {
+      const token = await context.serviceToken?.(GATEWAY_CLUSTER);
       platform.gateway = await startGateway(supervisor, {
+        ...(token ? { token } : {}),
         xds: context.xds,
         publishes: DEMO_PUBLISHED_APPS,
         ...(ports ? { port: ports.gateway, adminPort: ports.gatewayAdmin } : {}),

@@ -81,7 +81,11 @@ export function localMeshScrapeConfig(
     global: { scrape_interval: '5s', scrape_timeout: '4s', evaluation_interval: '5s' },
     scrape_configs: [
       job('prometheus', `127.0.0.1:${prometheusPort}`),
-      job('consul', `127.0.0.1:${mesh.consul.ports.http}`, '/v1/agent/metrics', { format: ['prometheus'] }),
+      {
+        ...job('consul', `127.0.0.1:${mesh.consul.ports.http}`, '/v1/agent/metrics', { format: ['prometheus'] }),
+        // With ACLs on (default deny), the agent's metrics need a token with agent:read.
+        ...(mesh.consul.managementToken ? { authorization: { type: 'Bearer' as const, credentials: mesh.consul.managementToken } } : {}),
+      },
       job('temporal', `127.0.0.1:${mesh.temporal.ports.metrics}`),
       job('jaeger', `127.0.0.1:${mesh.jaeger.ports.metrics}`),
       ...meshJobs,
@@ -105,7 +109,7 @@ export function localMeshSteps(
     consul: {
       component: 'consul',
       title: `Consul dev agent (:${ports.consulHttp})`,
-      start: () => startConsul(supervisor, { ports: { http: ports.consulHttp, grpc: ports.consulGrpc } }),
+      start: () => startConsul(supervisor, { ports: { http: ports.consulHttp, grpc: ports.consulGrpc }, acls: true }),
     },
     temporal: {
       component: 'temporal',

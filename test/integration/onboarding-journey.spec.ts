@@ -16,7 +16,10 @@ import {
   type Account,
   type ErrorBody,
 } from '../support/onboarding-journey';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { OnboardingPlatform } from '../support/onboarding-platform';
+import { rawAds } from '../support/raw-ads';
+import { proxies } from '../support/xds-admin';
 import { probeInternalPaths, probePublicApi } from '../support/public-api';
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
@@ -53,6 +56,18 @@ describe('onboarding end to end, through the gateway', () => {
     });
   });
   afterAll(() => platform?.stop());
+
+  it('runs on Consul with ACLs on: every sidecar and the gateway are served over their own token, and a client without one gets nothing', async () => {
+    const anonymous = await fetch(`${platform.consul.httpAddr}/v1/catalog/services`);
+    expect(await anonymous.json()).toEqual({});
+    const served = await proxies(platform.controlPlane.adminUrl);
+    expect(served.map((p) => p.service).sort()).toEqual([...new Set([...platform.apps.keys(), 'gateway'])].sort());
+    for (const proxy of served) expect([proxy.nodeId, Object.values(proxy.types).every((t) => t.status === 'SYNCED')]).toEqual([proxy.nodeId, true]);
+    const stranger = await rawAds(`127.0.0.1:${platform.controlPlane.xdsPort}`, [
+      { node: { id: 'stranger', cluster: 'approval' }, type_url: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret', resource_names: ['identity', 'roots'] },
+    ]);
+    expect({ code: stranger.code, responses: stranger.responses.length }).toEqual({ code: grpcStatus.UNAUTHENTICATED, responses: 0 });
+  });
 
   it('publishes the public API on the services\' own paths, and leaves internal endpoints unrouted', async () => {
     const published = await probePublicApi(platform.gateway.url);

@@ -6,6 +6,7 @@ import {
   repoRoot,
   localMeshScrapeConfig,
   ProcessSupervisor,
+  serviceTokens,
   startConsul,
   startControlPlane,
   startDemoApp,
@@ -90,13 +91,14 @@ export class OnboardingPlatform {
 
   private async boot(dataDir: string, options: PlatformOptions): Promise<void> {
     const meshConfig = options.meshConfig ?? join(repoRoot(), 'mesh.config.ts');
-    this.consul = await startConsul(this.supervisor);
+    // ACLs on with default deny, as `mesh up` runs them: every app, sidecar and the gateway use their own token.
+    this.consul = await startConsul(this.supervisor, { acls: true });
     this.temporal = await startTemporal(this.supervisor, { headless: true });
     if (options.observability) this.jaeger = await startJaeger(this.supervisor);
     const otlp = this.jaeger && { proxy: this.jaeger.otlpGrpcEndpoint, endpoint: `http://${this.jaeger.otlpGrpcEndpoint}` };
     // Spans leave each process within half a second, instead of the SDK's five.
     const exportSoon: Record<string, string> = otlp ? { OTEL_BSP_SCHEDULE_DELAY: '500' } : {};
-    const controlPlaneEnv: Record<string, string> = { MESH_LOG_LEVEL: 'debug', ...exportSoon };
+    const controlPlaneEnv: Record<string, string> = { MESH_LOG_LEVEL: 'debug', CONSUL_HTTP_TOKEN: this.consul.managementToken ?? '', ...exportSoon };
     if (otlp) controlPlaneEnv.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.endpoint;
     this.controlPlane = await startControlPlane(this.supervisor, {
       consulAddr: this.consul.httpAddr,
@@ -104,12 +106,14 @@ export class OnboardingPlatform {
       ...(otlp ? { proxyOtlp: otlp.proxy } : {}),
       configFile: meshConfig,
     });
+    const tokens = serviceTokens(this.consul);
     this.context = {
       consulAddr: this.consul.httpAddr,
       xds: { address: '127.0.0.1', port: this.controlPlane.xdsPort },
       temporalAddress: this.temporal.address,
       ...(otlp ? { otlpGrpcEndpoint: otlp.endpoint } : {}),
       dataDir,
+      ...(tokens ? { serviceToken: tokens } : {}),
     };
     const apps = DEMO_APPS.filter((app) => options.apps?.includes(app) ?? true);
     for (const app of apps) {
@@ -117,7 +121,8 @@ export class OnboardingPlatform {
         await this.startInstance(app, instance, { ...exportSoon, ...options.env?.[app] });
       }
     }
-    this.gateway = await startGateway(this.supervisor, { xds: this.context.xds, publishes: DEMO_PUBLISHED_APPS.filter((app) => apps.includes(app)) });
+    const gatewayToken = await tokens?.('gateway');
+    this.gateway = await startGateway(this.supervisor, { ...(gatewayToken ? { token: gatewayToken } : {}), xds: this.context.xds, publishes: DEMO_PUBLISHED_APPS.filter((app) => apps.includes(app)) });
     if (this.jaeger) await this.startPrometheus(this.jaeger, meshConfig);
   }
 

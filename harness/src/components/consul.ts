@@ -74,6 +74,23 @@ async function bootstrapAcls(httpAddr: string): Promise<string | undefined> {
   return ((await response.json()) as { SecretID: string }).SecretID;
 }
 
+/**
+ * One token per service, created on first use: what `mesh up` and the suites hand each app
+ * and its sidecar. Undefined without ACLs, where nothing needs a token.
+ */
+export function serviceTokens(consul: ConsulHandle): ((service: string) => Promise<string>) | undefined {
+  if (consul.managementToken === undefined) return undefined;
+  const tokens = new Map<string, Promise<string>>();
+  return (service) => {
+    let token = tokens.get(service);
+    if (!token) {
+      token = createServiceToken(consul, service).then((t) => t.secretId);
+      tokens.set(service, token);
+    }
+    return token;
+  };
+}
+
 /** A token with a service identity for `service`: what that service and its sidecar present to Consul and the control plane. */
 export async function createServiceToken(consul: ConsulHandle, service: string): Promise<{ secretId: string; accessorId: string }> {
   const response = await fetch(`${consul.httpAddr}/v1/acl/token`, {

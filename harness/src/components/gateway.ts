@@ -30,6 +30,8 @@ export interface GatewayOptions {
    */
   publishes?: readonly string[];
   readyTimeoutMs?: number;
+  /** The gateway's Consul ACL token (service:write on `gateway`), sent on its xDS stream. */
+  token?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function startGateway(supervisor: ProcessSupervisor, options: Gatew
           xdsPort: options.xds.port,
           apiType: options.xds.apiType ?? 'GRPC',
           metadata: { gateway_port: port },
+          ...(options.token ? { token: options.token } : {}),
         },
         adminPort,
       ),

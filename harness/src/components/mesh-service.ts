@@ -33,6 +33,8 @@ export interface MeshServiceOptions {
   env?: Record<string, string>;
   cwd?: string;
   consulAddr: string;
+  /** The service's Consul ACL token: the app registers with it, the sidecar sends it on its xDS stream. */
+  token?: string;
   xds: XdsEndpoint;
   /** Fixed ports (mesh up); any left out are chosen free. */
   ports?: Partial<MeshServicePorts>;
@@ -55,6 +57,7 @@ export function meshServiceEnv(options: MeshServiceOptions, ports: MeshServicePo
     MESH_SIDECAR_PORT: String(ports.sidecar),
     MESH_OUTBOUND_PORT: String(ports.outbound),
     CONSUL_HTTP_ADDR: options.consulAddr,
+    ...(options.token ? { CONSUL_HTTP_TOKEN: options.token } : {}),
     NO_COLOR: '1',
     ...options.env,
   };
@@ -163,6 +166,7 @@ export async function startMeshService(supervisor: ProcessSupervisor, options: M
           xdsPort: options.xds.port,
           apiType: options.xds.apiType ?? 'GRPC',
           metadata: { outbound_port: ports.outbound, service_instance_id: options.instanceId },
+          ...(options.token ? { token: options.token } : {}),
         },
         adminPort,
       ),

@@ -25,6 +25,8 @@ export interface PrometheusScrapeJob {
   job_name: string;
   metrics_path?: string;
   params?: Record<string, string[]>;
+  /** Sent as `Authorization: Bearer …`, which Consul takes as its ACL token. */
+  authorization?: { type: 'Bearer'; credentials: string };
   static_configs: Array<{ targets: string[]; labels?: Record<string, string> }>;
 }
 

@@ -23,6 +23,8 @@ import {
   logTail,
   ProcessSupervisor,
   repoRoot,
+  serviceTokens,
+  type ConsulHandle,
   type DemoPlatform,
   type DemoPlatformPorts,
   type LocalMesh,
@@ -151,7 +153,10 @@ function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePort
         consulAddr: mesh.consul?.httpAddr ?? '',
         ports,
         proxyOtlp: `127.0.0.1:${otlpGrpcPort}`,
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpGrpcPort}` },
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpGrpcPort}`,
+          ...(mesh.consul?.managementToken ? { CONSUL_HTTP_TOKEN: mesh.consul.managementToken } : {}),
+        },
         ...(configFile ? { configFile } : {}),
       });
     },
@@ -183,6 +188,7 @@ async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, 
 
   console.log(`Starting the local mesh (logs in ${runDir})`);
   const mesh: Partial<LocalMesh> = {};
+  let tokens: ((service: string) => Promise<string>) | undefined;
   const platform: Partial<DemoPlatform> = {};
   const [consulStep, temporalStep, jaegerStep, prometheusStep] = localMeshSteps(supervisor, ports, scrapeJobs, { dataDir }).map((step) => ({
     title: step.title,
@@ -202,6 +208,8 @@ async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, 
             temporalAddress: `127.0.0.1:${ports.temporal}`,
             otlpGrpcEndpoint: `http://127.0.0.1:${ports.otlpGrpc}`,
             dataDir,
+            // Consul starts before any app: its ACL tokens exist by the time the first one asks.
+            serviceToken: (service) => (tokens ??= serviceTokens(mesh.consul as ConsulHandle))?.(service) ?? Promise.resolve(''),
           },
           platformPorts,
         ).map((step) => ({ title: step.title, task: () => step.start(platform) })),
@@ -254,7 +262,11 @@ function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts, platform: D
     }
   }
   table.push(
-    ['Consul UI / API', `${mesh.consul.httpAddr}/ui`, `CONSUL_HTTP_ADDR=${mesh.consul.httpAddr}`],
+    [
+      'Consul UI / API',
+      `${mesh.consul.httpAddr}/ui`,
+      `CONSUL_HTTP_ADDR=${mesh.consul.httpAddr}${mesh.consul.managementToken ? `\nACLs on (default deny); management token:\nCONSUL_HTTP_TOKEN=${mesh.consul.managementToken}` : ''}`,
+    ],
     ['Control plane admin', `http://127.0.0.1:${controlPlane.admin}/info`, `xDS (ADS) 127.0.0.1:${controlPlane.xds}; \`mesh status\``],
     ['Temporal UI', mesh.temporal.uiUrl ?? '(headless)', `frontend ${mesh.temporal.address}`],
     // The Jaeger built from its Go module has no UI assets, only the query API.
