@@ -8,6 +8,7 @@ import {
   httpGet,
   ProcessSupervisor,
   repoRoot,
+  toolBin,
   startConsul,
   startEnvoy,
   waitFor,
@@ -246,6 +247,20 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
     expect(await envoyStat(envoys.evil.adminUrl, 'cluster.api.ssl.handshake')).toBeGreaterThanOrEqual(1);
     expect(await envoyStat(envoys.api.adminUrl, 'http.inbound.rbac.denied')).toBeGreaterThanOrEqual(1);
     expect((await identityLeaf(envoys.evil)).subjectAltName).toBe(`URI:${spiffe('evil')}`);
+  });
+
+  it('(3) follows Consul intentions live: `consul intention create -deny web legacy` answers 403, and deleting it restores the calls', async () => {
+    const consulCli = (...args: string[]) => run(toolBin('consul'), args, { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
+    expect((await viaSidecar(outbound.web, 'legacy')).status).toBe(200);
+    await consulCli('intention', 'create', '-deny', 'web', 'legacy');
+    const created = Date.now();
+    await waitFor('web is denied by the intention', async () => (await viaSidecar(outbound.web, 'legacy')).status === 403, DEADLINE);
+    process.stderr.write(`intention deny in force at the sidecar ${Date.now() - created} ms after \`consul intention create\` returned\n`);
+    expect((await viaSidecar(outbound.web, 'legacy')).body).toBe('RBAC: access denied');
+    // Another caller is unaffected: no intention names evil, and legacy lists no allowedCallers.
+    expect((await viaSidecar(outbound.evil, 'legacy')).status).toBe(200);
+    await consulCli('intention', 'delete', 'web', 'legacy');
+    await waitFor('web reaches legacy again', async () => (await viaSidecar(outbound.web, 'legacy')).status === 200, DEADLINE);
   });
 
   it('(4) rotates the CA root: new certificates over SDS without an Envoy restart, and zero errors for steady traffic', async () => {

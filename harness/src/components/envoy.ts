@@ -36,6 +36,14 @@ export function adminOnlyBootstrap(nodeId: string, adminPort: number): unknown {
  * Starts Envoy with the given bootstrap. Hot restart is disabled so several Envoys can
  * share one host without base-id bookkeeping. Ready means admin `/ready` answers LIVE.
  */
+/**
+ * A listener update (an intention or allowedCallers edit changes the inbound RBAC filter)
+ * drains the connections of the old filter chain. Envoy's default drains gradually over 600 s,
+ * so a revoked caller kept its pooled connection for many seconds; immediate draining closes
+ * them at their next response, and the caller's next request meets the new rules.
+ */
+export const ENVOY_DRAIN_FLAGS = ['--drain-strategy', 'immediate', '--drain-time-s', '5'] as const;
+
 export async function startEnvoy(supervisor: ProcessSupervisor, options: EnvoyOptions): Promise<EnvoyHandle> {
   const adminPort = options.adminPort ?? (await freePort());
   const bootstrapFile = join(supervisor.runDir, `${options.name}.bootstrap.yaml`);
@@ -44,7 +52,7 @@ export async function startEnvoy(supervisor: ProcessSupervisor, options: EnvoyOp
   const managed = await supervisor.start({
     name: options.name,
     command: toolBin('envoy'),
-    args: ['-c', bootstrapFile, '--disable-hot-restart', '--log-level', options.logLevel ?? 'warning'],
+    args: ['-c', bootstrapFile, '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', options.logLevel ?? 'warning'],
     ready: async () => (await httpGet(`${adminUrl}/ready`)).trim() === 'LIVE',
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });

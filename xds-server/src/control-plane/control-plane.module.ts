@@ -5,6 +5,7 @@ import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CatalogSync } from './catalog-sync.service';
 import { ConnectCaSync } from './connect-ca-sync.service';
+import { IntentionsSync } from './intentions-sync.service';
 import { MeshConfigSync } from './mesh-config-sync.service';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { createLogger, LOGGER } from './logger';
@@ -26,6 +27,7 @@ export class ControlPlaneModule {
         CatalogSync,
         MeshConfigSync,
         ConnectCaSync,
+        IntentionsSync,
         XdsServerLifecycle,
       ],
     };

@@ -1,3 +1,4 @@
+import { ENVOY_DRAIN_FLAGS } from './envoy-flags';
 import type { MeshDefinition } from '../dsl/mesh-definition';
 import { NODE_METADATA } from '../xds/proxy-node';
 import { PORTS } from './deploy-conventions';
@@ -28,7 +29,7 @@ export function generateBootstrap(mesh: MeshDefinition): GeneratedFile[] {
         xds: xdsEndpoint(i.node),
         metricsPort: i.metricsPort,
       }),
-      [`Envoy sidecar of ${i.id} (${i.service} ${i.version} on ${i.node.name}): envoy -c <this file> --disable-hot-restart`],
+      [`Envoy sidecar of ${i.id} (${i.service} ${i.version} on ${i.node.name}): envoy -c <this file> --disable-hot-restart ${ENVOY_DRAIN_FLAGS.join(' ')}`],
     ),
   );
   const gateway = layout.gateway;
@@ -44,7 +45,7 @@ export function generateBootstrap(mesh: MeshDefinition): GeneratedFile[] {
           xds: xdsEndpoint(gateway.node),
           metricsPort: gateway.metricsPort,
         }),
-        [`The edge Envoy on ${gateway.node.name}, public port ${gateway.port}: envoy -c <this file> --disable-hot-restart`],
+        [`The edge Envoy on ${gateway.node.name}, public port ${gateway.port}: envoy -c <this file> --disable-hot-restart ${ENVOY_DRAIN_FLAGS.join(' ')}`],
       ),
     );
   }

@@ -1,3 +1,4 @@
+import { ENVOY_DRAIN_FLAGS } from './envoy-flags';
 import type { MeshDefinition } from '../dsl/mesh-definition';
 import { INSTALL, IMAGES, PORTS } from './deploy-conventions';
 import { bootstrapPath } from './bootstrap.generator';
@@ -55,7 +56,7 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
     services[`${i.name}-envoy`] = {
       ...base(IMAGES.envoy),
       network_mode: `service:${i.name}`,
-      command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', '--log-level', 'info'],
+      command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'],
       volumes: [`${fromCompose(bootstrapPath(node, i.name))}:/etc/envoy/bootstrap.yaml:ro`],
       depends_on: [i.name, 'control-plane'],
     };
@@ -66,7 +67,7 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
     services[gateway.name] = {
       ...base(IMAGES.envoy),
       network_mode: 'host',
-      command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', '--log-level', 'info'],
+      command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'],
       volumes: [`${fromCompose(bootstrapPath(node, gateway.name))}:/etc/envoy/bootstrap.yaml:ro`],
       depends_on: ['control-plane'],
     };

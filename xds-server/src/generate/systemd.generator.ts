@@ -1,3 +1,4 @@
+import { ENVOY_DRAIN_FLAGS } from './envoy-flags';
 import type { MeshDefinition } from '../dsl/mesh-definition';
 import { isAbsolute } from 'node:path';
 import { INSTALL, PORTS } from './deploy-conventions';
@@ -151,7 +152,7 @@ function envoyFile(node: NodeLayout, name: string, description: string, partOf: 
       [
         ['Type', 'simple'],
         ...serviceBasics('always', '1s'),
-        ['ExecStart', commandLine([`${INSTALL.bin}/envoy`, '-c', `${INSTALL.envoyConfig}/${name}.yaml`, '--disable-hot-restart', '--log-level', 'info'])],
+        ['ExecStart', commandLine([`${INSTALL.bin}/envoy`, '-c', `${INSTALL.envoyConfig}/${name}.yaml`, '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'])],
         ['LimitNOFILE', '65536'],
       ],
     ],

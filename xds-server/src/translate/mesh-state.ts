@@ -1,3 +1,4 @@
+import type { Intention } from '../consul/connect-intentions';
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
 import type { MeshModel, ServiceModel } from './model';
 import { certificateSubjects, meshIdentity, mtlsInUse } from './mtls';
@@ -41,6 +42,7 @@ export interface MeshStateOptions {
  */
 export class MeshState {
   private current = MeshSnapshot.build({ services: new Map() });
+  private intentions: readonly Intention[] = [];
   private readonly listeners = new Set<Listener>();
   private readonly subjectListeners = new Set<SubjectsListener>();
   private subjects: readonly string[] = [];
@@ -89,6 +91,12 @@ export class MeshState {
     this.changed(observedAt, 'config');
   }
 
+  /** Consul's intentions changed (created, edited or deleted with the CLI, the UI or a config entry). */
+  updateIntentions(intentions: readonly Intention[], observedAt = process.hrtime.bigint()): void {
+    this.intentions = intentions;
+    this.changed(observedAt, 'intentions');
+  }
+
   /** A new Connect CA snapshot: renewed leaves, a rotated root, or the first certificates. */
   updateCa(ca: ConnectCaSnapshot, observedAt = process.hrtime.bigint()): void {
     this.ca = ca;
@@ -134,7 +142,7 @@ export class MeshState {
   }
 
   /** Rebuilds once ready; becomes ready when the catalog, and the config if one is awaited, are applied. */
-  private changed(observedAt: bigint, cause: 'catalog' | 'config' | 'ca' | 'test-hook'): void {
+  private changed(observedAt: bigint, cause: 'catalog' | 'config' | 'ca' | 'intentions' | 'test-hook'): void {
     if (!this.isReady) {
       const configReady = this.configApplied || (!this.options.awaitConfig && this.pending === undefined);
       if (!this.catalogIn || !configReady) return;
@@ -142,13 +150,14 @@ export class MeshState {
     this.rebuild(observedAt, cause);
   }
 
-  private rebuild(observedAt: bigint, cause: 'catalog' | 'config' | 'ca' | 'test-hook'): void {
+  private rebuild(observedAt: bigint, cause: 'catalog' | 'config' | 'ca' | 'intentions' | 'test-hook'): void {
     const services = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
     const model: MeshModel = {
       services,
       ...(this.config ? { config: this.config } : {}),
       ...(this.tracing ? { tracing: this.tracing } : {}),
       ...(this.ca ? { ca: this.ca } : {}),
+      ...(this.intentions.length ? { intentions: this.intentions } : {}),
     };
     const span = tracer.startSpan('mesh.translate', { attributes: { 'mesh.cause': cause, 'mesh.services': services.size } });
     try {

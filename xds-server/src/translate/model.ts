@@ -1,3 +1,4 @@
+import type { Intention } from '../consul/connect-intentions';
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
 import type { ConfigSourceRef } from './config-source';
 import type { MeshConfigModel } from './policy-model';
@@ -48,6 +49,8 @@ export interface MeshModel {
    * `permissive` mode needs it (MeshState holds such a config back until it is in).
    */
   ca?: ConnectCaSnapshot;
+  /** Consul intentions, followed live; they narrow who may call a destination (see caller-authorization.ts). */
+  intentions?: readonly Intention[];
 }
 
 /** A sidecar's own service: where its inbound listener listens and where the app is. */

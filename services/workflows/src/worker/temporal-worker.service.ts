@@ -36,6 +36,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   private worker: Worker | undefined;
   private running: Promise<void> | undefined;
   private failure: Error | undefined;
+  private stopping = false;
 
   constructor(
     @Inject(WORKER_SETTINGS) private readonly settings: WorkerSettings,
@@ -91,6 +92,9 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
     });
     this.running = this.worker.run().catch((error: unknown) => {
       this.failure = error instanceof Error ? error : new Error(String(error));
+      // While shutting down, a run that ends in an error (a task cut off by the grace time) is
+      // part of stopping: a second SIGTERM now would kill the process before the hooks finish.
+      if (this.stopping) return this.logger.warn({ err: this.failure }, 'the Temporal worker ended with an error while stopping');
       this.logger.fatal({ err: this.failure }, 'the Temporal worker stopped; shutting down');
       // Without its worker this process is useless: let the supervisor see it go.
       process.kill(process.pid, 'SIGTERM');
@@ -99,6 +103,7 @@ export class TemporalWorkerService implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.worker?.getState() === 'RUNNING') this.worker.shutdown();
     await this.running;
     // The worker has stopped whatever closing its connection does; a failed close must not skip the rest.
