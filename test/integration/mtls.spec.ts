@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -261,6 +262,32 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
     expect((await viaSidecar(outbound.evil, 'legacy')).status).toBe(200);
     await consulCli('intention', 'delete', 'web', 'legacy');
     await waitFor('web reaches legacy again', async () => (await viaSidecar(outbound.web, 'legacy')).status === 200, DEADLINE);
+  });
+
+  it('(3) follows L7 intentions: a path denied by a service-intentions entry answers 403, the rest of web\'s calls go through', async () => {
+    const consulCli = (...args: string[]) => run(toolBin('consul'), args, { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
+    const entry = (name: string, body: object) => {
+      const file = join(supervisor.runDir, `${name}.json`);
+      writeFileSync(file, JSON.stringify(body));
+      return file;
+    };
+    // Consul takes L7 intentions only for a destination whose protocol is HTTP.
+    await consulCli('config', 'write', entry('legacy-defaults', { Kind: 'service-defaults', Name: 'legacy', Protocol: 'http' }));
+    await consulCli(
+      'config',
+      'write',
+      entry('legacy-intentions', {
+        Kind: 'service-intentions',
+        Name: 'legacy',
+        Sources: [{ Name: 'web', Permissions: [{ Action: 'deny', HTTP: { PathPrefix: '/admin' } }, { Action: 'allow', HTTP: { PathPrefix: '/' } }] }],
+      }),
+    );
+    await waitFor('web is denied /admin on legacy', async () => (await viaSidecar(outbound.web, 'legacy', '/admin/users')).status === 403, DEADLINE);
+    expect((await viaSidecar(outbound.web, 'legacy', '/hello')).status).toBe(200);
+    // evil has no intention: the entry does not touch it.
+    expect((await viaSidecar(outbound.evil, 'legacy', '/admin/users')).status).toBe(200);
+    await consulCli('config', 'delete', '-kind', 'service-intentions', '-name', 'legacy');
+    await waitFor('web reaches /admin on legacy again', async () => (await viaSidecar(outbound.web, 'legacy', '/admin/users')).status === 200, DEADLINE);
   });
 
   it('(4) rotates the CA root: new certificates over SDS without an Envoy restart, and zero errors for steady traffic', async () => {

@@ -33,7 +33,7 @@ describe('Consul intentions', () => {
   });
 
   it('the most precise intention decides for each caller', () => {
-    expect(allowedCallersFromIntentions(intentions, 'api', SERVICES)).toEqual({ allowedCallers: ['web'], unsupported: [] });
+    expect(allowedCallersFromIntentions(intentions, 'api', SERVICES)).toEqual({ allowedCallers: ['web'], l7: new Map() });
   });
 
   it('a wildcard-destination deny restricts every destination, the default allowing the rest', () => {
@@ -42,7 +42,7 @@ describe('Consul intentions', () => {
 
   it('no restricting intention and a default of allow: no RBAC filter at all', () => {
     const onlyAllows = parseIntentions([CONSUL_ANSWER[0]], INTENTIONS_PATH);
-    expect(allowedCallersFromIntentions(onlyAllows, 'api', SERVICES)).toEqual({ allowedCallers: undefined, unsupported: [] });
+    expect(allowedCallersFromIntentions(onlyAllows, 'api', SERVICES)).toEqual({ allowedCallers: undefined, l7: new Map() });
     expect(allowedCallersFromIntentions([], 'api', SERVICES).allowedCallers).toBeUndefined();
   });
 
@@ -52,10 +52,37 @@ describe('Consul intentions', () => {
     expect(allowedCallersFromIntentions(onlyAllows, 'api', SERVICES, { defaultAllow: false }).allowedCallers).toEqual(['web']);
   });
 
-  it('an L7 intention denies its caller (fail closed) and is reported as not enforced', () => {
+  it('an L7 intention lets its caller in at L4 and hands on its HTTP permissions, in order', () => {
     const decision = allowedCallersFromIntentions(intentions, 'db', SERVICES);
-    expect(decision.allowedCallers).toEqual(['api', 'db', 'gateway']);
-    expect(decision.unsupported.map((i) => `${i.source}->${i.destination}`)).toEqual(['web->db']);
+    expect(decision.allowedCallers).toEqual(['api', 'db', 'gateway', 'web']);
+    expect([...decision.l7]).toEqual([['web', [{ action: 'allow', path: { kind: 'prefix', value: '/read' }, methods: [], headers: [] }]]]);
+  });
+
+  it('reads every HTTP match of a permission: path, methods and headers (inverted too)', () => {
+    const [entry] = parseIntentions(
+      [
+        {
+          ...CONSUL_ANSWER[1],
+          Permissions: [
+            { Action: 'deny', HTTP: { PathRegex: '/admin/.*', Methods: ['POST', 'DELETE'], Header: [{ Name: 'x-debug', Present: true }, { Name: 'x-env', Exact: 'prod', Invert: true }] } },
+            { Action: 'allow', HTTP: { PathExact: '/health' } },
+          ],
+        },
+      ],
+      INTENTIONS_PATH,
+    );
+    expect(entry!.permissions).toEqual([
+      {
+        action: 'deny',
+        path: { kind: 'regex', value: '/admin/.*' },
+        methods: ['POST', 'DELETE'],
+        headers: [
+          { name: 'x-debug', invert: false, match: { kind: 'present' } },
+          { name: 'x-env', invert: true, match: { kind: 'exact', value: 'prod' } },
+        ],
+      },
+      { action: 'allow', path: { kind: 'exact', value: '/health' }, methods: [], headers: [] },
+    ]);
   });
 
   it('rejects an unknown action, naming the field', () => {

@@ -1,6 +1,14 @@
 import { allowedCallersFromIntentions } from '../consul/connect-intentions';
 import { gatewayName } from './gateway';
 import type { MeshModel } from './model';
+import type { CallerPermissions } from './rbac.translator';
+
+/** Who may call a destination, and which of them an L7 intention judges per request. */
+export interface CallerRules {
+  /** Undefined: every mesh service may call (no RBAC filter). */
+  readonly allowedCallers: readonly string[] | undefined;
+  readonly callerPermissions: CallerPermissions;
+}
 
 /**
  * Who may call `destination`, from the two sources that say so: the DSL's `allowedCallers`
@@ -8,15 +16,16 @@ import type { MeshModel } from './model';
  * DSL lets it (no list, or on the list) and no intention denies it. A caller no intention
  * names is left to the DSL, unlike Consul's own default-deny intentions under ACLs, so that
  * switching ACLs on does not cut every service off before anyone has written intentions.
- * Undefined: every mesh service may call (no RBAC filter).
+ * An L7 intention lets its caller in and judges each request by its HTTP permissions.
  */
-export function allowedCallers(model: MeshModel, destination: string): readonly string[] | undefined {
+export function callerRules(model: MeshModel, destination: string): CallerRules {
   const fromDsl = model.config?.policies.get(destination)?.allowedCallers;
   const intentions = model.intentions ?? [];
-  if (intentions.length === 0) return fromDsl;
+  if (intentions.length === 0) return { allowedCallers: fromDsl, callerPermissions: {} };
   const callers = new Set([...model.services.keys(), ...(model.config?.policies.keys() ?? []), ...(fromDsl ?? []), gatewayName(model)]);
   const decision = allowedCallersFromIntentions(intentions, destination, callers, { defaultAllow: true });
-  if (decision.allowedCallers === undefined) return fromDsl;
+  if (decision.allowedCallers === undefined) return { allowedCallers: fromDsl, callerPermissions: {} };
   const byIntentions = new Set(decision.allowedCallers);
-  return (fromDsl ?? [...callers]).filter((caller) => byIntentions.has(caller)).sort();
+  const allowedCallers = (fromDsl ?? [...callers]).filter((caller) => byIntentions.has(caller)).sort();
+  return { allowedCallers, callerPermissions: Object.fromEntries(allowedCallers.flatMap((c) => (decision.l7.has(c) ? [[c, decision.l7.get(c)!]] : []))) };
 }

@@ -3,7 +3,7 @@ import { CONNECT_TIMEOUT, HTTP2_PROTOCOL_OPTIONS } from './cluster.translator';
 import { configSource, type ConfigSourceRef } from './config-source';
 import { FAULT_FILTER_NAME, FAULT_TYPE } from './route-rule';
 import type { MtlsMode } from './policy-model';
-import { httpRbacFilter, networkRbacFilter } from './rbac.translator';
+import { httpRbacFilter, networkRbacFilter, type CallerPermissions } from './rbac.translator';
 import { GATEWAY_ROUTE_NAME, OUTBOUND_SCOPES_NAME, upstreamRouteName } from './route.translator';
 import { downstreamTransportSocket, inboundFilterChains, type MeshIdentity } from './tls-context';
 
@@ -88,6 +88,8 @@ export interface InboundMtls {
   mode: Exclude<MtlsMode, 'off'>;
   /** The service's allowed callers; undefined lets every mesh service in (no RBAC filter). */
   allowedCallers: readonly string[] | undefined;
+  /** Callers whose every request an L7 intention judges (a plain record, so it is part of the listener's content key). */
+  callerPermissions?: CallerPermissions;
   identity: MeshIdentity;
   /** Where the proxy fetches its secrets. */
   configSource: ConfigSourceRef;
@@ -129,7 +131,10 @@ function inboundTcpProxy(statPrefix: string): object {
 export function inboundListener(local: LocalService, tracing: object = {}, mtls?: InboundMtls): object {
   const base = { name: INBOUND_LISTENER_NAME, address: socketAddress('0.0.0.0', local.sidecarPort), traffic_direction: 'INBOUND' };
   if (!mtls) return { ...base, filter_chains: [{ filters: [inboundHcm(local, 'inbound', [], {}, tracing)] }] };
-  const rbac = local.protocol === 'tcp' ? networkRbacFilter(mtls.allowedCallers, mtls.identity, 'inbound') : httpRbacFilter(mtls.allowedCallers, mtls.identity);
+  const rbac =
+    local.protocol === 'tcp'
+      ? networkRbacFilter(mtls.allowedCallers, mtls.identity, 'inbound', mtls.callerPermissions)
+      : httpRbacFilter(mtls.allowedCallers, mtls.identity, mtls.callerPermissions);
   const mtlsFilters =
     local.protocol === 'tcp'
       ? [...(rbac ? [rbac] : []), inboundTcpProxy('inbound')]

@@ -16,7 +16,7 @@ import { grpcNeedsOwnCluster } from './cluster-policy';
 import { serviceLoadAssignment, subsetLoadAssignment } from './endpoint.translator';
 import { gatewayName, gatewayPort, gatewayRoutes } from './gateway';
 import { localBinds } from './local-bind';
-import { allowedCallers } from './caller-authorization';
+import { callerRules } from './caller-authorization';
 import { callersUseTls, meshIdentity, mtlsMode } from './mtls';
 import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
 import type { MeshIdentity } from './tls-context';
@@ -284,7 +284,7 @@ export class MeshSnapshot {
       const mode = mtlsMode(this.model.config, local.name);
       const mtls =
         this.identity && mode !== 'off'
-          ? { mode, allowedCallers: allowedCallers(this.model, local.name), identity: this.identity, configSource: proxy.configSource }
+          ? { mode, ...callerRules(this.model, local.name), identity: this.identity, configSource: proxy.configSource }
           : undefined;
       listeners.push(this.own(key, TypeUrl.Listener, INBOUND_LISTENER_NAME, [local, tracing, mtls], () => inboundListener(local, tracing, mtls)));
       ownClusters.set(LOCAL_APP_CLUSTER, this.own(key, TypeUrl.Cluster, LOCAL_APP_CLUSTER, local, () => localAppCluster(local)));
