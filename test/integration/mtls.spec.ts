@@ -258,6 +258,8 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
     await waitFor('web is denied by the intention', async () => (await viaSidecar(outbound.web, 'legacy')).status === 403, DEADLINE);
     process.stderr.write(`intention deny in force at the sidecar ${Date.now() - created} ms after \`consul intention create\` returned\n`);
     expect((await viaSidecar(outbound.web, 'legacy')).body).toBe('RBAC: access denied');
+    const { stdout } = await run(process.execPath, [join(repoRoot(), 'xds-server/dist/cli/main.js'), 'status', `--admin=${controlPlane.adminUrl}`]);
+    expect(stdout).toMatch(/legacy: allowed: .*; DSL: any mesh caller; denied by intentions: web/);
     // Another caller is unaffected: no intention names evil, and legacy lists no allowedCallers.
     expect((await viaSidecar(outbound.evil, 'legacy')).status).toBe(200);
     await consulCli('intention', 'delete', 'web', 'legacy');

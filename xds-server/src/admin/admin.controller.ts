@@ -9,6 +9,7 @@ import { MeshState } from '../translate/mesh-state';
 import { PUSH_ORDER, TYPE_SHORT_NAME, type TypeShortName } from '../resources/type-url';
 import { proxyInfo, type ProxyInfo } from './proxy-info';
 import { policySummary, type PolicySummary } from '../translate/policy-summary';
+import { callersSummary, type CallersSummary } from '../translate/caller-authorization';
 import { XdsMetrics } from '../xds/xds-metrics';
 
 export type HealthStatus = 'UP' | 'DEGRADED' | 'DOWN';
@@ -77,7 +78,7 @@ export class AdminController {
   }
 
   @Get('info/routes')
-  routes(): { services: Array<{ service: string; protocol: string; endpoints: string[]; policy?: PolicySummary }> } {
+  routes(): { services: Array<{ service: string; protocol: string; endpoints: string[]; policy?: PolicySummary; callers?: CallersSummary }> } {
     const model = this.mesh.snapshot.model;
     return {
       services: [...model.services.values()].map((s) => {
@@ -87,6 +88,7 @@ export class AdminController {
           protocol: s.protocol,
           endpoints: s.endpoints.map((e) => `${e.address}:${e.port}${e.health === 'warning' ? ' (warning)' : ''}`),
           ...(policy ? { policy: policySummary(s, policy) } : {}),
+          ...(model.intentions?.length || policy?.allowedCallers ? { callers: callersSummary(model, s.name) } : {}),
         };
       }),
     };

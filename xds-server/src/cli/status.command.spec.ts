@@ -1,5 +1,5 @@
 import type { ProxyInfo } from '../admin/proxy-info';
-import { renderHealth, renderStatus } from './status.command';
+import { renderCallers, renderHealth, renderStatus } from './status.command';
 
 const proxy = (nodeId: string, certificate: ProxyInfo['certificate']): ProxyInfo => ({
   nodeId,
@@ -39,5 +39,21 @@ describe('mesh status', () => {
       'config: none (catalog only; start with --config to apply mesh.config.ts)',
       'connect CA: DEGRADED, trust domain td.consul, 2 roots, 5 leaves, next expiry leaf:web at 2026-01-01T01:00:00.000Z',
     ]);
+  });
+});
+
+describe('renderCallers', () => {
+  it('lists each restricted destination with what the DSL and the intentions decided', () => {
+    const text = renderCallers([
+      { service: 'open' },
+      { service: 'legacy', callers: { allowed: ['api', 'gateway'], dsl: null, deniedByIntentions: ['web'], l7: [] } },
+      { service: 'api', callers: { allowed: ['web'], dsl: ['web'], deniedByIntentions: [], l7: ['web'] } },
+    ]);
+    expect(text.split('\n')).toEqual([
+      'callers (an explicit deny from the DSL or an intention wins):',
+      '  legacy: allowed: api, gateway; DSL: any mesh caller; denied by intentions: web',
+      '  api: allowed: web; DSL allowedCallers: web; per request (L7 intentions): web',
+    ]);
+    expect(renderCallers([{ service: 'open' }])).toBe('');
   });
 });

@@ -5,7 +5,7 @@ import type { ConnectCaHealth } from '../consul/connect-ca-health';
 import type { MeshConfigStatus } from '../control-plane/mesh-config-sync.service';
 import { DEFAULT_ADMIN_PORT } from '../xds/defaults';
 
-const TYPES = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS'] as const;
+const TYPES = ['CDS', 'EDS', 'LDS', 'SRDS', 'RDS', 'SDS'] as const;
 
 interface InfoResponse {
   controlPlane: string;
@@ -45,6 +45,27 @@ export function renderHealth(health: HealthResponse): string {
     lines.push(`connect CA: ${state}, trust domain ${ca.trustDomain ?? 'unknown'}, ${ca.roots} roots, ${ca.leaves} leaves${next}`);
   }
   return lines.join('\n');
+}
+
+/** Who may call each service, from the DSL and Consul intentions (from /info/routes). */
+export interface CallersJson {
+  service: string;
+  callers?: { allowed: string[] | null; dsl: string[] | null; deniedByIntentions: string[]; l7: string[] };
+}
+
+/** One line per destination that restricts its callers, saying which source decided what. */
+export function renderCallers(services: readonly CallersJson[]): string {
+  const lines = services.flatMap(({ service, callers }) => {
+    if (!callers || callers.allowed === null) return [];
+    const parts = [
+      `allowed: ${callers.allowed.length ? callers.allowed.join(', ') : 'nobody'}`,
+      callers.dsl ? `DSL allowedCallers: ${callers.dsl.join(', ') || 'none'}` : 'DSL: any mesh caller',
+      ...(callers.deniedByIntentions.length ? [`denied by intentions: ${callers.deniedByIntentions.join(', ')}`] : []),
+      ...(callers.l7.length ? [`per request (L7 intentions): ${callers.l7.join(', ')}`] : []),
+    ];
+    return [`  ${service}: ${parts.join('; ')}`];
+  });
+  return lines.length ? ['callers (an explicit deny from the DSL or an intention wins):', ...lines].join('\n') : '';
 }
 
 /** The proxy table, in the style of `istioctl proxy-status`, plus the text of every last NACK. */
@@ -97,6 +118,8 @@ export function registerStatusCommand(program: Command): void {
     .action(async (options: { admin: string; json?: boolean }) => {
       const info = (await getJson(options.admin, '/info')) as InfoResponse;
       const health = (await getJson(options.admin, '/health')) as HealthResponse;
-      console.log(options.json ? JSON.stringify({ ...info, health }, null, 2) : `${renderHealth(health)}\n${renderStatus(info)}`);
+      const { services } = (await getJson(options.admin, '/info/routes')) as { services: CallersJson[] };
+      const callers = renderCallers(services);
+      console.log(options.json ? JSON.stringify({ ...info, health }, null, 2) : `${renderHealth(health)}\n${renderStatus(info)}${callers ? `\n${callers}` : ''}`);
     });
 }

@@ -29,3 +29,28 @@ export function callerRules(model: MeshModel, destination: string): CallerRules 
   const allowedCallers = (fromDsl ?? [...callers]).filter((caller) => byIntentions.has(caller)).sort();
   return { allowedCallers, callerPermissions: Object.fromEntries(allowedCallers.flatMap((c) => (decision.l7.has(c) ? [[c, decision.l7.get(c)!]] : []))) };
 }
+
+/** What `mesh status` shows per destination: the outcome, and what each source said. */
+export interface CallersSummary {
+  /** Null: every mesh service may call. */
+  allowed: readonly string[] | null;
+  /** The DSL's allowedCallers; null when the DSL lets every mesh service call. */
+  dsl: readonly string[] | null;
+  /** Callers the DSL lets in that an intention denies. */
+  deniedByIntentions: readonly string[];
+  /** Callers whose requests an L7 intention judges one by one. */
+  l7: readonly string[];
+}
+
+export function callersSummary(model: MeshModel, destination: string): CallersSummary {
+  const rules = callerRules(model, destination);
+  const dsl = model.config?.policies.get(destination)?.allowedCallers;
+  const allowed = new Set(rules.allowedCallers ?? []);
+  const dslAllows = dsl ?? (rules.allowedCallers === undefined ? [] : [...new Set([...model.services.keys(), gatewayName(model)])]);
+  return {
+    allowed: rules.allowedCallers ?? null,
+    dsl: dsl ?? null,
+    deniedByIntentions: rules.allowedCallers === undefined ? [] : dslAllows.filter((c) => !allowed.has(c)).sort(),
+    l7: Object.keys(rules.callerPermissions).sort(),
+  };
+}
