@@ -15,6 +15,10 @@ interface XdsOptions {
   proxyOtlp?: string;
   traceSampling: number;
   maxNewStreamsPerSecond: number;
+  prometheus?: string;
+  jaeger?: string;
+  temporal?: string;
+  temporalUi?: string;
 }
 
 export function registerXdsCommand(program: Command): void {
@@ -32,6 +36,10 @@ export function registerXdsCommand(program: Command): void {
     .option('--proxy-otlp <host:port>', 'OTLP/gRPC collector (e.g. Jaeger :4317) every proxy sends spans to, configured over xDS (default: $MESH_PROXY_OTLP_ENDPOINT; off when unset)', defaults.tracing && `${defaults.tracing.collector.host}:${defaults.tracing.collector.port}`)
     .option('--trace-sampling <percent>', 'share of requests without an incoming trace that start one', parsePercent, 100)
     .option('--max-new-streams-per-second <n>', 'xDS streams admitted per second; the rest wait their turn (a reconnect storm is taken on steadily, none refused)', parsePositiveInteger, defaults.maxNewStreamsPerSecond)
+    .option('--prometheus <url>', 'Prometheus the console at /ui/ charts and overlays from (default: $MESH_PROMETHEUS_URL)', defaults.console?.prometheusUrl)
+    .option('--jaeger <url>', 'Jaeger query API the console searches traces in (default: $MESH_JAEGER_URL)', defaults.console?.jaegerUrl)
+    .option('--temporal <host:port>', 'Temporal frontend the console lists workflows from (default: $MESH_TEMPORAL_ADDRESS)', defaults.console?.temporalAddress)
+    .option('--temporal-ui <url>', 'Temporal Web UI the console links each workflow to (default: $MESH_TEMPORAL_UI_URL)', defaults.console?.temporalUiUrl)
     .option('--config <file>', 'mesh.config.ts with traffic policy; reloaded on every save (default: $MESH_CONFIG)', defaults.configFile)
     .action(async (options: XdsOptions) => {
       const tracing = startTracing();
@@ -46,6 +54,12 @@ export function registerXdsCommand(program: Command): void {
         consulAddress: options.consul,
         maxNewStreamsPerSecond: options.maxNewStreamsPerSecond,
         configFile: options.config ? resolve(options.config) : undefined,
+        console: {
+          ...(options.prometheus ? { prometheusUrl: options.prometheus } : {}),
+          ...(options.jaeger ? { jaegerUrl: options.jaeger } : {}),
+          ...(options.temporal ? { temporalAddress: options.temporal } : {}),
+          ...(options.temporalUi ? { temporalUiUrl: options.temporalUi } : {}),
+        },
         tracing: options.proxyOtlp ? { collector: parseCollectorAddress(options.proxyOtlp), samplingPercent: options.traceSampling } : undefined,
       });
       const stop = () =>

@@ -1,6 +1,7 @@
 import { consulAddress } from '../consul/consul-address';
 import { parseCollectorAddress, type TracingModel } from '../translate/tracing';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
+import type { ConsoleSources } from '../admin/console/upstream-source';
 
 export interface ControlPlaneOptions {
   xdsHost: string;
@@ -18,6 +19,8 @@ export interface ControlPlaneOptions {
   testHooks: boolean;
   /** New xDS streams admitted per second (MESH_MAX_NEW_STREAMS_PER_SECOND, default 1000). */
   maxNewStreamsPerSecond: number;
+  /** Prometheus, Jaeger and Temporal, for the console at /ui/ (each optional). */
+  console?: ConsoleSources;
 }
 
 export const CONTROL_PLANE_OPTIONS = Symbol('CONTROL_PLANE_OPTIONS');
@@ -34,5 +37,11 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
     tracing: env.MESH_PROXY_OTLP_ENDPOINT ? { collector: parseCollectorAddress(env.MESH_PROXY_OTLP_ENDPOINT), samplingPercent: 100 } : undefined,
     testHooks: env.MESH_XDS_TEST_HOOKS === '1',
     maxNewStreamsPerSecond: Number(env.MESH_MAX_NEW_STREAMS_PER_SECOND) > 0 ? Number(env.MESH_MAX_NEW_STREAMS_PER_SECOND) : 1000,
+    console: {
+      ...(env.MESH_PROMETHEUS_URL ? { prometheusUrl: env.MESH_PROMETHEUS_URL } : {}),
+      ...(env.MESH_JAEGER_URL ? { jaegerUrl: env.MESH_JAEGER_URL } : {}),
+      ...(env.MESH_TEMPORAL_ADDRESS ? { temporalAddress: env.MESH_TEMPORAL_ADDRESS } : {}),
+      ...(env.MESH_TEMPORAL_UI_URL ? { temporalUiUrl: env.MESH_TEMPORAL_UI_URL } : {}),
+    },
   };
 }

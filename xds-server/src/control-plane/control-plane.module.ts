@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminController } from '../admin/admin.controller';
+import { ConsoleController } from '../admin/console/console.controller';
+import { ConsoleService } from '../admin/console/console.service';
 import { TestHooksController } from '../admin/test-hooks.controller';
 import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
@@ -17,7 +19,7 @@ export class ControlPlaneModule {
     assertTestHooksAllowed(options.testHooks, options.adminHost);
     return {
       module: ControlPlaneModule,
-      controllers: options.testHooks ? [AdminController, TestHooksController] : [AdminController],
+      controllers: options.testHooks ? [AdminController, ConsoleController, TestHooksController] : [AdminController, ConsoleController],
       providers: [
         { provide: CONTROL_PLANE_OPTIONS, useValue: options },
         { provide: LOGGER, useFactory: createLogger },
@@ -27,6 +29,7 @@ export class ControlPlaneModule {
         MeshConfigSync,
         ConnectCaSync,
         XdsServerLifecycle,
+        ConsoleService,
       ],
     };
   }

@@ -48,6 +48,8 @@ export interface AnySession {
   readonly node: ProxyNode | undefined;
   readonly state: StreamState;
   lastAnswer(typeUrl: TypeUrl): LastAnswer | undefined;
+  /** What the proxy subscribes to of a type (read-only; the console's intended config). */
+  interest(typeUrl: TypeUrl): Interest | undefined;
 }
 
 let sessionCounter = 0;
