@@ -13,6 +13,18 @@ function worst(service: TopologyService): InstanceHealth | 'none' {
   return service.instances.some((i) => i.health === 'warning') ? 'warning' : 'passing';
 }
 
+/** The gateway has no app behind it: its figures are those of its routes, at the gateway. */
+function serviceFigures(traffic: TrafficFigures | undefined, service: TopologyService): Figures | undefined {
+  if (!traffic) return undefined;
+  if (service.kind !== 'gateway') return traffic.services[service.name];
+  const routes = Object.entries(traffic.edges).filter(([pair]) => pair.startsWith(`${service.name}>`)).map(([, f]) => f);
+  if (!routes.length) return undefined;
+  const rps = routes.reduce((sum, f) => sum + f.rps, 0);
+  const errors = routes.reduce((sum, f) => sum + (f.errorRate ?? 0) * f.rps, 0);
+  const p99s = routes.map((f) => f.p99Ms).filter((v): v is number => v !== null && Number.isFinite(v));
+  return { rps, errorRate: rps > 0 ? errors / rps : null, p99Ms: p99s.length ? Math.max(...p99s) : null };
+}
+
 function figureText(f: Figures | undefined): string {
   if (!f) return 'no traffic';
   const err = f.errorRate === null ? '–' : `${(f.errorRate * 100).toFixed(1)}%`;
@@ -120,7 +132,7 @@ export function TopologyView({ state }: { state: ConsoleState }) {
                     data-service={node.id}
                     data-health={health}
                     role="button"
-                    tabIndex={0}
+                    tabindex={0}
                     aria-label={`${node.id}: ${up} of ${service.instances.length} instances healthy`}
                     onClick={() => setSelected(node.id)}
                     onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setSelected(node.id))}
@@ -134,7 +146,7 @@ export function TopologyView({ state }: { state: ConsoleState }) {
                       {up}/{service.instances.length} healthy
                     </text>
                     <text x="10" y="60" class="service-figure" data-figure={node.id}>
-                      {figureText(traffic?.services[service.kind === 'gateway' ? 'gateway' : node.id])}
+                      {figureText(serviceFigures(traffic, service))}
                     </text>
                   </g>
                 );
@@ -159,7 +171,7 @@ export function TopologyView({ state }: { state: ConsoleState }) {
         </thead>
         <tbody>
           {state.topology.services.flatMap((service) => {
-            const f = traffic?.services[service.name];
+            const f = serviceFigures(traffic, service);
             const rows = service.instances.length ? service.instances : [undefined];
             return rows.map((instance, n) => (
               <tr key={`${service.name}/${instance?.id ?? ''}`} data-instance={instance?.id} data-health={instance?.health ?? 'none'} class={selected === service.name ? 'selected' : ''}>

@@ -129,7 +129,9 @@ export function TracesView({ state }: { state: ConsoleState }) {
           Service{' '}
           <select value={service} onChange={(e) => setService((e.target as HTMLSelectElement).value)} data-testid="trace-service">
             {(services?.available ? services.data : [service]).map((s) => (
-              <option key={s}>{s}</option>
+              <option key={s} value={s}>
+                {s}
+              </option>
             ))}
           </select>
         </label>
@@ -138,7 +140,9 @@ export function TracesView({ state }: { state: ConsoleState }) {
           <select value={operation} onChange={(e) => setOperation((e.target as HTMLSelectElement).value)}>
             <option value="">any</option>
             {operations.map((o) => (
-              <option key={o}>{o}</option>
+              <option key={o} value={o}>
+                {o}
+              </option>
             ))}
           </select>
         </label>

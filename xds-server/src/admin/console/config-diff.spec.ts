@@ -25,6 +25,7 @@ describe('envoyJson', () => {
         type.fromObject({
           name: 'document',
           type: 'EDS',
+          lb_policy: 'ROUND_ROBIN',
           connect_timeout: { seconds: 1, nanos: 500_000_000 },
           eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
           per_connection_buffer_limit_bytes: { value: 32768 },
@@ -61,10 +62,15 @@ describe('diffConfig', () => {
 
   it('names the resource and field that differ, and what is missing or unexpected', () => {
     const held = heldResources(dump(cla(9, 1), { ...cluster, connect_timeout: '5s' }));
-    const report = diffConfig([...intended, { type: 'CDS', name: 'user', value: { name: 'user' } }], [...held, { type: 'EDS', name: 'stale', value: { cluster_name: 'stale' } }]);
+    const staleCluster = { type: 'CDS' as const, name: 'stale', value: { name: 'stale', eds_cluster_config: {} } };
+    const report = diffConfig(
+      [...intended, { type: 'CDS', name: 'user', value: { name: 'user' } }],
+      [...held, staleCluster, { type: 'EDS', name: 'stale', value: { cluster_name: 'stale' } }, { type: 'EDS', name: 'local_app', value: { cluster_name: 'local_app' } }],
+    );
     expect(report.inSync).toBe(false);
     expect(formatDiff(report)).toEqual([
       'CDS document connect_timeout: intended "1s", held "5s"',
+      'CDS stale: held by the proxy, no longer intended',
       'CDS user: intended, not held by the proxy',
       'EDS document endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value: intended 21003, held 9',
       'EDS stale: held by the proxy, no longer intended',

@@ -81,8 +81,12 @@ export function diffConfig(intended: readonly ConfigResource[], held: readonly C
     compare(resource.value, holding.value, '', differences);
     resources.push({ type: resource.type, name: resource.name, status: differences.length ? 'differs' : 'in sync', differences });
   }
+  // Envoy's EDS dump also lists the inline endpoints of static clusters; only EDS clusters' count.
+  const edsClusters = new Set(held.filter((r) => r.type === 'CDS' && isObject(r.value) && r.value.eds_cluster_config !== undefined).map((r) => r.name));
   for (const resource of held) {
-    if (types.has(resource.type) && !intendedKeys.has(key(resource))) resources.push({ type: resource.type, name: resource.name, status: 'unexpected', differences: [] });
+    if (!types.has(resource.type) || intendedKeys.has(key(resource))) continue;
+    if (resource.type === 'EDS' && !edsClusters.has(resource.name)) continue;
+    resources.push({ type: resource.type, name: resource.name, status: 'unexpected', differences: [] });
   }
   const order: ResourceType[] = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS'];
   resources.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -1,4 +1,4 @@
-import { Type, type Field } from 'protobufjs';
+import { Enum, Type, type Field } from 'protobufjs';
 import { messageType } from '../../resources/protos';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -26,9 +26,20 @@ function convertMessage(type: Type, value: Record<string, unknown>): Json {
   for (const field of type.fieldsArray) {
     const raw = value[field.name];
     if (raw === undefined || raw === null) continue;
+    if (isEnumDefault(field, raw)) continue;
     out[field.name] = convertField(field, raw);
   }
   return out;
+}
+
+/**
+ * protobufjs writes an enum set to its zero value, where Envoy's JSON leaves it out; a member
+ * of a oneof is kept, since there being set is what it says.
+ */
+function isEnumDefault(field: Field, raw: unknown): boolean {
+  field.resolve();
+  if (!(field.resolvedType instanceof Enum) || field.repeated || field.partOf) return false;
+  return field.resolvedType.values[String(raw)] === 0 || raw === 0;
 }
 
 function convertField(field: Field, raw: unknown): Json {
