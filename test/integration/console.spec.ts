@@ -180,8 +180,9 @@ describe('the mesh console in a real browser', () => {
 
   it('opens the journey\'s trace as a waterfall: the gateway span at the root, spans from at least five services', async () => {
     await openView('Traces');
-    await page().locator('[data-testid=trace-service] option[value="user"]').waitFor({ state: 'attached', timeout: 15_000 });
+    await page().locator('[data-testid=trace-service] option', { hasText: /^user$/ }).waitFor({ state: 'attached', timeout: 15_000 });
     await page().locator('[data-testid=trace-service]').selectOption('user');
+    await page().getByLabel('Operation').locator('option', { hasText: /^StartWorkflow:OnboardUser$/ }).waitFor({ state: 'attached', timeout: 15_000 });
     await page().getByLabel('Operation').selectOption('StartWorkflow:OnboardUser');
     await page().getByLabel('Tags').fill(`temporalWorkflowId=${onboardingWorkflowId(account.userId)}`);
     await page().getByRole('button', { name: 'Search' }).click();

@@ -89,7 +89,7 @@ export function TopologyView({ state }: { state: ConsoleState }) {
       </p>
       {figures && !figures.available && <Unavailable system="Prometheus" reason={figures.reason} />}
       {layout && (
-        <svg class="topology" width={layout.graph.width} height={layout.graph.height} role="group" aria-label="Service graph">
+        <svg class="topology" width={layout.graph.width} height={layout.graph.height} viewBox={`0 0 ${layout.graph.width ?? 0} ${layout.graph.height ?? 0}`} role="group" aria-label="Service graph">
           <defs>
             <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
               <path d="M 0 0 L 10 5 L 0 10 z" fill="#6b7a90" />
