@@ -43,5 +43,7 @@ export async function trafficFigures(prometheus: PrometheusReader, panels: reado
       }
     }),
   );
+  // Envoy exports a response class only once it has seen one: traffic without 5xx series had none.
+  for (const f of [...Object.values(figures.services), ...Object.values(figures.edges)]) if (f.errorRate === null && f.rps > 0) f.errorRate = 0;
   return figures;
 }
