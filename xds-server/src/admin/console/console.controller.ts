@@ -44,7 +44,13 @@ export class ConsoleController {
   }
 
   private send(response: RawResponse, name: string): void {
-    const file = this.assets.file(name);
+    let file: ReturnType<ConsoleAssets['file']>;
+    try {
+      file = this.assets.file(name);
+    } catch (error) {
+      response.status(503).send(error instanceof Error ? error.message : String(error));
+      return;
+    }
     if (!file) {
       response.status(404).send(`no console asset ${name}`);
       return;
