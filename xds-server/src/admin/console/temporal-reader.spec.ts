@@ -15,10 +15,10 @@ describe('stepsOf', () => {
     ]);
     expect(result.steps).toEqual([
       { name: 'sendWelcomeEmail', kind: 'activity', status: 'completed', startedAt: new Date(100_000).toISOString(), endedAt: new Date(101_000).toISOString(), durationMs: 1000, attempts: 2 },
-      { name: 'signal profileCompleted', kind: 'signal', status: 'completed', startedAt: new Date(102_000).toISOString(), endedAt: new Date(102_000).toISOString(), durationMs: 0 },
+      { name: 'profileCompleted', kind: 'signal', status: 'completed', startedAt: new Date(102_000).toISOString(), endedAt: new Date(102_000).toISOString(), durationMs: 0 },
       { name: 'ApprovalWorkflow', kind: 'child workflow', status: 'failed', startedAt: new Date(103_000).toISOString(), endedAt: new Date(110_000).toISOString(), durationMs: 7000, failure: 'Child failed: credit score unavailable' },
-      { name: 'timer reminder', kind: 'timer', status: 'running', startedAt: new Date(111_000).toISOString() },
+      { name: 'reminder', kind: 'timer', status: 'running', startedAt: new Date(111_000).toISOString() },
     ]);
-    expect(result.currentStep).toBe('timer reminder');
+    expect(result.currentStep).toBe('reminder');
   });
 });

@@ -137,14 +137,14 @@ export function stepsOf(events: readonly HistoryEvent[]): Pick<WorkflowExecution
     else if ((attrs = a('childWorkflowExecutionFailed'))) end(byScheduledId.get(`child:${id(attrs.initiatedEventId)}`), 'failed', event.eventTime, message(attrs));
     else if ((attrs = a('childWorkflowExecutionTimedOut'))) end(byScheduledId.get(`child:${id(attrs.initiatedEventId)}`), 'timed out', event.eventTime);
     else if ((attrs = a('timerStarted'))) {
-      const step: WorkflowStep = { name: `timer ${String(attrs.timerId ?? '')}`.trim(), kind: 'timer', status: 'running', startedAt: iso(event.eventTime) };
+      const step: WorkflowStep = { name: String(attrs.timerId ?? 'timer'), kind: 'timer', status: 'running', startedAt: iso(event.eventTime) };
       byScheduledId.set(`timer:${eventId}`, step);
       steps.push(step);
     } else if ((attrs = a('timerFired'))) end(byScheduledId.get(`timer:${id(attrs.startedEventId)}`), 'completed', event.eventTime);
     else if ((attrs = a('timerCanceled'))) end(byScheduledId.get(`timer:${id(attrs.startedEventId)}`), 'canceled', event.eventTime);
     else if ((attrs = a('workflowExecutionSignaled'))) {
       const at = iso(event.eventTime);
-      steps.push({ name: `signal ${String(attrs.signalName ?? '')}`, kind: 'signal', status: 'completed', startedAt: at, endedAt: at, durationMs: 0 });
+      steps.push({ name: String(attrs.signalName ?? 'signal'), kind: 'signal', status: 'completed', startedAt: at, endedAt: at, durationMs: 0 });
     } else if ((attrs = a('workflowExecutionFailed'))) failure = message(attrs);
     else if ((attrs = a('workflowExecutionTimedOut'))) failure = 'the workflow timed out';
   }
