@@ -80,6 +80,9 @@ describe('the mesh console in a real browser', () => {
       { timeoutMs: 90_000, intervalMs: 1000 },
     );
     expect(figure).toMatch(/rps · .* 5xx · p99 /);
+    // Edges: the gateway's routes and the DSL's upstreams, each with its figures at the caller.
+    for (const edge of ['gateway>user', 'gateway>auth', 'user>approval', 'workflows>notification']) await page().locator(`g[data-edge="${edge}"]`).waitFor({ state: 'attached' });
+    expect(await page().locator('g[data-edge="gateway>user"] title').textContent()).toMatch(/^gateway → user: declared; [\d.]+ rps/);
     expect(await page().locator('tr[data-instance="document-2"]').getAttribute('data-health')).toBe('passing');
     await browser.screenshot('topology');
   });

@@ -3,6 +3,12 @@ import { ago } from './shared';
 
 const TYPES: TypeName[] = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS'];
 
+/** Envoy puts the rejected proto first and the reason last: the reason is the summary. */
+function summary(error: string): string {
+  const last = error.trim().split('\n').filter((l) => l.trim() !== '').at(-1) ?? error;
+  return last.length > 240 ? `${last.slice(0, 237)}...` : last;
+}
+
 export function ProxiesView({ state }: { state: ConsoleState }) {
   const nacks = state.proxies.flatMap((p) => TYPES.flatMap((t) => (p.types[t]?.lastNack ? [{ proxy: p, type: t, nack: p.types[t]!.lastNack!, sources: p.nackSources[t] ?? [] }] : [])));
   return (
@@ -62,7 +68,10 @@ export function ProxiesView({ state }: { state: ConsoleState }) {
                 {proxy.nodeId} rejected {type} {nack.version}
               </strong>{' '}
               <span class="when">{ago(nack.at)}</span>
-              <pre class="envoy-error">{nack.error}</pre>
+              <details class="envoy-error">
+                <summary>{summary(nack.error)}</summary>
+                <pre>{nack.error}</pre>
+              </details>
               <dl class="sources">
                 {sources.map((s) => (
                   <div key={s.resource}>

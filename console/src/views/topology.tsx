@@ -103,6 +103,7 @@ export function TopologyView({ state }: { state: ConsoleState }) {
               const mid = points[Math.floor(points.length / 2)]!;
               return (
                 <g key={edge.id} class={`edge ${edge.id.startsWith('o') ? 'observed' : 'declared'}`} data-edge={pair}>
+                  <title>{`${pair.replace('>', ' → ')}: ${edge.id.startsWith('o') ? 'observed, not declared' : 'declared'}; ${figureText(f)}`}</title>
                   <polyline points={points.map((p) => `${p.x},${p.y}`).join(' ')} marker-end="url(#arrow)" />
                   {f && f.rps > 0 && (
                     <text x={mid.x + 4} y={mid.y - 4} class="edge-figure">
