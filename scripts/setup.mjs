@@ -54,6 +54,10 @@ if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === fingerprint()) 
 
 run('typescript build (tsc -b)', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b']);
 
+// The console's front end (served at /ui/ by the control plane); cached by a hash of its inputs.
+const consoleBuild = spawnSync(process.execPath, [join(root, 'console/build.mjs')], { cwd: root, stdio: 'inherit' });
+if (consoleBuild.status !== 0) fail('console build', `\`node console/build.mjs\` exited with ${consoleBuild.status ?? consoleBuild.signal}`);
+
 // The README's `npx mesh …` resolves through this link; without it npx answers "could not
 // determine executable to run", which says nothing about the cause.
 if (!existsSync(join(root, 'node_modules', '.bin', 'mesh'))) {

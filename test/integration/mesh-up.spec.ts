@@ -126,6 +126,17 @@ describe('mesh up', () => {
     expect(JSON.parse(await httpGet(`http://127.0.0.1:${jaegerUi}/api/services`))).toHaveProperty('data');
     expect(await httpGet(`http://127.0.0.1:${prometheus}/-/ready`)).toMatch(/ready/i);
     expect(output).toContain(`http://127.0.0.1:${xdsAdmin}/info`);
+    // The console comes first in the table, and reads the systems mesh up started.
+    const consoleUrl = `http://127.0.0.1:${xdsAdmin}/ui/`;
+    expect(output.indexOf(consoleUrl)).toBeGreaterThan(output.indexOf('Component'));
+    expect(output.indexOf(consoleUrl)).toBeLessThan(output.indexOf(`http://127.0.0.1:${gateway}/`));
+    expect(await httpGet(consoleUrl)).toContain('<title>Mesh console</title>');
+    expect(JSON.parse(await httpGet(`${consoleUrl}api/state`)).sources).toEqual({
+      prometheus: `http://127.0.0.1:${prometheus}`,
+      jaeger: `http://127.0.0.1:${jaegerUi}`,
+      temporal: `127.0.0.1:${temporal}`,
+      temporalUi: `http://127.0.0.1:${temporalUi}`,
+    });
     expect(JSON.parse(await httpGet(`http://127.0.0.1:${xdsAdmin}/health`))).toMatchObject({ status: 'UP' });
     const targets = await waitFor(
       'every Prometheus target up',

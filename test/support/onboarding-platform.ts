@@ -44,6 +44,11 @@ export interface PlatformOptions {
    * once everything is up, Prometheus scraping the targets the DSL declares on this run's ports.
    */
   observability?: boolean;
+  /**
+   * The control plane's console reads Prometheus, Jaeger and Temporal (as under `mesh up`),
+   * and the test hooks are on (to inject a resource proxies reject). Needs `observability`.
+   */
+  console?: boolean;
 }
 
 export interface GatewayCall {
@@ -74,6 +79,7 @@ export class OnboardingPlatform {
   prometheus?: PrometheusHandle;
   gateway!: GatewayHandle;
   context!: DemoPlatformContext;
+  private prometheusPort: number | undefined;
 
   private constructor(readonly supervisor: ProcessSupervisor) {}
 
@@ -100,11 +106,17 @@ export class OnboardingPlatform {
     const exportSoon: Record<string, string> = otlp ? { OTEL_BSP_SCHEDULE_DELAY: '500' } : {};
     const controlPlaneEnv: Record<string, string> = { MESH_LOG_LEVEL: 'debug', CONSUL_HTTP_TOKEN: this.consul.managementToken ?? '', ...exportSoon };
     if (otlp) controlPlaneEnv.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.endpoint;
+    if (options.console) controlPlaneEnv.MESH_XDS_TEST_HOOKS = '1';
+    // Prometheus starts last (it scrapes everything), on a port chosen now so the console can be told it.
+    this.prometheusPort = await freePort();
     this.controlPlane = await startControlPlane(this.supervisor, {
       consulAddr: this.consul.httpAddr,
       env: controlPlaneEnv,
       ...(otlp ? { proxyOtlp: otlp.proxy } : {}),
       configFile: meshConfig,
+      ...(options.console && this.jaeger
+        ? { console: { prometheusUrl: `http://127.0.0.1:${this.prometheusPort}`, jaegerUrl: this.jaeger.queryUrl, temporalAddress: this.temporal.address } }
+        : {}),
     });
     const tokens = serviceTokens(this.consul);
     this.context = {
@@ -139,7 +151,7 @@ export class OnboardingPlatform {
   /** Prometheus as `mesh up` configures it: the infrastructure plus the jobs generated from the DSL. */
   private async startPrometheus(jaeger: JaegerHandle, meshConfig: string): Promise<void> {
     const { definition } = await loadMeshConfig(meshConfig);
-    const port = await freePort();
+    const port = this.prometheusPort ?? (await freePort());
     const jobs = meshScrapeJobs(localScrapeTargets(definition, this.localRun()));
     this.prometheus = await startPrometheus(this.supervisor, { port, config: localMeshScrapeConfig({ consul: this.consul, temporal: this.temporal, jaeger }, port, jobs) });
   }

@@ -24,6 +24,8 @@ export interface ControlPlaneOptions {
   readyTimeoutMs?: number;
   /** Extra environment, e.g. MESH_LOG_LEVEL or MESH_XDS_TEST_HOOKS. */
   env?: Record<string, string>;
+  /** What the console at /ui/ reads besides the control plane (`--prometheus`, `--jaeger`, `--temporal`, `--temporal-ui`). */
+  console?: { prometheusUrl?: string; jaegerUrl?: string; temporalAddress?: string; temporalUiUrl?: string };
   /** The repository checkout whose built CLI runs (default: this one); benchmarks compare against another. */
   checkout?: string;
 }
@@ -47,6 +49,10 @@ export async function startControlPlane(supervisor: ProcessSupervisor, options: 
       `--consul=${options.consulAddr}`,
       ...(options.configFile ? [`--config=${options.configFile}`] : []),
       ...(options.proxyOtlp ? [`--proxy-otlp=${options.proxyOtlp}`] : []),
+      ...(options.console?.prometheusUrl ? [`--prometheus=${options.console.prometheusUrl}`] : []),
+      ...(options.console?.jaegerUrl ? [`--jaeger=${options.console.jaegerUrl}`] : []),
+      ...(options.console?.temporalAddress ? [`--temporal=${options.console.temporalAddress}`] : []),
+      ...(options.console?.temporalUiUrl ? [`--temporal-ui=${options.console.temporalUiUrl}`] : []),
     ],
     env: options.env ?? {},
     ready: async () => (JSON.parse(await httpGet(`${adminUrl}/health`)) as { status: string }).status === 'UP',

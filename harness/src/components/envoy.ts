@@ -88,7 +88,8 @@ export function adsBootstrap(options: AdsBootstrapOptions, adminPort: number): u
   };
   const source = options.perTypeServices ? { api_config_source: apiConfigSource } : { ads: {} };
   return {
-    node: { id: options.nodeId, cluster: options.service, metadata: options.metadata ?? {} },
+    // admin_address lets the control plane's console compare what this Envoy holds with what it was sent (`mesh diff`).
+    node: { id: options.nodeId, cluster: options.service, metadata: { admin_address: `127.0.0.1:${adminPort}`, ...options.metadata } },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
     dynamic_resources: {
       ...(options.perTypeServices ? {} : { ads_config: apiConfigSource }),

@@ -129,6 +129,8 @@ async function main(): Promise<void> {
     // Checkers for the files `mesh generate` writes (test/integration/generate-artifacts.spec.ts).
     goStep('compose-spec', toolchain.go.composeSpec),
     debianStep(toolchain.debian.systemd),
+    // The browser the console's integration suite drives (test/integration/console.spec.ts).
+    debianStep(toolchain.debian.chromium),
   ];
   const tasks = new Listr(steps.map(toListrTask), {
     concurrent: false,

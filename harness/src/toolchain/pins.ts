@@ -34,7 +34,7 @@ export interface DebianPin {
 export interface Toolchain {
   python: { venv: string; wheels: { envoy: WheelPin; temporal: WheelPin } };
   go: { consul: GoModulePin; jaeger: GoModulePin; composeSpec: GoModulePin };
-  debian: { prometheus: DebianPin; systemd: DebianPin };
+  debian: { prometheus: DebianPin; systemd: DebianPin; chromium: DebianPin };
 }
 
 export type ToolName = 'envoy' | 'temporal' | 'consul' | 'jaeger' | 'prometheus';

@@ -145,7 +145,8 @@ interface ControlPlanePorts {
  * The control plane sends its own spans to Jaeger (OTEL_EXPORTER_OTLP_ENDPOINT) and tells every
  * proxy, over xDS, to send theirs there too (--proxy-otlp).
  */
-function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePorts, mesh: Partial<LocalMesh>, configFile: string | undefined, otlpGrpcPort: number) {
+function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePorts, mesh: Partial<LocalMesh>, configFile: string | undefined, meshPorts: LocalMeshPorts) {
+  const otlpGrpcPort = meshPorts.otlpGrpc;
   return {
     title: `Control plane (xDS :${ports.xds}, admin :${ports.admin}${configFile ? `, ${relative(process.cwd(), configFile) || configFile}` : ''})`,
     task: async () => {
@@ -156,6 +157,13 @@ function controlPlaneStep(supervisor: ProcessSupervisor, ports: ControlPlanePort
         env: {
           OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpGrpcPort}`,
           ...(mesh.consul?.managementToken ? { CONSUL_HTTP_TOKEN: mesh.consul.managementToken } : {}),
+        },
+        // Prometheus starts after the control plane (it scrapes it); the console reads it once it is up.
+        console: {
+          prometheusUrl: `http://127.0.0.1:${meshPorts.prometheus}`,
+          jaegerUrl: mesh.jaeger?.queryUrl ?? `http://127.0.0.1:${meshPorts.jaegerUi}`,
+          temporalAddress: mesh.temporal?.address ?? `127.0.0.1:${meshPorts.temporal}`,
+          ...(mesh.temporal?.uiUrl ? { temporalUiUrl: mesh.temporal.uiUrl } : {}),
         },
         ...(configFile ? { configFile } : {}),
       });
@@ -216,7 +224,7 @@ async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, 
       ]
     : [];
   const tasks = new Listr(
-    [...buildTasks, consulStep!, temporalStep!, jaegerStep!, controlPlaneStep(supervisor, controlPlane, mesh, configFile, ports.otlpGrpc), prometheusStep!, ...platformTasks],
+    [...buildTasks, consulStep!, temporalStep!, jaegerStep!, controlPlaneStep(supervisor, controlPlane, mesh, configFile, ports), prometheusStep!, ...platformTasks],
     {
       concurrent: false,
       exitOnError: true,
@@ -247,6 +255,7 @@ async function up({ ports, controlPlane, platformPorts, runDir: explicitRunDir, 
 
 function printUrls(mesh: LocalMesh, controlPlane: ControlPlanePorts, platform: DemoPlatform | undefined, dataDir: string): void {
   const table = new Table({ head: ['Component', 'URL', 'Notes'], style: { head: [], border: [] } });
+  table.push(['Mesh console', `http://127.0.0.1:${controlPlane.admin}/ui/`, 'topology, proxies, config, diff, traces, workflows, metrics (`mesh diff <proxy-id>`)']);
   if (platform) {
     table.push([
       'Gateway (public API)',

@@ -18,6 +18,10 @@ interface XdsOptions {
   maxNewStreamsPerSecond: number;
   aclRecheckSeconds: number;
   insecureServeSecretsWithoutAcls: boolean;
+  prometheus?: string;
+  jaeger?: string;
+  temporal?: string;
+  temporalUi?: string;
 }
 
 export function registerXdsCommand(program: Command): void {
@@ -41,6 +45,10 @@ export function registerXdsCommand(program: Command): void {
       "when Consul runs without ACLs, also hand services' private keys to proxies that are not on this host: anyone who reaches the xDS port can then take any service's identity",
       false,
     )
+    .option('--prometheus <url>', 'Prometheus the console at /ui/ charts and overlays from (default: $MESH_PROMETHEUS_URL)', defaults.console?.prometheusUrl)
+    .option('--jaeger <url>', 'Jaeger query API the console searches traces in (default: $MESH_JAEGER_URL)', defaults.console?.jaegerUrl)
+    .option('--temporal <host:port>', 'Temporal frontend the console lists workflows from (default: $MESH_TEMPORAL_ADDRESS)', defaults.console?.temporalAddress)
+    .option('--temporal-ui <url>', 'Temporal Web UI the console links each workflow to (default: $MESH_TEMPORAL_UI_URL)', defaults.console?.temporalUiUrl)
     .option('--config <file>', 'mesh.config.ts with traffic policy; reloaded on every save (default: $MESH_CONFIG)', defaults.configFile)
     .action(async (options: XdsOptions) => {
       const tracing = startTracing();
@@ -57,6 +65,12 @@ export function registerXdsCommand(program: Command): void {
         aclRecheckIntervalMs: options.aclRecheckSeconds * 1000,
         serveSecretsWithoutAcls: options.insecureServeSecretsWithoutAcls,
         configFile: options.config ? resolve(options.config) : undefined,
+        console: {
+          ...(options.prometheus ? { prometheusUrl: options.prometheus } : {}),
+          ...(options.jaeger ? { jaegerUrl: options.jaeger } : {}),
+          ...(options.temporal ? { temporalAddress: options.temporal } : {}),
+          ...(options.temporalUi ? { temporalUiUrl: options.temporalUi } : {}),
+        },
         tracing: options.proxyOtlp ? { collector: parseCollectorAddress(options.proxyOtlp), samplingPercent: options.traceSampling } : undefined,
       });
       const stop = () =>

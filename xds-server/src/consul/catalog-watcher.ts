@@ -180,6 +180,11 @@ export class CatalogWatcher {
     return this.last;
   }
 
+  /** Every check of the last `/v1/health/state/any` answer, critical ones included (the console shows instances the snapshot drops). */
+  get checkStates(): readonly CheckState[] | undefined {
+    return this.checksValue;
+  }
+
   /** The two blocking queries while they run, and the reads and probes in flight: what the connection bound covers. */
   get requestsInFlight(): number {
     const blocking = [this.catalog, this.checksQuery].filter((q) => q.state.running).length;

@@ -1,6 +1,7 @@
 import { consulAddress } from '../consul/consul-address';
 import { parseCollectorAddress, type TracingModel } from '../translate/tracing';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
+import type { ConsoleSources } from '../admin/console/upstream-source';
 
 export interface ControlPlaneOptions {
   xdsHost: string;
@@ -22,6 +23,8 @@ export interface ControlPlaneOptions {
   aclRecheckIntervalMs: number;
   /** Without Consul ACLs, serve secrets to peers not on this host too; off unless asked for. */
   serveSecretsWithoutAcls: boolean;
+  /** Prometheus, Jaeger and Temporal, for the console at /ui/ (each optional). */
+  console?: ConsoleSources;
 }
 
 export const CONTROL_PLANE_OPTIONS = Symbol('CONTROL_PLANE_OPTIONS');
@@ -40,5 +43,11 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
     maxNewStreamsPerSecond: Number(env.MESH_MAX_NEW_STREAMS_PER_SECOND) > 0 ? Number(env.MESH_MAX_NEW_STREAMS_PER_SECOND) : 1000,
     aclRecheckIntervalMs: (Number(env.MESH_ACL_RECHECK_SECONDS) > 0 ? Number(env.MESH_ACL_RECHECK_SECONDS) : 30) * 1000,
     serveSecretsWithoutAcls: false,
+    console: {
+      ...(env.MESH_PROMETHEUS_URL ? { prometheusUrl: env.MESH_PROMETHEUS_URL } : {}),
+      ...(env.MESH_JAEGER_URL ? { jaegerUrl: env.MESH_JAEGER_URL } : {}),
+      ...(env.MESH_TEMPORAL_ADDRESS ? { temporalAddress: env.MESH_TEMPORAL_ADDRESS } : {}),
+      ...(env.MESH_TEMPORAL_UI_URL ? { temporalUiUrl: env.MESH_TEMPORAL_UI_URL } : {}),
+    },
   };
 }

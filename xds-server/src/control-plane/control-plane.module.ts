@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AdminController } from '../admin/admin.controller';
+import { ConsoleController } from '../admin/console/console.controller';
+import { ConsoleService } from '../admin/console/console.service';
 import { TestHooksController } from '../admin/test-hooks.controller';
 import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
@@ -18,7 +20,7 @@ export class ControlPlaneModule {
     assertTestHooksAllowed(options.testHooks, options.adminHost);
     return {
       module: ControlPlaneModule,
-      controllers: options.testHooks ? [AdminController, TestHooksController] : [AdminController],
+      controllers: options.testHooks ? [AdminController, ConsoleController, TestHooksController] : [AdminController, ConsoleController],
       providers: [
         { provide: CONTROL_PLANE_OPTIONS, useValue: options },
         { provide: LOGGER, useFactory: createLogger },
@@ -29,6 +31,7 @@ export class ControlPlaneModule {
         ConnectCaSync,
         IntentionsSync,
         XdsServerLifecycle,
+        ConsoleService,
       ],
     };
   }

@@ -1,7 +1,8 @@
 import { displayPath } from '../dsl/display-path';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { loadMeshConfig, MeshConfigError } from '../dsl/load-mesh-config';
+import { loadMeshConfig, MeshConfigError, type MeshConfigIssue } from '../dsl/load-mesh-config';
+import type { MeshDefinition } from '../dsl/mesh-definition';
 import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { ConfigFileWatcher } from './config-file-watcher';
@@ -14,7 +15,7 @@ export interface MeshConfigStatus {
   version: string;
   loadedAt: string;
   /** The last edit that was rejected, while the previous config keeps serving. */
-  rejected?: { at: string; error: string };
+  rejected?: { at: string; error: string; issues: MeshConfigIssue[] };
 }
 
 /**
@@ -26,6 +27,7 @@ export interface MeshConfigStatus {
 @Injectable()
 export class MeshConfigSync implements OnModuleInit, OnModuleDestroy {
   private current: MeshConfigStatus | undefined;
+  private served: MeshDefinition | undefined;
   private watcher: ConfigFileWatcher | undefined;
   private reloading: Promise<void> | undefined;
   private again = false;
@@ -42,12 +44,18 @@ export class MeshConfigSync implements OnModuleInit, OnModuleDestroy {
     return this.current;
   }
 
+  /** The definition being served (its nodes and placements, for the console); undefined without a config file. */
+  definition(): MeshDefinition | undefined {
+    return this.served;
+  }
+
   /** An invalid config at start is fatal: there is no last good one to fall back to. */
   async onModuleInit(): Promise<void> {
     const file = this.options.configFile;
     if (!file) return;
     const loaded = await loadMeshConfig(file);
     this.accept(loaded.file, loaded.version, () => this.mesh.updateConfig(loaded.model));
+    this.served = loaded.definition;
     this.watcher = new ConfigFileWatcher(file, () => this.scheduleReload());
     this.watcher.start();
   }
@@ -84,11 +92,13 @@ export class MeshConfigSync implements OnModuleInit, OnModuleDestroy {
         return;
       }
       this.accept(loaded.file, loaded.version, () => this.mesh.updateConfig(loaded.model, observedAt));
+      this.served = loaded.definition;
       this.metrics.configReloads.inc({ result: 'applied' });
     } catch (error) {
       const message = error instanceof MeshConfigError || error instanceof Error ? error.message : String(error);
       this.metrics.configReloads.inc({ result: 'rejected' });
-      if (this.current) this.current.rejected = { at: new Date().toISOString(), error: message };
+      const issues: MeshConfigIssue[] = error instanceof MeshConfigError ? error.issues : [{ path: '', message, file: displayPath(file) }];
+      if (this.current) this.current.rejected = { at: new Date().toISOString(), error: message, issues };
       this.logger.error(
         { file: displayPath(file), servingVersion: this.current?.version, err: message },
         'mesh config rejected; the last good config keeps serving',

@@ -207,6 +207,11 @@ export class MeshState {
     this.changed(process.hrtime.bigint(), 'test-hook');
   }
 
+  /** Whether a test hook put this service in, over or beside the catalog's (for the console's NACK sources). */
+  isInjected(name: string): boolean {
+    return this.injected.has(name);
+  }
+
   removeInjected(name: string): void {
     if (!this.injected.delete(name)) return;
     this.noteSubjects();

@@ -48,9 +48,13 @@ export interface AnySession {
   readonly id: number;
   readonly connectedSince: Date;
   readonly protocol: 'sotw' | 'delta';
+  /** The peer's IP address, as the connection shows it (not as the proxy claims). */
+  readonly peerAddress: string;
   readonly node: ProxyNode | undefined;
   readonly state: StreamState;
   lastAnswer(typeUrl: TypeUrl): LastAnswer | undefined;
+  /** What the proxy subscribes to of a type (read-only; the console's intended config). */
+  interest(typeUrl: TypeUrl): Interest | undefined;
 }
 
 let sessionCounter = 0;
@@ -75,6 +79,7 @@ export type LastAnswer = 'ACK' | 'NACK';
 export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends { typeUrl: TypeUrl }, WireRes> implements PushTarget, AnySession {
   readonly id = ++sessionCounter;
   readonly connectedSince = new Date();
+  readonly peerAddress: string;
   private proxy: ProxyNode | undefined;
   private readonly queue: OutboundQueue<Res>;
   private lastChangeObservedAt: bigint | undefined;
@@ -101,6 +106,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     private readonly deps: SessionDeps,
   ) {
     this.log = deps.logger.child({ stream: this.id, protocol: codec.protocol });
+    this.peerAddress = peerAddress(call.getPeer());
     this.queue = new OutboundQueue<Res>({
       write: (response, done) => this.write(response, done),
       stillCurrent: (response) => machine.stillCurrent(response),
@@ -237,7 +243,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     try {
       this.proxy = proxyNode(this.codec.node(first) ?? {}, { perTypeServices: this.codec.perTypeServices, protocol: this.codec.protocol });
       const token = this.call.metadata.get('x-consul-token')[0];
-      peer = { token: typeof token === 'string' && token !== '' ? token : undefined, service: this.proxy.identity.service, address: peerAddress(this.call.getPeer()) };
+      peer = { token: typeof token === 'string' && token !== '' ? token : undefined, service: this.proxy.identity.service, address: this.peerAddress };
     } catch (error) {
       return this.fail(status.INVALID_ARGUMENT, error instanceof Error ? error.message : String(error));
     }

@@ -23,12 +23,14 @@ describe('proxyNode', () => {
           outbound_address: { stringValue: '127.0.0.2' },
           outbound_port: { numberValue: 15011 },
           service_instance_id: { stringValue: 'user-a' },
+          admin_address: { stringValue: '127.0.0.1:19002' },
         },
       },
     });
     expect(proxyNode(node)).toEqual({
       identity: { id: 'user-1', service: 'user', kind: 'envoy', outboundAddress: '127.0.0.2', outboundPort: 15011, configSource: ADS },
       serviceInstanceId: 'user-a',
+      adminAddress: '127.0.0.1:19002',
     });
   });
 

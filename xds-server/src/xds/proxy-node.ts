@@ -29,6 +29,8 @@ export const NODE_METADATA = {
   xdsCluster: 'xds_cluster',
   /** The gateway's public port, overriding the DSL's (e.g. several gateways on one machine). */
   gatewayPort: 'gateway_port',
+  /** host:port of the proxy's Envoy admin, for `mesh diff` and the console (read-only, never used by the engine). */
+  adminAddress: 'admin_address',
 } as const;
 
 const DEFAULT_XDS_CLUSTER = 'xds_cluster';
@@ -50,6 +52,7 @@ function metadataValue(node: NodeMessage, key: string): string | undefined {
 export interface ProxyNode {
   identity: ProxyIdentity;
   serviceInstanceId: string | undefined;
+  adminAddress: string | undefined;
 }
 
 /** Envoy identifies as user agent "envoy"; anything else is treated as a proxyless gRPC client. */
@@ -84,5 +87,6 @@ export function proxyNode(node: NodeMessage, transport: ProxyTransport = { perTy
       ...(gatewayPort === undefined ? {} : { gatewayPort }),
     },
     serviceInstanceId: metadataValue(node, NODE_METADATA.serviceInstanceId),
+    adminAddress: metadataValue(node, NODE_METADATA.adminAddress),
   };
 }
