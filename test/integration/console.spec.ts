@@ -95,7 +95,7 @@ describe('the mesh console in a real browser', () => {
     await waitFor(
       'Consul to report document-2 critical',
       async () => {
-        const checks = (await (await fetch(`${platform.consul.httpAddr}/v1/health/checks/document`)).json()) as Array<{ ServiceID: string; Status: string }>;
+        const checks = (await (await fetch(`${platform.consul.httpAddr}/v1/health/checks/document`, { headers: { 'x-consul-token': platform.consul.managementToken ?? '' } })).json()) as Array<{ ServiceID: string; Status: string }>;
         return checks.some((c) => c.ServiceID === stopped.instanceId && c.Status === 'critical');
       },
       { timeoutMs: 30_000, intervalMs: 50 },
