@@ -9,6 +9,7 @@ import {
   httpGet,
   ProcessSupervisor,
   repoRoot,
+  serviceTokens,
   toolBin,
   startConsul,
   startEnvoy,
@@ -134,6 +135,8 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
   let consul: ConsulHandle;
   let controlPlane: ControlPlaneHandle;
   let trustDomain: string;
+  let management: Record<string, string>;
+  let tokens: (service: string) => Promise<string>;
   const envoys: Record<'web' | 'evil' | 'api' | 'legacy', EnvoyHandle> = {} as never;
   const outbound: Record<'web' | 'evil', number> = { web: 0, evil: 0 };
   const sidecarPorts: Record<'api' | 'legacy', number> = { api: 0, legacy: 0 };
@@ -143,15 +146,16 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
     const [appPort, sidecarPort] = [await freePort(), await freePort()];
     sidecarPorts[service] = sidecarPort;
     await supervisor.start({ name: `${service}-app`, command: process.execPath, args: [ECHO, `${service}-1`, String(appPort)], ready: () => httpGet(`http://127.0.0.1:${appPort}/health`) });
-    await registerService(consul.httpAddr, { id: `${service}-1`, name: service, port: appPort, meta: { sidecar_port: String(sidecarPort) } });
+    await registerService(consul.httpAddr, { id: `${service}-1`, name: service, port: appPort, meta: { sidecar_port: String(sidecarPort) }, token: await tokens(service) });
   }
 
   async function sidecar(service: keyof typeof envoys, apiType: 'GRPC' | 'DELTA_GRPC', outboundPort: number): Promise<EnvoyHandle> {
+    const token = await tokens(service);
     const envoy = await startEnvoy(supervisor, {
       name: `envoy-${service}`,
       bootstrap: (adminPort) =>
         adsBootstrap(
-          { nodeId: `${service}-sidecar`, service, xdsAddress: '127.0.0.1', xdsPort: controlPlane.xdsPort, apiType, metadata: { outbound_port: outboundPort, service_instance_id: `${service}-1` } },
+          { nodeId: `${service}-sidecar`, service, xdsAddress: '127.0.0.1', xdsPort: controlPlane.xdsPort, apiType, metadata: { outbound_port: outboundPort, service_instance_id: `${service}-1` }, token },
           adminPort,
         ),
     });
@@ -161,13 +165,16 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
 
   beforeAll(async () => {
     config.write(MESH);
-    consul = await startConsul(supervisor);
-    trustDomain = (JSON.parse(await httpGet(`${consul.httpAddr}/v1/connect/ca/roots`)) as { TrustDomain: string }).TrustDomain;
+    // ACLs on with default deny: each sidecar and registration uses its own service's token.
+    consul = await startConsul(supervisor, { acls: true });
+    management = { 'x-consul-token': consul.managementToken ?? '' };
+    tokens = serviceTokens(consul)!;
+    trustDomain = (JSON.parse(await httpGet(`${consul.httpAddr}/v1/connect/ca/roots`, 2000, management)) as { TrustDomain: string }).TrustDomain;
     await app('api');
     await app('legacy');
     const startedAt = Date.now();
     // Ready (/health UP) only once the CA has issued the leaves: a strict mesh is never served plaintext.
-    controlPlane = await startControlPlane(supervisor, consul.httpAddr, undefined, {}, config.path);
+    controlPlane = await startControlPlane(supervisor, consul.httpAddr, undefined, { CONSUL_HTTP_TOKEN: consul.managementToken ?? '' }, config.path);
     process.stderr.write(`control plane UP with certificates ${Date.now() - startedAt} ms after start\n`);
     outbound.web = await freePort();
     outbound.evil = await freePort();
@@ -192,7 +199,7 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
       expect(roots).toHaveLength(1);
       expect(leaf.checkIssued(roots[0]!)).toBe(true);
       // The same certificate Consul's agent hands out for the service, and the one Envoy presents.
-      const consulLeaf = JSON.parse(await httpGet(`${consul.httpAddr}/v1/agent/connect/ca/leaf/${service}`)) as { SerialNumber: string };
+      const consulLeaf = JSON.parse(await httpGet(`${consul.httpAddr}/v1/agent/connect/ca/leaf/${service}`, 2000, { 'x-consul-token': await tokens(service) })) as { SerialNumber: string };
       expect(serial(leaf.serialNumber)).toBe(serial(consulLeaf.SerialNumber));
       expect(await presentedSerials(envoys[service])).toEqual([serial(leaf.serialNumber)]);
     }
@@ -251,7 +258,7 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
   });
 
   it('(3) follows Consul intentions live: `consul intention create -deny web legacy` answers 403, and deleting it restores the calls', async () => {
-    const consulCli = (...args: string[]) => run(toolBin('consul'), args, { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
+    const consulCli = (...args: string[]) => run(toolBin('consul'), args, { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr, CONSUL_HTTP_TOKEN: consul.managementToken ?? '' } });
     expect((await viaSidecar(outbound.web, 'legacy')).status).toBe(200);
     await consulCli('intention', 'create', '-deny', 'web', 'legacy');
     const created = Date.now();
@@ -267,7 +274,7 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
   });
 
   it('(3) follows L7 intentions: a path denied by a service-intentions entry answers 403, the rest of web\'s calls go through', async () => {
-    const consulCli = (...args: string[]) => run(toolBin('consul'), args, { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
+    const consulCli = (...args: string[]) => run(toolBin('consul'), args, { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr, CONSUL_HTTP_TOKEN: consul.managementToken ?? '' } });
     const entry = (name: string, body: object) => {
       const file = join(supervisor.runDir, `${name}.json`);
       writeFileSync(file, JSON.stringify(body));
@@ -294,7 +301,7 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
 
   it('(4) rotates the CA root: new certificates over SDS without an Envoy restart, and zero errors for steady traffic', async () => {
     // Consul refuses leaf TTLs under an hour, so a short-TTL renewal cannot be observed in test time; 1 h is the minimum.
-    const tooShort = await fetch(`${consul.httpAddr}/v1/connect/ca/configuration`, { method: 'PUT', body: JSON.stringify({ Provider: 'consul', Config: { LeafCertTTL: '30m' } }) });
+    const tooShort = await fetch(`${consul.httpAddr}/v1/connect/ca/configuration`, { method: 'PUT', headers: management, body: JSON.stringify({ Provider: 'consul', Config: { LeafCertTTL: '30m' } }) });
     const refusal = `${tooShort.status} ${await tooShort.text()}`;
     expect(refusal).toMatch(/leaf cert TTL must be greater or equal than 1h/);
     process.stderr.write(`Consul on LeafCertTTL 30m: ${refusal.trim()}\n`);
@@ -331,6 +338,7 @@ describe('mTLS between sidecars: Connect CA certificates over SDS, real Consul a
       const rotatedAt = Date.now();
       const response = await fetch(`${consul.httpAddr}/v1/connect/ca/configuration`, {
         method: 'PUT',
+        headers: management,
         body: JSON.stringify({ Provider: 'consul', Config: { LeafCertTTL: '1h', PrivateKey: privateKey.export({ type: 'sec1', format: 'pem' }) } }),
         signal: AbortSignal.timeout(10_000),
       });

@@ -9,12 +9,14 @@ export interface ServiceRegistration {
   httpCheck?: string;
   /** gRPC health check target (`host:port`, plaintext), polled every second. */
   grpcCheck?: string;
+  /** The ACL token to register with, when Consul runs ACLs. */
+  token?: string;
 }
 
 const CHECK_TIMING = { Interval: '1s', Timeout: '1s', DeregisterCriticalServiceAfter: '10m' };
 
-async function put(url: string, body?: unknown): Promise<void> {
-  const response = await fetch(url, { method: 'PUT', body: body === undefined ? undefined : JSON.stringify(body) });
+async function put(url: string, body?: unknown, token?: string): Promise<void> {
+  const response = await fetch(url, { method: 'PUT', body: body === undefined ? undefined : JSON.stringify(body), ...(token ? { headers: { 'x-consul-token': token } } : {}) });
   if (!response.ok) throw new Error(`PUT ${url} -> ${response.status} ${await response.text()}`);
 }
 
@@ -27,7 +29,7 @@ export function registerService(consul: string, service: ServiceRegistration): P
     Meta: service.meta ?? {},
     ...(service.httpCheck ? { Check: { HTTP: service.httpCheck, ...CHECK_TIMING } } : {}),
     ...(service.grpcCheck ? { Check: { GRPC: service.grpcCheck, GRPCUseTLS: false, ...CHECK_TIMING } } : {}),
-  });
+  }, service.token);
 }
 
 export function deregisterService(consul: string, id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { parseIntentions, INTENTIONS_PATH } from '../consul/connect-intentions';
-import { callerRules } from './caller-authorization';
+import { callerRules, callersSummary } from './caller-authorization';
 import type { MeshModel, ServiceModel } from './model';
 import { policy } from './policy-fixtures.spec-helper';
 import type { MeshConfigModel } from './policy-model';
@@ -45,5 +45,11 @@ describe('callerRules: the DSL and Consul intentions together', () => {
     const rules = callerRules(model(['web', 'user'], [l7]), 'api');
     expect(rules.allowedCallers).toEqual(['user', 'web']);
     expect(rules.callerPermissions).toEqual({ web: [{ action: 'deny', path: { kind: 'prefix', value: '/admin' }, methods: [], headers: [] }] });
+  });
+
+  it('summarises, for mesh status, who is allowed and whom an intention denied, DSL-only services included', () => {
+    const m = model(undefined, [intention('web', 'api', 'deny')]);
+    const onlyInDsl: MeshModel = { ...m, services: new Map([['api', svc('api')]]), config: { ...m.config!, policies: new Map([['api', policy('api')], ['web', policy('web')]]) } };
+    expect(callersSummary(onlyInDsl, 'api')).toEqual({ allowed: ['api', 'gateway'], dsl: null, deniedByIntentions: ['web'], l7: [] });
   });
 });

@@ -22,12 +22,17 @@ export function callerRules(model: MeshModel, destination: string): CallerRules 
   const fromDsl = model.config?.policies.get(destination)?.allowedCallers;
   const intentions = model.intentions ?? [];
   if (intentions.length === 0) return { allowedCallers: fromDsl, callerPermissions: {} };
-  const callers = new Set([...model.services.keys(), ...(model.config?.policies.keys() ?? []), ...(fromDsl ?? []), gatewayName(model)]);
+  const callers = candidateCallers(model, fromDsl);
   const decision = allowedCallersFromIntentions(intentions, destination, callers, { defaultAllow: true });
   if (decision.allowedCallers === undefined) return { allowedCallers: fromDsl, callerPermissions: {} };
   const byIntentions = new Set(decision.allowedCallers);
   const allowedCallers = (fromDsl ?? [...callers]).filter((caller) => byIntentions.has(caller)).sort();
   return { allowedCallers, callerPermissions: Object.fromEntries(allowedCallers.flatMap((c) => (decision.l7.has(c) ? [[c, decision.l7.get(c)!]] : []))) };
+}
+
+/** Every service that could call: in the catalog, declared in the DSL, or the gateway. */
+function candidateCallers(model: MeshModel, fromDsl: readonly string[] | undefined): Set<string> {
+  return new Set([...model.services.keys(), ...(model.config?.policies.keys() ?? []), ...(fromDsl ?? []), gatewayName(model)]);
 }
 
 /** What `mesh status` shows per destination: the outcome, and what each source said. */
@@ -46,7 +51,7 @@ export function callersSummary(model: MeshModel, destination: string): CallersSu
   const rules = callerRules(model, destination);
   const dsl = model.config?.policies.get(destination)?.allowedCallers;
   const allowed = new Set(rules.allowedCallers ?? []);
-  const dslAllows = dsl ?? (rules.allowedCallers === undefined ? [] : [...new Set([...model.services.keys(), gatewayName(model)])]);
+  const dslAllows = dsl ?? (rules.allowedCallers === undefined ? [] : [...candidateCallers(model, undefined)]);
   return {
     allowed: rules.allowedCallers ?? null,
     dsl: dsl ?? null,
