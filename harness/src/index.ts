@@ -16,3 +16,4 @@ export * from './process/tcp-connections';
 export * from './process/wait-for';
 export * from './toolchain/paths';
 export * from './toolchain/pins';
+export * from './netns';
