@@ -32,7 +32,8 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
     command: ['agent'],
     volumes: [`${fromCompose(`consul/${node.name}`)}:/consul/config:ro`, 'consul-data:/consul/data'],
   };
-  services['control-plane'] = {
+  const replica = node.controlPlane;
+  if (replica) services['control-plane'] = {
     ...base(IMAGES.controlPlane),
     network_mode: 'host',
     // Prometheus on the control node scrapes every control plane's /metrics, so the admin API is on the node's address.
@@ -57,7 +58,7 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
       network_mode: `service:${i.name}`,
       command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', '--log-level', 'info'],
       volumes: [`${fromCompose(bootstrapPath(node, i.name))}:/etc/envoy/bootstrap.yaml:ro`],
-      depends_on: [i.name, 'control-plane'],
+      depends_on: replica ? [i.name, 'control-plane'] : [i.name],
     };
   }
 
@@ -68,7 +69,7 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
       network_mode: 'host',
       command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', '--log-level', 'info'],
       volumes: [`${fromCompose(bootstrapPath(node, gateway.name))}:/etc/envoy/bootstrap.yaml:ro`],
-      depends_on: ['control-plane'],
+      ...(replica ? { depends_on: ['control-plane'] } : {}),
     };
   }
 

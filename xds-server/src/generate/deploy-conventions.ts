@@ -3,8 +3,9 @@ import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
 
 /**
  * Where generated deployments put things and which fixed ports they use
- * (deploy/README.md, "Conventions"). Every node runs its own Consul agent and its own
- * control plane (it is stateless), so a sidecar's xDS and Consul are always on its node.
+ * (deploy/README.md, "Conventions"). Every node runs its own Consul agent, so an app's
+ * registration and its checks are always local; the control plane runs on the nodes of
+ * `controlPlane.nodes` (every node by default), and each bootstrap lists all of them.
  */
 export const INSTALL = {
   /** Everything the units run lives under this prefix. */

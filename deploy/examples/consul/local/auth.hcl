@@ -4,7 +4,7 @@
 service {
   id      = "auth-local"
   name    = "auth"
-  address = "127.0.0.1"
+  address = "192.168.50.10"
   port    = 3001
   tags    = []
   meta    = {

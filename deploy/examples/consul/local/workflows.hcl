@@ -4,7 +4,7 @@
 service {
   id      = "workflows-local"
   name    = "workflows"
-  address = "127.0.0.1"
+  address = "192.168.50.10"
   port    = 3006
   tags    = []
   meta    = {
