@@ -5,6 +5,7 @@ import { registerStatusCommand } from './status.command';
 import { registerValidateCommand } from './validate.command';
 import { registerXdsCommand } from './xds.command';
 import { registerGenerateCommand } from './generate.command';
+import { registerClusterCommand } from './cluster.command';
 
 const program = new Command()
   .name('mesh')
@@ -16,6 +17,7 @@ registerXdsCommand(program);
 registerStatusCommand(program);
 registerValidateCommand(program);
 registerGenerateCommand(program);
+registerClusterCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);
