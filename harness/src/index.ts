@@ -4,6 +4,7 @@ export * from './components/envoy';
 export * from './components/gateway';
 export * from './components/jaeger';
 export * from './components/mesh-service';
+export * from './components/postgres';
 export * from './components/prometheus';
 export * from './components/temporal';
 export * from './demo-platform';

@@ -3,12 +3,14 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   inNamespace,
+  intToIp,
   namespaceGet,
   parseSubnet,
   planHosts,
   ProcessSupervisor,
   repoRoot,
   SimulatedNetwork,
+  startPostgres,
   temporalCli,
   toolBin,
   waitFor,
@@ -18,6 +20,8 @@ import {
 import { loadMeshConfig } from '../dsl/load-mesh-config';
 import { PORTS } from '../generate/deploy-conventions';
 import { gatewayUrl, simulatedDeployment, type HostProcess, type SimulatedDeployment } from './simulated-deployment';
+
+const POSTGRES_USER = 'mesh';
 
 /** The first /24 of 198.18.0.0/15; `--subnet` picks another part of that range. */
 export const DEFAULT_CLUSTER_SUBNET = '198.18.0.0/24';
@@ -86,6 +90,7 @@ export async function startSimulatedCluster(options: ClusterOptions): Promise<Si
     parseSubnet(options.subnet ?? DEFAULT_CLUSTER_SUBNET),
   );
   const root = repoRoot();
+  const postgresPassword = randomBytes(16).toString('hex');
   const hostsDir = join(options.runDir, 'hosts');
   const deployment = simulatedDeployment(definition, {
     addresses: new Map(plan.hosts.map((h) => [h.node, h.address])),
@@ -93,8 +98,8 @@ export async function startSimulatedCluster(options: ClusterOptions): Promise<Si
     appDir: root,
     configFile: options.configFile,
     bin: { node: process.execPath, envoy: toolBin('envoy'), consul: toolBin('consul') },
-    // What an operator's drop-in supplies: one JWT secret that every instance shares.
-    operatorEnv: { JWT_SECRET: randomBytes(24).toString('hex'), LOG_LEVEL: 'info' },
+    // What an operator's drop-in supplies: one JWT secret that every instance shares, and the database login.
+    operatorEnv: { JWT_SECRET: randomBytes(24).toString('hex'), PGUSER: POSTGRES_USER, PGPASSWORD: postgresPassword, LOG_LEVEL: 'info' },
   });
   rmSync(hostsDir, { recursive: true, force: true });
   for (const host of deployment.hosts) {
@@ -173,6 +178,21 @@ export async function startSimulatedCluster(options: ClusterOptions): Promise<Si
         readyTimeoutMs: 120_000,
       }),
     );
+
+    if (deployment.processes.some((p) => p.env.MESH_STORE === 'postgres')) {
+      log(`PostgreSQL on ${control.name} (${control.address}:${PORTS.postgres})`);
+      const postgres = await startPostgres(supervisor, {
+        name: `${control.name}-postgres`,
+        dataDir: join(hostsDir, control.name, 'var/lib/mesh/postgres'),
+        host: control.address,
+        port: PORTS.postgres,
+        user: POSTGRES_USER,
+        password: postgresPassword,
+        allowedNetworks: [`${intToIp(plan.subnet.network)}/${plan.subnet.prefix}`],
+        wrap: (command, args) => inNamespace(hostOf(control.name).namespace, command, args),
+      });
+      processes.set(`${control.name}-postgres`, postgres.process);
+    }
 
     log('control-plane replicas');
     await Promise.all(

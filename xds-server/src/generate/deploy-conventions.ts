@@ -40,6 +40,7 @@ export const PORTS = {
   otlpHttp: 4318,
   prometheus: 9090,
   grafana: 3000,
+  postgres: 5432,
 } as const;
 
 /**

@@ -222,6 +222,16 @@ function serviceInstances(service: string, definition: ServiceDefinition<string,
   return result;
 }
 
+/**
+ * Services with more than one instance (several nodes, replicas or versions): their
+ * instances must share one store, PostgreSQL on the control node, or they would disagree.
+ */
+export function sharedStoreServices(layout: Pick<MeshLayout, 'instances'>): ReadonlySet<string> {
+  const counts = new Map<string, number>();
+  for (const i of layout.instances) counts.set(i.service, (counts.get(i.service) ?? 0) + 1);
+  return new Set([...counts].filter(([, n]) => n > 1).map(([service]) => service));
+}
+
 interface PortClaim {
   port: number;
   owner: string;
@@ -266,6 +276,7 @@ function nodePorts(layout: MeshLayout, node: NodeLayout): PortClaim[] {
     for (const name of ['jaegerUi', 'otlpGrpc', 'otlpHttp'] as const) infra(name, 'jaeger');
     infra('prometheus', 'prometheus');
     infra('grafana', 'grafana');
+    if (sharedStoreServices(layout).size > 0) infra('postgres', 'postgres');
   }
   for (const i of layout.instances.filter((x) => x.node === node)) {
     const at = `services.${i.service}`;
