@@ -33,6 +33,8 @@ describe('PostgreSQL repositories (replicated services)', () => {
 
   it('two instances opening one schema at once migrate it once and see each other\'s writes', async () => {
     const [a, b] = await Promise.all([open('auth', AUTH_MIGRATIONS), open('auth', AUTH_MIGRATIONS)]);
+    // A reserved word as a service name (user-service's schema is "user").
+    await (await open('user', ['CREATE TABLE t (x INTEGER)'])).run('INSERT INTO t (x) VALUES (?)', [1]);
     const one = new PostgresAuthRepository(a!);
     const other = new PostgresAuthRepository(b!);
     const user = { id: randomUUID(), email: `pg-${randomUUID()}@example.test`, passwordHash: 'hash', createdAt: new Date().toISOString() };

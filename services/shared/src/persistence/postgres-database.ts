@@ -78,7 +78,7 @@ export class PostgresDatabase implements Queryable {
   static async open(schema: string, migrations: Migrations, config: PoolConfig = {}): Promise<PostgresDatabase> {
     const name = schema.replace(/-/g, '_');
     if (!IDENTIFIER.test(name)) throw new StoreConfigError(`schema "${schema}": use lower-case letters, digits, dashes and underscores`);
-    const pool = new Pool({ max: 5, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, ...config, options: `-c search_path=${name}` });
+    const pool = new Pool({ max: 5, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, ...config, options: `-c search_path="${name}"` });
     // An idle client that loses its connection (the database restarted) must not crash the service.
     pool.on('error', () => undefined);
     const database = new PostgresDatabase(pool, name);
@@ -98,14 +98,14 @@ export class PostgresDatabase implements Queryable {
     await this.transaction(async (tx) => {
       // One lock per schema: replicas of one service wait for each other, other services do not.
       await tx.run('SELECT pg_advisory_xact_lock(hashtext(?))', [this.schema]);
-      await tx.run(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
-      await tx.run(`CREATE TABLE IF NOT EXISTS ${this.schema}.schema_version (version INTEGER NOT NULL)`);
-      const row = await tx.get<{ version: number }>(`SELECT version FROM ${this.schema}.schema_version`);
+      await tx.run(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await tx.run(`CREATE TABLE IF NOT EXISTS "${this.schema}".schema_version (version INTEGER NOT NULL)`);
+      const row = await tx.get<{ version: number }>(`SELECT version FROM "${this.schema}".schema_version`);
       const applied = row?.version ?? 0;
       if (applied > migrations.length) throw new Error(`schema ${this.schema} is at version ${applied} but this build knows ${migrations.length}; it was written by a newer build`);
       for (const step of migrations.slice(applied)) await tx.run(toPostgresSchema(step));
-      if (row) await tx.run(`UPDATE ${this.schema}.schema_version SET version = ?`, [migrations.length]);
-      else await tx.run(`INSERT INTO ${this.schema}.schema_version (version) VALUES (?)`, [migrations.length]);
+      if (row) await tx.run(`UPDATE "${this.schema}".schema_version SET version = ?`, [migrations.length]);
+      else await tx.run(`INSERT INTO "${this.schema}".schema_version (version) VALUES (?)`, [migrations.length]);
     });
   }
 
