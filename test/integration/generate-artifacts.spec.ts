@@ -217,10 +217,10 @@ describe('generated Envoy bootstraps and Consul configs', () => {
   it('consul validate rejects a misspelt key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mesh-consul-broken-'));
     const source = join(out, 'consul', nodes[0] ?? '');
-    for (const file of readdirSync(source)) writeFileSync(join(dir, file), readFileSync(join(source, file), 'utf8').replace('deregister_critical_service_after', 'deregister_after'));
+    for (const file of readdirSync(source)) writeFileSync(join(dir, file), readFileSync(join(source, file), 'utf8').replace('interval', 'intervall'));
     const result = await run(toolBin('consul'), ['validate', dir]);
     expect(result.code).not.toBe(0);
-    expect(result.output).toContain('deregister_after');
+    expect(result.output).toContain('intervall');
   });
 });
 

@@ -31,13 +31,13 @@ export async function removeSimulatedNetwork(names: { namespaces: readonly strin
   const namespaces = [...new Set([...names.namespaces, ...(previous?.namespaces ?? [])])];
   const existing = new Set(await listNamespaces());
   const removed: string[] = [];
-  for (const ns of namespaces.filter((n) => existing.has(n))) {
+  const present = namespaces.filter((n) => existing.has(n));
+  for (const ns of present) {
     await killNamespaceProcesses(ns);
     await waitFor(`processes of ${ns} to exit`, async () => (await namespacePids(ns)).length === 0, { timeoutMs: 10_000 }).catch(() => undefined);
-    removed.push(ns);
   }
-  for (const args of downCommands({ namespaces: removed, bridge: names.bridge })) {
-    if (await ipIfPresent(args)) removed.push(args.join(' '));
+  for (const args of downCommands({ namespaces: present, bridge: names.bridge })) {
+    if (await ipIfPresent(args)) removed.push(args[args.length - 1] as string);
   }
   if (previous && previous.bridge !== names.bridge) await ipIfPresent(['link', 'delete', previous.bridge]);
   if (stateFile) rmSync(stateFile, { force: true });

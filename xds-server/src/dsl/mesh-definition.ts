@@ -42,7 +42,11 @@ export interface HealthCheckDefinition {
   tcp?: boolean;
   interval?: Duration;
   timeout?: Duration;
-  /** Consul removes an instance whose check stays critical this long. */
+  /**
+   * Consul removes an instance whose check stays critical this long, when the app registers
+   * itself (`mesh up`). Generated agent definitions leave it out: one reaped from the agent's
+   * config dir would not come back until `consul reload`.
+   */
   deregisterAfter?: Duration;
 }
 

@@ -58,7 +58,10 @@ function check(i: InstanceLayout): HclEntry {
     ...target,
     attribute('interval', i.healthInterval),
     attribute('timeout', i.healthTimeout),
-    attribute('deregister_critical_service_after', i.deregisterAfter),
+    // No deregister_critical_service_after: the agent loads this definition from its config
+    // dir, and once reaped it would come back only with a `consul reload`, so an app that is
+    // slow to start, or down for a while, would stay out of the catalog after it recovers.
+    // A critical instance already leaves EDS; a lost node's instances go with its serfHealth.
   ]);
 }
 
