@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   inNamespace,
@@ -96,6 +96,8 @@ export async function startSimulatedCluster(options: ClusterOptions): Promise<Si
     addresses: new Map(plan.hosts.map((h) => [h.node, h.address])),
     hostsDir,
     appDir: root,
+    // What a Pi's /opt/mesh/app holds: the built repository (its run directories left out).
+    appEntries: readdirSync(root).filter((entry) => !['.git', '.run', '.data', 'mesh.config.ts'].includes(entry)),
     configFile: options.configFile,
     bin: { node: process.execPath, envoy: toolBin('envoy'), consul: toolBin('consul') },
     // What an operator's drop-in supplies: one JWT secret that every instance shares, and the database login.

@@ -17,6 +17,7 @@ describe('the demo mesh as a simulated deployment', () => {
       addresses,
       hostsDir: '/run/sim/hosts',
       appDir: '/src/repo',
+      appEntries: ['node_modules', 'services', 'xds-server', 'mesh.config.ts'],
       configFile: '/src/repo/mesh.config.ts',
       bin: { node: '/usr/bin/node', envoy: '/tools/envoy', consul: '/tools/consul' },
       operatorEnv: { JWT_SECRET: 'x'.repeat(32) },
@@ -58,6 +59,18 @@ describe('the demo mesh as a simulated deployment', () => {
     expect(agent?.path).toBe('/run/sim/hosts/pi-1/opt/mesh/consul/agent.hcl');
     expect(agent?.content).toContain('data_dir         = "/run/sim/hosts/pi-1/var/lib/mesh/consul"');
     expect(relocate('/opt/mesh/bin/node /var/lib/mesh/x', '/r')).toBe('/r/opt/mesh/bin/node /r/var/lib/mesh/x');
+  });
+
+  it('lays out the app as a Pi has it, with the served config inside it', () => {
+    const links = deployment.hosts.find((h) => h.node.name === 'pi-1')?.links ?? [];
+    expect(links).toEqual(
+      expect.arrayContaining([
+        { path: '/run/sim/hosts/pi-1/opt/mesh/app/node_modules', target: '/src/repo/node_modules' },
+        { path: '/run/sim/hosts/pi-1/opt/mesh/app/mesh.config.ts', target: '/src/repo/mesh.config.ts' },
+      ]),
+    );
+    expect(links.filter((l) => l.path.endsWith('/mesh.config.ts'))).toHaveLength(1);
+    expect(deployment.processes.find((p) => p.name === 'pi-1-mesh-control-plane')?.args).toContain('/run/sim/hosts/pi-1/opt/mesh/app/mesh.config.ts');
   });
 
   it('refuses a node without a simulated host', () => {

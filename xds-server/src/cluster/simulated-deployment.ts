@@ -56,6 +56,8 @@ export interface DeploymentInputs {
   hostsDir: string;
   /** The built repository, which a Pi has at /opt/mesh/app. */
   appDir: string;
+  /** The entries of appDir to link into each host's app directory (its mesh.config.ts is the configFile instead). */
+  appEntries: readonly string[];
   /** The DSL file, which a Pi has at /opt/mesh/mesh.config.ts. */
   configFile: string;
   /** The programs a Pi has in /opt/mesh/bin. */
@@ -131,7 +133,9 @@ export function simulatedDeployment(source: MeshDefinition, inputs: DeploymentIn
         { path: `${opt}/bin/node`, target: inputs.bin.node },
         { path: `${opt}/bin/envoy`, target: inputs.bin.envoy },
         { path: `${opt}/bin/consul`, target: inputs.bin.consul },
-        { path: `${root}${INSTALL.app}`, target: inputs.appDir },
+        ...inputs.appEntries
+          .filter((entry) => `${INSTALL.app}/${entry}` !== INSTALL.meshConfig)
+          .map((entry) => ({ path: `${root}${INSTALL.app}/${entry}`, target: join(inputs.appDir, entry) })),
         { path: `${root}${INSTALL.meshConfig}`, target: inputs.configFile },
       ],
       dirs: [`${root}/var/lib/mesh`, `${root}${INSTALL.consulData}`],

@@ -18,7 +18,11 @@ export const INSTALL = {
   envoyConfig: '/opt/mesh/envoy',
   /** The node's consul/<node>/ directory (agent config and service definitions). */
   consulConfig: '/opt/mesh/consul',
-  meshConfig: '/opt/mesh/mesh.config.ts',
+  /**
+   * Inside the app: the config imports '@mesh/xds-server', which Node resolves from the
+   * file's own directory upwards, so it must sit where app/node_modules is found.
+   */
+  meshConfig: '/opt/mesh/app/mesh.config.ts',
   /** Consul's data_dir, created by systemd (StateDirectory=mesh/consul). */
   consulData: '/var/lib/mesh/consul',
   user: 'mesh',
