@@ -155,8 +155,9 @@ export async function startSimulatedCluster(options: ClusterOptions): Promise<Si
     const temporal = inNamespace(hostOf(control.name).namespace, toolBin('temporal'), [
       'server',
       'start-dev',
+      // All of the namespace's addresses: with --ip set to one, the dev server (CLI 1.9) dials its own internal services on 127.0.0.1 and fails.
       '--ip',
-      control.address,
+      '0.0.0.0',
       '--port',
       String(PORTS.temporal),
       '--http-port',

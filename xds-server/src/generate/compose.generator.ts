@@ -77,7 +77,8 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
     services.temporal = {
       ...base(IMAGES.temporal),
       network_mode: 'host',
-      command: ['server', 'start-dev', '--ip', node.address, '--port', String(PORTS.temporal), '--ui-port', String(PORTS.temporalUi), '--db-filename', '/data/temporal.db'],
+      // All addresses: with --ip set to one address, the dev server (CLI 1.9) still dials its own internal services on 127.0.0.1 and fails.
+      command: ['server', 'start-dev', '--ip', '0.0.0.0', '--port', String(PORTS.temporal), '--ui-port', String(PORTS.temporalUi), '--db-filename', '/data/temporal.db'],
       volumes: ['temporal-data:/data'],
     };
     services.jaeger = { ...base(IMAGES.jaeger), network_mode: 'host' };
