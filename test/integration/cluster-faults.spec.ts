@@ -137,6 +137,7 @@ describe('the demo mesh on simulated hosts (mesh cluster up)', () => {
     } finally {
       await cluster.network.partition('pi-2', false);
     }
+    const healedAt = Date.now();
     await waitFor(
       'Consul re-converged (every member alive, a leader) and pi-2\'s instances passing again',
       async () => {
@@ -155,6 +156,7 @@ describe('the demo mesh on simulated hosts (mesh cluster up)', () => {
     await waitFor('user-pi-2 receiving traffic again', async () => ((await userOnPi2())?.requests ?? 0) > base.requests, { timeoutMs: 60_000, intervalMs: 1000 });
     const samples = await traffic.stop();
     const figures = faultFigures(samples, cutAt, FAILOVER_WINDOW_MS);
+    process.stderr.write(`partition: ${JSON.stringify({ ...figures, healedAfterMs: healedAt - cutAt })}\n`);
     expect({ failedAfterWindow: figures.failedAfterWindow, examples: figures.examples }).toEqual({ failedAfterWindow: 0, examples: expect.any(Array) });
     expect(samples.filter((s) => s.at > cutAt + FAILOVER_WINDOW_MS).length).toBeGreaterThan(50);
   }, minutes(5));

@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isAlive } from '../process/pid';
 import { waitFor } from '../process/wait-for';
 import { downCommands, partitionCommand, upCommands, type HostPlan, type SimulatedHost } from './host-plan';
 import { ip, ipIfPresent, killNamespaceProcesses, listNamespaces, namespacePids } from './ip-command';
+
+/** Which process owns the network on a bridge, whatever state file it uses. */
+export function ownerFile(bridge: string): string {
+  return join(tmpdir(), 'mesh-simulated-networks', `${bridge}.json`);
+}
 
 /** What a run created, written before the first `ip` call so that a killed run can be cleaned up. */
 export interface NetworkState {
@@ -41,6 +47,8 @@ export async function removeSimulatedNetwork(names: { namespaces: readonly strin
   }
   if (previous && previous.bridge !== names.bridge) await ipIfPresent(['link', 'delete', previous.bridge]);
   if (stateFile) rmSync(stateFile, { force: true });
+  const owner = readNetworkState(ownerFile(names.bridge));
+  if (owner && (owner.owner === process.pid || !isAlive(owner.owner) || stateFile === undefined || owner.owner === previous?.owner)) rmSync(ownerFile(names.bridge), { force: true });
   return removed;
 }
 
@@ -59,14 +67,18 @@ export class SimulatedNetwork {
   /** Cleans what a killed run left, builds the network, and starts the guard. */
   static async create(plan: HostPlan, stateFile: string): Promise<SimulatedNetwork> {
     const names = { namespaces: plan.hosts.map((h) => h.namespace), bridge: plan.bridge.name };
-    const previous = readNetworkState(stateFile);
-    if (previous && previous.owner !== process.pid && isAlive(previous.owner)) {
-      throw new Error(`a simulated cluster of process ${previous.owner} is running (${stateFile}); stop it with \`mesh cluster down\` first.`);
+    // Namespace names are machine-wide, so a run with another state file (a test's) is refused too.
+    for (const state of [readNetworkState(stateFile), readNetworkState(ownerFile(plan.bridge.name))]) {
+      if (state && state.owner !== process.pid && isAlive(state.owner)) {
+        throw new Error(`a simulated cluster of process ${state.owner} is running on ${state.bridge}; stop it (\`mesh cluster down\`, or end that run) first.`);
+      }
     }
     await removeSimulatedNetwork(names, stateFile);
     mkdirSync(dirname(stateFile), { recursive: true });
     const state: NetworkState = { owner: process.pid, ...names, namespaces: [...names.namespaces] };
     writeFileSync(stateFile, JSON.stringify(state));
+    mkdirSync(dirname(ownerFile(plan.bridge.name)), { recursive: true });
+    writeFileSync(ownerFile(plan.bridge.name), JSON.stringify(state));
     const network = new SimulatedNetwork(plan, stateFile);
     try {
       for (const args of upCommands(plan)) await ip(args);

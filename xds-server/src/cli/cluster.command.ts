@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { BRIDGE_NAME, describeExit, isAlive, logTail, readNetworkState, removeSimulatedNetwork, repoRoot, waitFor } from '@mesh/harness';
+import { BRIDGE_NAME, describeExit, isAlive, logTail, ownerFile, readNetworkState, removeSimulatedNetwork, repoRoot, waitFor } from '@mesh/harness';
 import { DEFAULT_CLUSTER_SUBNET, defaultStateFile, startSimulatedCluster, type SimulatedCluster } from '../cluster/simulated-cluster';
 
 export function registerClusterCommand(program: Command): void {
@@ -71,7 +71,8 @@ async function clusterUp(configFile: string, subnet: string, explicitRunDir: str
 
 async function clusterDown(): Promise<void> {
   const stateFile = defaultStateFile();
-  const state = readNetworkState(stateFile);
+  // The run may have used another state file (a test's); the owner file on the bridge names it either way.
+  const state = readNetworkState(stateFile) ?? readNetworkState(ownerFile(BRIDGE_NAME));
   if (state && state.owner !== process.pid && isAlive(state.owner)) {
     console.log(`stopping \`mesh cluster up\` (pid ${state.owner})…`);
     process.kill(state.owner, 'SIGTERM');

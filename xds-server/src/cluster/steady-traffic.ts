@@ -62,7 +62,7 @@ export interface FaultFigures {
   failoverMs: number;
   /** Failed requests sent more than `windowMs` after the fault. */
   failedAfterWindow: number;
-  /** The first few failures, for a message. */
+  /** The first few failures after the window (else the first few at all), with their offset from the fault, for a message. */
   examples: string[];
 }
 
@@ -71,11 +71,12 @@ export function faultFigures(samples: readonly TrafficSample[], faultAt: number,
   const failures = samples.filter((s) => !s.ok);
   const afterFault = failures.filter((s) => s.at >= faultAt);
   const last = afterFault.reduce((latest, s) => Math.max(latest, s.at), faultAt);
+  const late = afterFault.filter((s) => s.at > faultAt + windowMs);
   return {
     requests: samples.length,
     failed: failures.length,
     failoverMs: last - faultAt,
-    failedAfterWindow: afterFault.filter((s) => s.at > faultAt + windowMs).length,
-    examples: failures.slice(0, 5).map((s) => `${new Date(s.at).toISOString()} ${s.detail ?? ''}`.trim()),
+    failedAfterWindow: late.length,
+    examples: (late.length > 0 ? late : failures).slice(0, 5).map((s) => `+${s.at - faultAt} ms ${s.detail ?? ''}`.trim()),
   };
 }
