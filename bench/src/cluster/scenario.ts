@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { killNamespaceProcesses, repoRoot, waitFor } from '@mesh/harness';
 import { envoyHosts, faultFigures, passingInstances, proxyReplicas, startSimulatedCluster, steadyTraffic, type SimulatedCluster, type TrafficSample } from '@mesh/xds-server/cluster';
 import { describeMachine, machineLine, type MachineInfo } from '../shared/machine';
@@ -36,19 +36,44 @@ export interface ClusterReport {
 
 const PARTITION_MS = 30_000;
 
-async function account(gateway: string): Promise<{ email: string; password: string }> {
-  const credentials = { email: `bench-${randomUUID()}@example.test`, password: 'correct horse battery staple' };
-  const response = await fetch(`${gateway}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
-  if (response.status !== 201) throw new Error(`register: HTTP ${response.status} ${await response.text()}`);
-  return credentials;
+interface BenchAccount {
+  email: string;
+  password: string;
+  token: string;
 }
 
-function logins(gateway: string, credentials: { email: string; password: string }, maxDurationMs: number) {
+async function post(url: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+}
+
+/** A registered user with a profile, so that its status reaches user-service on either Pi. */
+async function account(gateway: string): Promise<BenchAccount> {
+  const credentials = { email: `bench-${randomUUID()}@example.test`, password: 'correct horse battery staple' };
+  const registered = await post(`${gateway}/auth/register`, credentials);
+  if (registered.status !== 201) throw new Error(`register: HTTP ${registered.status} ${await registered.text()}`);
+  const login = await post(`${gateway}/auth/login`, credentials);
+  if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const created = await post(`${gateway}/users`, {}, accessToken);
+  if (created.status !== 201) throw new Error(`create user: HTTP ${created.status} ${await created.text()}`);
+  return { ...credentials, token: accessToken };
+}
+
+/** A login (auth: local, pi-1) and the onboarding status (user: pi-1, pi-2) per sample, every 20 ms at most. */
+function logins(gateway: string, user: BenchAccount, maxDurationMs: number) {
   return steadyTraffic(
     async () => {
-      const response = await fetch(`${gateway}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials), signal: AbortSignal.timeout(5000) });
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      const login = await post(`${gateway}/auth/login`, { email: user.email, password: user.password });
+      await login.arrayBuffer();
+      if (login.status !== 200) throw new Error(`login: HTTP ${login.status}`);
+      const status = await fetch(`${gateway}/users/me/status`, { headers: { authorization: `Bearer ${user.token}` }, signal: AbortSignal.timeout(5000) });
+      await status.arrayBuffer();
+      if (status.status !== 200) throw new Error(`status: HTTP ${status.status}`);
     },
     { intervalMs: 20, maxRequests: 10_000, maxDurationMs },
   );
@@ -56,7 +81,7 @@ function logins(gateway: string, credentials: { email: string; password: string 
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function replicaLoss(cluster: SimulatedCluster, gateway: string, credentials: { email: string; password: string }): Promise<ClusterFaultFigure> {
+async function replicaLoss(cluster: SimulatedCluster, gateway: string, credentials: BenchAccount): Promise<ClusterFaultFigure> {
   const replicas = cluster.deployment.layout.controlPlanes.map((n) => n.name);
   const gatewayId = cluster.deployment.layout.gateway?.id ?? '';
   const before = await proxyReplicas(cluster, replicas);
@@ -82,7 +107,7 @@ async function replicaLoss(cluster: SimulatedCluster, gateway: string, credentia
   return { fault: `control-plane replica on ${victim} killed (${moved.length} Envoys)`, requests: figures.requests, failed: figures.failed, failoverMs: figures.failoverMs, reconnectMs };
 }
 
-async function partition(cluster: SimulatedCluster, gateway: string, credentials: { email: string; password: string }, node: string): Promise<ClusterFaultFigure> {
+async function partition(cluster: SimulatedCluster, gateway: string, credentials: BenchAccount, node: string): Promise<ClusterFaultFigure> {
   const instances = cluster.deployment.layout.instances.filter((i) => i.node.name === node);
   const address = cluster.nodes.find((n) => n.name === node)?.address;
   const traffic = logins(gateway, credentials, PARTITION_MS + 120_000);
@@ -110,7 +135,7 @@ async function partition(cluster: SimulatedCluster, gateway: string, credentials
   return { fault: `${node} cut off for ${PARTITION_MS / 1000} s, then healed`, requests: figures.requests, failed: figures.failed, failoverMs: figures.failoverMs, healMs };
 }
 
-async function nodeLoss(cluster: SimulatedCluster, gateway: string, credentials: { email: string; password: string }, node: string): Promise<ClusterFaultFigure> {
+async function nodeLoss(cluster: SimulatedCluster, gateway: string, credentials: BenchAccount, node: string): Promise<ClusterFaultFigure> {
   const traffic = logins(gateway, credentials, 45_000);
   await settle(2000);
   const killedAt = Date.now();
@@ -124,7 +149,8 @@ async function nodeLoss(cluster: SimulatedCluster, gateway: string, credentials:
 export async function runCluster(ctx: RunContext): Promise<ClusterReport> {
   const runDir = join(ctx.supervisor.runDir, 'cluster');
   mkdirSync(runDir, { recursive: true });
-  chmodSync(runDir, 0o755);
+  // PostgreSQL runs unprivileged and must reach its data dir below the run's mkdtemp (0700) directory.
+  for (const dir of [dirname(ctx.supervisor.runDir), ctx.supervisor.runDir, runDir]) chmodSync(dir, 0o755);
   const started = Date.now();
   ctx.log('cluster: starting the demo mesh on simulated hosts');
   const cluster = await startSimulatedCluster({ configFile: join(repoRoot(), 'mesh.config.ts'), runDir, stateFile: join(runDir, 'network.json'), log: (line) => ctx.log(`cluster: ${line}`) });

@@ -56,6 +56,11 @@ export async function startPostgres(supervisor: ProcessSupervisor, options: Post
   mkdirSync(parent, { recursive: true });
   // The server user must be able to reach its data directory (a test's mkdtemp parent is 0700).
   chmodSync(parent, statSync(parent).mode | 0o111);
+  for (let dir = dirname(parent); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL runs as an unprivileged user (uid ${SERVER_UID}), which cannot enter ${dir} on the way to ${options.dataDir}: chmod o+x ${dir}, or put the run directory elsewhere.`);
+    }
+  }
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     chownSync(options.dataDir, SERVER_UID, SERVER_GID);

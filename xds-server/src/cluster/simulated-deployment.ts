@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { MeshDefinition } from '../dsl/mesh-definition';
 import { generateArtifacts } from '../generate/artifacts';
-import { INSTALL, PORTS } from '../generate/deploy-conventions';
+import { INSTALL } from '../generate/deploy-conventions';
 import type { GeneratedFile } from '../generate/generated-file';
 import { meshLayout, type InstanceLayout, type MeshLayout, type NodeLayout } from '../generate/mesh-layout';
 import { parseUnitCommand } from './unit-command';
@@ -170,4 +170,3 @@ export function gatewayUrl(layout: MeshLayout): string | undefined {
   return layout.gateway && `http://${layout.gateway.node.address}:${layout.gateway.port}`;
 }
 
-export { PORTS };
