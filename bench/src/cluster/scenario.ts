@@ -180,7 +180,7 @@ export function clusterMarkdown(report: ClusterReport): string {
   return [
     '## cluster — the demo mesh on simulated Pi hosts',
     '',
-    `${machineLine(report.machine)}; up in ${(report.startupMs / 1000).toFixed(0)} s. Logins through the gateway every 20 ms during each fault.`,
+    `${machineLine(report.machine)}; up in ${(report.startupMs / 1000).toFixed(0)} s. A login and an onboarding status through the gateway, every 20 ms at most, during each fault.`,
     '',
     '| fault | requests | failed | failover ms (fault → last failure) | reconnect ms | heal → serving ms |',
     '|---|---:|---:|---:|---:|---:|',
