@@ -1,6 +1,8 @@
 /**
  * The demo mesh: five NestJS services and the Temporal worker on a developer machine and
- * two Raspberry Pis. The control plane serves this file's traffic policy over xDS, and
+ * two Raspberry Pis. Every service, and the worker, runs on at least two nodes, so the mesh
+ * survives the loss of any one Pi; Consul runs a server on each of the three nodes and the
+ * control plane a replica on each (`mesh cluster up` runs it all on simulated hosts). The control plane serves this file's traffic policy over xDS, and
  * `mesh generate` turns it into compose files, systemd units, Envoy bootstraps, Consul
  * service definitions, a Prometheus scrape config and Grafana dashboards (deploy/README.md).
  *
@@ -16,10 +18,14 @@ export default defineMesh({
   name: 'demo',
 
   nodes: {
-    local: { address: '127.0.0.1', arch: 'amd64', labels: { role: 'control', site: 'desk' } },
+    local: { address: '192.168.50.10', arch: 'amd64', labels: { role: 'control', site: 'desk' } },
     'pi-1': { address: '192.168.50.11', arch: 'arm64', labels: { role: 'worker', board: 'raspberry-pi-5', site: 'rack-a' } },
     'pi-2': { address: '192.168.50.12', arch: 'arm64', labels: { role: 'worker', board: 'raspberry-pi-5', site: 'rack-a' } },
   },
+
+  // A raft cluster of three survives the loss of one server; every Envoy lists all three replicas.
+  consul: { servers: ['local', 'pi-1', 'pi-2'] },
+  controlPlane: { nodes: ['local', 'pi-1', 'pi-2'] },
 
   defaults: {
     timeouts: { connect: '1s', request: '15s', idle: '5m' },
@@ -29,13 +35,13 @@ export default defineMesh({
 
   services: {
     auth: {
-      nodes: ['local'],
+      nodes: ['local', 'pi-1'],
       command: 'node services/auth/dist/main.js',
       image: image('auth'),
       port: 3001,
       protocol: 'http',
       health,
-      sidecar: { port: 21001, adminPort: 19001 },
+      sidecar: { port: 21001, adminPort: 19001, outboundPort: 15001 },
       traffic: {
         timeouts: { request: '3s' },
         circuitBreaker: { maxConnections: 256, maxPendingRequests: 128, maxRequests: 256 },
@@ -43,7 +49,7 @@ export default defineMesh({
     },
 
     user: {
-      nodes: ['pi-1'],
+      nodes: ['pi-1', 'pi-2'],
       command: 'node services/user/dist/main.js',
       image: image('user'),
       port: 3002,
@@ -51,7 +57,7 @@ export default defineMesh({
       health,
       // approval is also on 127.0.0.1:16004 for clients that cannot set a Host header.
       upstreams: [{ service: 'approval', localBindPort: 16004 }, 'document', 'notification'],
-      sidecar: { port: 21002, adminPort: 19002 },
+      sidecar: { port: 21002, adminPort: 19002, outboundPort: 15002 },
       traffic: {
         timeouts: { request: '5s' },
         allowedCallers: ['workflows'],
@@ -59,14 +65,14 @@ export default defineMesh({
     },
 
     document: {
-      nodes: ['pi-2'],
+      nodes: ['pi-2', 'local'],
       command: 'node services/document/dist/main.js',
       image: image('document'),
       port: 3003,
       protocol: 'http',
       env: { DOCUMENT_MAX_UPLOAD_BYTES: '10485760' },
       health,
-      sidecar: { port: 21003, adminPort: 19003 },
+      sidecar: { port: 21003, adminPort: 19003, outboundPort: 15003 },
       traffic: {
         // Scans and OCR fail transiently under load; a retried read is cheap.
         retries: {
@@ -109,7 +115,7 @@ export default defineMesh({
     },
 
     notification: {
-      nodes: ['pi-1'],
+      nodes: ['pi-1', 'local'],
       command: 'node services/notification/dist/main.js',
       image: image('notification'),
       port: 3005,
@@ -135,7 +141,7 @@ export default defineMesh({
 
     workflows: {
       // The Temporal worker: no inbound API, but /health and /metrics on 3006.
-      nodes: ['local'],
+      nodes: ['local', 'pi-2'],
       command: 'node services/workflows/dist/main.js',
       image: image('workflows'),
       port: 3006,

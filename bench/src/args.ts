@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['propagation', 'scale', 'churn', 'consul-scale'] as const;
+export const SCENARIOS = ['propagation', 'scale', 'churn', 'consul-scale', 'cluster'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface PropagationOptions {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ProcessSupervisor } from '@mesh/harness';
 import { BenchArgsError, parseBenchArgs, USAGE, type BenchOptions, type ScenarioName } from './args';
 import { runChurn, churnMarkdown } from './churn/scenario';
+import { clusterMarkdown, runCluster } from './cluster/scenario';
 import { consulScaleMarkdown } from './consul-scale/report';
 import { runConsulScale } from './consul-scale/scenario';
 import { propagationMarkdown, propagationPlot } from './propagation/report';
@@ -35,6 +36,10 @@ async function runScenario(name: ScenarioName, ctx: RunContext, options: BenchOp
     case 'consul-scale': {
       const report = await runConsulScale(ctx, options.consulScale);
       return { report, markdown: consulScaleMarkdown(report) };
+    }
+    case 'cluster': {
+      const report = await runCluster(ctx);
+      return { report, markdown: clusterMarkdown(report) };
     }
   }
 }

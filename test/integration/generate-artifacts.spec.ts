@@ -163,8 +163,8 @@ describe('generated systemd units', () => {
     expect(await verify(scratch, units)).toEqual({ code: 0, output: '' });
   });
 
-  it('units exist for the Pi nodes only, each app with its sidecar', () => {
-    expect(systemdNodes).toEqual(['pi-1', 'pi-2']);
+  it('units exist for every node, each app with its sidecar', () => {
+    expect(systemdNodes).toEqual(['local', 'pi-1', 'pi-2']);
     for (const node of systemdNodes) {
       const units = dirsUnder(join('systemd', node));
       const apps = units.filter((u) => u.endsWith('.service') && !u.endsWith('-envoy.service') && !['mesh-consul.service', 'mesh-control-plane.service'].includes(u));
@@ -217,10 +217,10 @@ describe('generated Envoy bootstraps and Consul configs', () => {
   it('consul validate rejects a misspelt key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mesh-consul-broken-'));
     const source = join(out, 'consul', nodes[0] ?? '');
-    for (const file of readdirSync(source)) writeFileSync(join(dir, file), readFileSync(join(source, file), 'utf8').replace('deregister_critical_service_after', 'deregister_after'));
+    for (const file of readdirSync(source)) writeFileSync(join(dir, file), readFileSync(join(source, file), 'utf8').replace('interval', 'intervall'));
     const result = await run(toolBin('consul'), ['validate', dir]);
     expect(result.code).not.toBe(0);
-    expect(result.output).toContain('deregister_after');
+    expect(result.output).toContain('intervall');
   });
 });
 
@@ -258,7 +258,7 @@ describe('a generated sidecar bootstrap and service definition against the real 
     expect(result).toMatchObject({ code: 0 });
     const entries = JSON.parse(await httpGet(`${consul.httpAddr}/v1/catalog/service/auth`)) as Array<{ ServiceID: string; ServiceAddress: string; ServicePort: number; ServiceMeta: Record<string, string> }>;
     expect(entries.map((e) => ({ id: e.ServiceID, address: e.ServiceAddress, port: e.ServicePort, meta: e.ServiceMeta }))).toEqual([
-      { id: instance, address: '127.0.0.1', port: 3001, meta: { protocol: 'http', sidecar_port: '21001', version: 'v1' } },
+      { id: instance, address: '192.168.50.10', port: 3001, meta: { protocol: 'http', sidecar_port: '21001', version: 'v1' } },
     ]);
   });
 
@@ -316,8 +316,11 @@ function withPorts(bootstrap: GeneratedBootstrap, ports: { admin: number; metric
   for (const cluster of copy.static_resources.clusters) {
     const socket = cluster.load_assignment.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address;
     if (!socket) throw new Error(`cluster ${cluster.name} has no endpoint`);
-    if (cluster.name === 'xds_cluster') Object.assign(socket, { address: '127.0.0.1', port_value: ports.xds });
-    else socket.port_value = ports.admin;
+    if (cluster.name === 'xds_cluster') {
+      Object.assign(socket, { address: '127.0.0.1', port_value: ports.xds });
+      // The other replicas' addresses are the Pis' LAN: never probe them from this machine.
+      cluster.load_assignment.endpoints.length = 1;
+    } else socket.port_value = ports.admin;
   }
   return copy;
 }

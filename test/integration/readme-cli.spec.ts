@@ -19,7 +19,7 @@ describe("the README's CLI commands", () => {
   it('`npx mesh --help` lists the commands', async () => {
     const { code, output } = await npx('mesh', '--help');
     expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('Usage: mesh') });
-    for (const command of ['up', 'xds', 'status', 'validate', 'generate', 'diff']) expect(output).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['up', 'xds', 'status', 'validate', 'generate', 'diff', 'cluster']) expect(output).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   it('`npx mesh validate mesh.config.ts` accepts the demo mesh', async () => {

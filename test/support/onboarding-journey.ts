@@ -4,6 +4,9 @@ import type { DecisionRecord, DocumentKind, NotificationRecord, OnboardingStatus
 import type { HttpResult } from './http-request';
 import type { JsonResult, OnboardingPlatform } from './onboarding-platform';
 
+/** What the journey needs of a platform: requests through its gateway (the local platform or a simulated cluster). */
+export type GatewayClient = Pick<OnboardingPlatform, 'call' | 'callJson'>;
+
 
 /** The error body every service sends with a 4xx/5xx (services/shared/src/errors/api-error.ts). */
 export interface ErrorBody {
@@ -48,7 +51,7 @@ export function uniqueEmail(prefix: string): string {
 }
 
 /** Register with auth-service, then log in: the account with its JWT. */
-export async function signUp(platform: OnboardingPlatform, prefix = 'user'): Promise<Account> {
+export async function signUp(platform: GatewayClient, prefix = 'user'): Promise<Account> {
   const email = uniqueEmail(prefix);
   const password = 'correct horse battery staple';
   expectStatus('register', await platform.call('POST', '/auth/register', { json: { email, password } }), 201);
@@ -57,11 +60,11 @@ export async function signUp(platform: OnboardingPlatform, prefix = 'user'): Pro
 }
 
 /** POST /users: the profile record, and OnboardUser started. */
-export async function createUser(platform: OnboardingPlatform, account: Account): Promise<void> {
+export async function createUser(platform: GatewayClient, account: Account): Promise<void> {
   expectStatus('create user', await platform.call('POST', '/users', { json: {}, token: account.token }), 201);
 }
 
-export async function completeProfile(platform: OnboardingPlatform, account: Account, profile = PROFILE): Promise<void> {
+export async function completeProfile(platform: GatewayClient, account: Account, profile = PROFILE): Promise<void> {
   expectStatus('complete profile', await platform.call('PUT', '/users/me/profile', { json: profile, token: account.token }), 200);
 }
 
@@ -87,23 +90,23 @@ export function multipart(fields: Record<string, string>, files: FilePart[]): { 
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-export function upload(platform: OnboardingPlatform, account: Account | undefined, fields: Record<string, string>, files: FilePart[]): Promise<HttpResult> {
+export function upload(platform: GatewayClient, account: Account | undefined, fields: Record<string, string>, files: FilePart[]): Promise<HttpResult> {
   const { body, contentType } = multipart(fields, files);
   return platform.call('POST', '/documents', { body, headers: { 'content-type': contentType }, ...(account ? { token: account.token } : {}) });
 }
 
-export async function uploadDocument(platform: OnboardingPlatform, account: Account, kind: DocumentKind = 'id'): Promise<{ id: string }> {
+export async function uploadDocument(platform: GatewayClient, account: Account, kind: DocumentKind = 'id'): Promise<{ id: string }> {
   const result = await upload(platform, account, { kind }, [{ field: 'file', filename: `${kind}.pdf`, contentType: 'application/pdf', content: PDF }]);
   expectStatus('upload', result, 202);
   return JSON.parse(result.body) as { id: string };
 }
 
-export async function status(platform: OnboardingPlatform, account: Account): Promise<JsonResult<StatusView>> {
+export async function status(platform: GatewayClient, account: Account): Promise<JsonResult<StatusView>> {
   return platform.callJson<StatusView>('GET', '/users/me/status', { token: account.token });
 }
 
 /** Polls the status endpoint until the workflow has completed and approval-service has the decision. */
-export async function waitForDecision(platform: OnboardingPlatform, account: Account, timeoutMs = 60_000): Promise<StatusView> {
+export async function waitForDecision(platform: GatewayClient, account: Account, timeoutMs = 60_000): Promise<StatusView> {
   return waitFor(
     `${account.email}: OnboardUser completed with a decision`,
     async () => {
@@ -116,7 +119,7 @@ export async function waitForDecision(platform: OnboardingPlatform, account: Acc
   );
 }
 
-export async function notifications(platform: OnboardingPlatform, account: Account): Promise<NotificationRecord[]> {
+export async function notifications(platform: GatewayClient, account: Account): Promise<NotificationRecord[]> {
   const result = await platform.callJson<NotificationRecord[]>('GET', `/notifications?userId=${encodeURIComponent(account.userId)}`, { token: account.token });
   expectStatus('notifications', result, 200);
   return result.json;

@@ -15,7 +15,7 @@ export interface DebianContext {
 export function findBinaries(pin: DebianPin): Record<string, string> | undefined {
   const found: Record<string, string> = {};
   for (const name of pin.binaries) {
-    const path = ['/usr/bin', '/usr/local/bin'].map((d) => join(d, name)).find(isExecutable);
+    const path = [...(pin.binDir ? [pin.binDir] : []), '/usr/bin', '/usr/local/bin'].map((d) => join(d, name)).find(isExecutable);
     if (!path) return undefined;
     found[name] = path;
   }

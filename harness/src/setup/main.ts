@@ -63,7 +63,7 @@ function goStep(name: 'consul' | 'jaeger' | 'compose-spec', pin: GoModulePin): S
 function debianStep(pin: DebianPin): StepTask {
   const link = () => {
     const found = findBinaries(pin);
-    if (!found) throw new Error(`apt-get finished but ${pin.binaries.join(', ')} are not on /usr/bin`);
+    if (!found) throw new Error(`apt-get finished but ${pin.binaries.join(', ')} are not on /usr/bin${pin.binDir ? ` or ${pin.binDir}` : ''}`);
     for (const [name, path] of Object.entries(found)) linkTool(path, join(toolsDir(root), 'bin', name));
   };
   return {
@@ -131,6 +131,8 @@ async function main(): Promise<void> {
     debianStep(toolchain.debian.systemd),
     // The browser the console's integration suite drives (test/integration/console.spec.ts).
     debianStep(toolchain.debian.chromium),
+    // The shared store of replicated services in `mesh cluster up`; run by the harness, never as the system service.
+    debianStep(toolchain.debian.postgresql),
   ];
   const tasks = new Listr(steps.map(toListrTask), {
     concurrent: false,

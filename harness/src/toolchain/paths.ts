@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { CheckerName, ToolName } from './pins';
+import type { CheckerName, PostgresBinaryName, ToolName } from './pins';
 
 /** The repository root: the nearest ancestor of this file that holds toolchain.json. */
 export function repoRoot(): string {
@@ -19,7 +19,7 @@ export function toolsDir(root: string = repoRoot()): string {
   return join(root, '.tools');
 }
 
-export function toolBin(name: ToolName | CheckerName, root: string = repoRoot()): string {
+export function toolBin(name: ToolName | CheckerName | PostgresBinaryName, root: string = repoRoot()): string {
   return join(toolsDir(root), 'bin', name);
 }
 

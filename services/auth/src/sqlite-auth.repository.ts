@@ -2,13 +2,13 @@ import { SqliteDatabase } from '@mesh/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { type AuthRepository, EmailTakenError, type MagicLink, type RedeemOutcome, type Session, type UserAccount } from './auth.repository';
 
-interface UserRow {
+export interface UserRow {
   id: string;
   email: string;
   password_hash: string;
   created_at: string;
 }
-interface SessionRow {
+export interface SessionRow {
   id: string;
   user_id: string;
   method: Session['method'];
@@ -17,8 +17,8 @@ interface SessionRow {
   revoked_at: string | null;
 }
 
-const toUser = (row: UserRow): UserAccount => ({ id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at });
-const toSession = (row: SessionRow): Session => ({
+export const toUser = (row: UserRow): UserAccount => ({ id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at });
+export const toSession = (row: SessionRow): Session => ({
   id: row.id,
   userId: row.user_id,
   method: row.method,

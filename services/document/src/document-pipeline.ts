@@ -93,7 +93,7 @@ export class DocumentPipeline implements OnApplicationBootstrap, BeforeApplicati
   private async process(id: string): Promise<void> {
     const document = await this.repository.find(id);
     if (!document || !['received', 'scanning', 'ocr'].includes(document.status)) return;
-    const bytes = this.store.read(document.storagePath);
+    const bytes = await this.store.read(document.storagePath);
 
     await this.repository.transition(id, 'scanning', this.now());
     await this.simulate(this.settings.scanMs);

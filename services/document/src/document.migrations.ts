@@ -29,4 +29,9 @@ export const DOCUMENT_MIGRATIONS: Migrations = [
      note TEXT,
      at TEXT NOT NULL
    );`,
+  // The bytes of uploads beside the rows, for instances on several nodes (PostgresDocumentStore); unused on SQLite.
+  `CREATE TABLE document_blobs (
+     name TEXT PRIMARY KEY,
+     bytes BLOB NOT NULL
+   );`,
 ];

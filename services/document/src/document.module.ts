@@ -1,14 +1,15 @@
-import { ONBOARDING_WORKFLOWS, type OnboardingWorkflows, ServiceKitModule, type ServiceKit, SqliteModule } from '@mesh/service-kit';
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ONBOARDING_WORKFLOWS, type OnboardingWorkflows, ServiceKitModule, type ServiceKit, byStore, PostgresDatabase, storeModule } from '@mesh/service-kit';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { DocumentPipeline } from './document-pipeline';
 import { DOCUMENT_SETTINGS, documentSettings, type DocumentSettings } from './document-settings';
-import { DocumentStore } from './document-store';
+import { DocumentStore, FileDocumentStore, PostgresDocumentStore } from './document-store';
 import { DocumentController } from './document.controller';
 import { DOCUMENT_MIGRATIONS } from './document.migrations';
 import { DOCUMENT_REPOSITORY } from './document.repository';
 import { DocumentService } from './document.service';
 import { ReviewController } from './review.controller';
+import { PostgresDocumentRepository } from './postgres-document.repository';
 import { SqliteDocumentRepository } from './sqlite-document.repository';
 import { UploadLimitsInterceptor } from './upload-limits.interceptor';
 import { WorkflowSignaller } from './workflow-signaller';
@@ -31,7 +32,7 @@ export class DocumentModule {
       module: DocumentModule,
       imports: [
         ServiceKitModule.forRoot(kit),
-        SqliteModule.forRoot(DOCUMENT_MIGRATIONS),
+        storeModule(DOCUMENT_MIGRATIONS),
         // No storage given: multer keeps the file in memory (up to the limit), so nothing reaches disk before every check passed.
         MulterModule.register({ limits: { fileSize: settings.maxBytes, files: 1, fields: 5, parts: 6 } }),
       ],
@@ -42,10 +43,13 @@ export class DocumentModule {
         WorkflowSignaller,
         UploadLimitsInterceptor,
         WorkflowsLifecycle,
-        { provide: DocumentStore, useValue: new DocumentStore(settings.storageDir) },
+        byStore({
+          sqlite: { provide: DocumentStore, useValue: new FileDocumentStore(settings.storageDir) },
+          postgres: { provide: DocumentStore, inject: [PostgresDatabase], useFactory: (db: PostgresDatabase) => new PostgresDocumentStore(db) },
+        }),
         { provide: ONBOARDING_WORKFLOWS, useValue: workflows },
         { provide: DOCUMENT_SETTINGS, useValue: settings },
-        { provide: DOCUMENT_REPOSITORY, useClass: SqliteDocumentRepository },
+        { provide: DOCUMENT_REPOSITORY, useClass: byStore({ sqlite: SqliteDocumentRepository, postgres: PostgresDocumentRepository }) },
       ],
     };
   }

@@ -49,7 +49,7 @@ export class DocumentService {
     }
     const id = randomUUID();
     const now = this.clock.now().toISOString();
-    const storagePath = this.store.write(`${id}.${EXTENSION[mediaType]}`, file.buffer);
+    const storagePath = await this.store.write(`${id}.${EXTENSION[mediaType]}`, file.buffer);
     const document: StoredDocument = {
       id,
       userId,
@@ -67,7 +67,7 @@ export class DocumentService {
     try {
       await this.repository.insert(document);
     } catch (error) {
-      this.store.remove(storagePath);
+      await this.store.remove(storagePath);
       throw error;
     }
     this.uploads.inc({ kind: fields.kind, media_type: mediaType });

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DocumentEvent, DocumentRepository, DocumentStatus, StoredDocument } from './document.repository';
 import type { DocumentMediaType } from './file-type';
 
-interface DocumentRow {
+export interface DocumentRow {
   id: string;
   user_id: string;
   kind: DocumentKind;
@@ -23,7 +23,7 @@ interface DocumentRow {
   signal_error: string | null;
 }
 
-function toDocument(row: DocumentRow): StoredDocument {
+export function toDocument(row: DocumentRow): StoredDocument {
   return {
     id: row.id,
     userId: row.user_id,

@@ -2,7 +2,7 @@ import { type NotificationChannel, type NotificationRecord, type NotificationReq
 import { Inject, Injectable } from '@nestjs/common';
 import type { DeliveryAttempt, NotificationRepository } from './notification.repository';
 
-interface NotificationRow {
+export interface NotificationRow {
   id: string;
   user_id: string;
   channel: NotificationChannel;
@@ -13,7 +13,7 @@ interface NotificationRow {
   delivered_at: string | null;
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   attempt: number;
   channel: NotificationChannel;
   outcome: DeliveryAttempt['outcome'];
@@ -24,7 +24,7 @@ interface DeliveryRow {
   at: string;
 }
 
-function toRecord(row: NotificationRow): NotificationRecord {
+export function toRecord(row: NotificationRow): NotificationRecord {
   const data = JSON.parse(row.data) as Record<string, string>;
   return {
     id: row.id,
@@ -35,6 +35,19 @@ function toRecord(row: NotificationRow): NotificationRecord {
     status: row.status,
     createdAt: row.created_at,
     ...(row.delivered_at !== null ? { deliveredAt: row.delivered_at } : {}),
+  };
+}
+
+export function toAttempt(row: DeliveryRow): DeliveryAttempt {
+  return {
+    attempt: row.attempt,
+    channel: row.channel,
+    outcome: row.outcome,
+    recipient: row.recipient,
+    message: row.message,
+    ...(row.error !== null ? { error: row.error } : {}),
+    latencyMs: row.latency_ms,
+    at: row.at,
   };
 }
 
@@ -94,15 +107,6 @@ export class SqliteNotificationRepository implements NotificationRepository {
   }
 
   async attempts(id: string): Promise<DeliveryAttempt[]> {
-    return this.db.all<DeliveryRow>('SELECT * FROM deliveries WHERE notification_id = ? ORDER BY seq', [id]).map((row) => ({
-      attempt: row.attempt,
-      channel: row.channel,
-      outcome: row.outcome,
-      recipient: row.recipient,
-      message: row.message,
-      ...(row.error !== null ? { error: row.error } : {}),
-      latencyMs: row.latency_ms,
-      at: row.at,
-    }));
+    return this.db.all<DeliveryRow>('SELECT * FROM deliveries WHERE notification_id = ? ORDER BY seq', [id]).map(toAttempt);
   }
 }

@@ -2,7 +2,7 @@ import { type DecisionRecord, SqliteDatabase } from '@mesh/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import type { KnownDecision, Profile, UserRepository } from './user.repository';
 
-interface ProfileRow {
+export interface ProfileRow {
   user_id: string;
   email: string;
   name: string | null;
@@ -13,7 +13,7 @@ interface ProfileRow {
   completed_at: string | null;
 }
 
-function toProfile(row: ProfileRow): Profile {
+export function toProfile(row: ProfileRow): Profile {
   return {
     userId: row.user_id,
     email: row.email,

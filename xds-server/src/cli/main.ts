@@ -6,6 +6,7 @@ import { registerValidateCommand } from './validate.command';
 import { registerXdsCommand } from './xds.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerDiffCommand } from './diff.command';
+import { registerClusterCommand } from './cluster.command';
 
 const program = new Command()
   .name('mesh')
@@ -18,6 +19,7 @@ registerStatusCommand(program);
 registerValidateCommand(program);
 registerGenerateCommand(program);
 registerDiffCommand(program);
+registerClusterCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);

@@ -1,4 +1,4 @@
-import type { GatewayDefinition, MeshDefinition, NodeDefinition, ServiceDefinition, TrafficPolicy } from './mesh-definition';
+import type { ConsulPlacement, ControlPlanePlacement, GatewayDefinition, MeshDefinition, NodeDefinition, ServiceDefinition, TrafficPolicy } from './mesh-definition';
 
 /**
  * Declares a mesh. Node and service names are inferred from the keys of `nodes` and
@@ -10,6 +10,8 @@ export function defineMesh<const N extends string, const S extends string>(mesh:
   nodes: Readonly<Record<N, NodeDefinition>>;
   services: Readonly<Record<S, ServiceDefinition<NoInfer<N>, NoInfer<S>>>>;
   gateway?: GatewayDefinition<NoInfer<N>, NoInfer<S>>;
+  consul?: ConsulPlacement<NoInfer<N>>;
+  controlPlane?: ControlPlanePlacement<NoInfer<N>>;
   defaults?: MeshDefinition<N, S>['defaults'] & Pick<TrafficPolicy<NoInfer<S>>, 'mtls'>;
 }): MeshDefinition<N, S> {
   return mesh;

@@ -42,7 +42,11 @@ export interface HealthCheckDefinition {
   tcp?: boolean;
   interval?: Duration;
   timeout?: Duration;
-  /** Consul removes an instance whose check stays critical this long. */
+  /**
+   * Consul removes an instance whose check stays critical this long, when the app registers
+   * itself (`mesh up`). Generated agent definitions leave it out: one reaped from the agent's
+   * config dir would not come back until `consul reload`.
+   */
   deregisterAfter?: Duration;
 }
 
@@ -203,12 +207,30 @@ export interface GatewayDefinition<N extends string, S extends string> {
   routes: readonly GatewayRoute<S>[];
 }
 
+/** Where Consul's servers run; every other node runs a Consul client agent. */
+export interface ConsulPlacement<N extends string> {
+  /**
+   * The nodes that hold a Consul server and form its raft cluster: 1, 3 or 5 of them (an
+   * odd number, so a majority survives a loss). Default: the control node (the gateway's)
+   * and the next nodes by name, three in all when there are three nodes, else one.
+   */
+  servers?: readonly N[];
+}
+
+/** Where the (stateless) control plane runs; every Envoy bootstrap lists all of its replicas. */
+export interface ControlPlanePlacement<N extends string> {
+  /** Nodes with a control-plane replica; at least two when the mesh has two nodes or more. Default: every node. */
+  nodes?: readonly N[];
+}
+
 export interface MeshDefinition<N extends string = string, S extends string = string> {
   /** Consul datacenter and SPIFFE trust domain inputs. */
   name: string;
   nodes: Readonly<Record<N, NodeDefinition>>;
   services: Readonly<Record<S, ServiceDefinition<N, S>>>;
   gateway?: GatewayDefinition<N, S>;
+  consul?: ConsulPlacement<N>;
+  controlPlane?: ControlPlanePlacement<N>;
   /** Mesh-wide defaults every service's traffic policy starts from. */
   defaults?: Pick<TrafficPolicy<S>, 'retries' | 'timeouts' | 'circuitBreaker' | 'outlierDetection' | 'loadBalancer' | 'mtls'>;
 }

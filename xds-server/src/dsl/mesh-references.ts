@@ -141,7 +141,50 @@ export function checkMeshReferences(input: unknown): MeshValidationIssue[] {
     });
   }
 
+  checkPlacements(input, nodeNames, report, checkName);
   return issues;
+}
+
+/** Raft needs a majority: an even count tolerates no more losses than the odd count below it. */
+const CONSUL_SERVER_COUNTS = [1, 3, 5];
+
+/** Node lists of `consul.servers` and `controlPlane.nodes`: known, unique, and enough of them to survive a node loss. */
+function checkPlacements(
+  input: Raw,
+  nodeNames: readonly string[],
+  report: (path: IssuePath, message: string) => void,
+  checkName: (path: IssuePath, value: unknown, kind: 'node' | 'service', known: readonly string[]) => boolean,
+): void {
+  const placed = (path: IssuePath, list: unknown): string[] | undefined => {
+    if (!Array.isArray(list)) return undefined;
+    const seen = new Map<string, number>();
+    list.forEach((node, i) => {
+      if (!checkName([...path, i], node, 'node', nodeNames)) return;
+      const earlier = seen.get(node as string);
+      if (earlier !== undefined) report([...path, i], `node ${JSON.stringify(node)} is already listed at [${earlier}]; list each node once`);
+      else seen.set(node as string, i);
+    });
+    return [...seen.keys()];
+  };
+  if (isObject(input.consul)) {
+    const servers = placed(['consul', 'servers'], input.consul.servers);
+    if (servers && servers.length > 0 && !CONSUL_SERVER_COUNTS.includes(servers.length)) {
+      report(
+        ['consul', 'servers'],
+        `${servers.length} Consul servers: raft needs a majority, so use 1, 3 or 5 servers (3 survive the loss of one node)` +
+          (servers.length === 2 ? '; two servers stop electing a leader as soon as either is lost' : ''),
+      );
+    }
+  }
+  if (isObject(input.controlPlane)) {
+    const replicas = placed(['controlPlane', 'nodes'], input.controlPlane.nodes);
+    if (replicas && replicas.length === 1 && nodeNames.length > 1) {
+      report(
+        ['controlPlane', 'nodes'],
+        `one control-plane replica cannot survive the loss of its node; list at least two nodes (declared: ${quoteList(nodeNames)}), or leave the field out for one on every node`,
+      );
+    }
+  }
 }
 
 interface GatewayMatch {

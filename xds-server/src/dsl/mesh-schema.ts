@@ -334,11 +334,21 @@ export const meshDefaultsSchema = z.strictObject({
   mtls: z.enum(MTLS_MODES).optional(),
 });
 
+export const consulPlacementSchema = z.strictObject({
+  servers: z.array(z.string()).min(1, { error: 'list the nodes that run a Consul server (1, 3 or 5), or leave the field out for the default' }).optional(),
+});
+
+export const controlPlanePlacementSchema = z.strictObject({
+  nodes: z.array(z.string()).min(1, { error: 'list the nodes that run a control-plane replica, or leave the field out for every node' }).optional(),
+});
+
 export const meshSchema = z.strictObject({
   name: name('mesh', 'dns'),
   nodes: namedRecord('node', 'dns', nodeSchema),
   services: namedRecord('service', 'dns', serviceSchema),
   gateway: gatewaySchema.optional(),
+  consul: consulPlacementSchema.optional(),
+  controlPlane: controlPlanePlacementSchema.optional(),
   defaults: meshDefaultsSchema.optional(),
 });
 
@@ -376,5 +386,7 @@ export type MeshSchemaChecks = [
   Assert<SameKeys<Out<typeof serviceSchema>, Dsl.ServiceDefinition<S, S>>>,
   Assert<SameKeys<Out<typeof gatewayRouteSchema>, Dsl.GatewayRoute<S>>>,
   Assert<SameKeys<Out<typeof gatewaySchema>, Dsl.GatewayDefinition<S, S>>>,
+  Assert<SameKeys<Out<typeof consulPlacementSchema>, Dsl.ConsulPlacement<S>>>,
+  Assert<SameKeys<Out<typeof controlPlanePlacementSchema>, Dsl.ControlPlanePlacement<S>>>,
   Assert<SameKeys<Out<typeof meshDefaultsSchema>, NonNullable<Dsl.MeshDefinition['defaults']>>>,
 ];

@@ -18,6 +18,15 @@ describe('validateMeshDefinition', () => {
     expect(result.definition).toEqual(testMesh());
   });
 
+  it('accepts Consul servers and control-plane replicas placed on declared nodes', () => {
+    expect(
+      errorsAfter((mesh) => {
+        mesh.consul = { servers: ['local'] };
+        mesh.controlPlane = { nodes: ['local', 'pi-1'] };
+      }),
+    ).toEqual([]);
+  });
+
   it('lets a segment prefix sit beside a longer sibling, and a method-restricted route before an unrestricted one', () => {
     expect(
       errorsAfter((mesh) =>
@@ -46,6 +55,35 @@ describe('validateMeshDefinition', () => {
       'an unknown node',
       (mesh) => mesh.services.user.nodes.push('locl'),
       ['services.user.nodes[1]: unknown node "locl" (did you mean "local"?)'],
+    ],
+    [
+      'Consul servers on an unknown node, listed twice, and an even count',
+      (mesh) => (mesh.consul = { servers: ['local', 'locl', 'local'] }),
+      [
+        'consul.servers[1]: unknown node "locl" (did you mean "local"?)',
+        'consul.servers[2]: node "local" is already listed at [0]; list each node once',
+      ],
+    ],
+    [
+      'two Consul servers',
+      (mesh) => (mesh.consul = { servers: ['local', 'pi-1'] }),
+      ['consul.servers: 2 Consul servers: raft needs a majority, so use 1, 3 or 5 servers (3 survive the loss of one node); two servers stop electing a leader as soon as either is lost'],
+    ],
+    [
+      'a single control-plane replica in a mesh of two nodes',
+      (mesh) => (mesh.controlPlane = { nodes: ['pi-1'] }),
+      ['controlPlane.nodes: one control-plane replica cannot survive the loss of its node; list at least two nodes (declared: "local", "pi-1"), or leave the field out for one on every node'],
+    ],
+    [
+      'an empty control-plane placement and an unknown placement field',
+      (mesh) => {
+        mesh.controlPlane = { nodes: [] };
+        mesh.consul = { server: ['local'] };
+      },
+      [
+        'consul.server: unknown field "server" (did you mean "servers"?)',
+        'controlPlane.nodes: list the nodes that run a control-plane replica, or leave the field out for every node',
+      ],
     ],
     [
       'an unknown node for a version',

@@ -33,7 +33,8 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
     command: ['agent'],
     volumes: [`${fromCompose(`consul/${node.name}`)}:/consul/config:ro`, 'consul-data:/consul/data'],
   };
-  services['control-plane'] = {
+  const replica = node.controlPlane;
+  if (replica) services['control-plane'] = {
     ...base(IMAGES.controlPlane),
     network_mode: 'host',
     // Prometheus on the control node scrapes every control plane's /metrics, so the admin API is on the node's address.
@@ -58,7 +59,7 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
       network_mode: `service:${i.name}`,
       command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'],
       volumes: [`${fromCompose(bootstrapPath(node, i.name))}:/etc/envoy/bootstrap.yaml:ro`],
-      depends_on: [i.name, 'control-plane'],
+      depends_on: replica ? [i.name, 'control-plane'] : [i.name],
     };
   }
 
@@ -69,7 +70,7 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
       network_mode: 'host',
       command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'],
       volumes: [`${fromCompose(bootstrapPath(node, gateway.name))}:/etc/envoy/bootstrap.yaml:ro`],
-      depends_on: ['control-plane'],
+      ...(replica ? { depends_on: ['control-plane'] } : {}),
     };
   }
 
@@ -77,7 +78,8 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
     services.temporal = {
       ...base(IMAGES.temporal),
       network_mode: 'host',
-      command: ['server', 'start-dev', '--ip', node.address, '--port', String(PORTS.temporal), '--ui-port', String(PORTS.temporalUi), '--db-filename', '/data/temporal.db'],
+      // All addresses: with --ip set to one address, the dev server (CLI 1.9) still dials its own internal services on 127.0.0.1 and fails.
+      command: ['server', 'start-dev', '--ip', '0.0.0.0', '--port', String(PORTS.temporal), '--ui-port', String(PORTS.temporalUi), '--db-filename', '/data/temporal.db'],
       volumes: ['temporal-data:/data'],
     };
     services.jaeger = { ...base(IMAGES.jaeger), network_mode: 'host' };

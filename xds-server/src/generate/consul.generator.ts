@@ -13,14 +13,21 @@ function hclFile(path: string, note: readonly string[], entries: readonly HclEnt
 }
 
 /**
- * The node's agent: the control node runs the single server (bootstrap_expect 1), the
- * others join it. Clients listen on loopback only; node labels become node_meta.
+ * The node's agent. The nodes of `consul.servers` form the raft cluster: each expects all
+ * of them (bootstrap_expect) and joins the others, so the first election waits for the full
+ * set and no node bootstraps a cluster of its own. Every agent, server or client, retries
+ * joining every server, so any one of them being down does not keep a node out. The HTTP
+ * API listens on loopback only; node labels become node_meta.
  */
 function agentConfig(layout: MeshLayout, node: NodeLayout): GeneratedFile {
-  const server = node.control;
+  const server = node.consulServer;
+  const peers = layout.consulServers.filter((s) => s !== node).map((s) => s.address);
+  const join = peers.length > 0 ? [attribute('retry_join', peers)] : [];
   return hclFile(
     `consul/${node.name}/agent.hcl`,
-    [`Consul ${server ? 'server' : 'client'} agent of node ${node.name}: consul agent -config-dir=${INSTALL.consulConfig}`],
+    [
+      `Consul ${server ? `server (1 of ${layout.consulServers.length})` : 'client'} agent of node ${node.name}: consul agent -config-dir=${INSTALL.consulConfig}`,
+    ],
     [
       attribute('datacenter', layout.name),
       attribute('node_name', node.name),
@@ -29,7 +36,8 @@ function agentConfig(layout: MeshLayout, node: NodeLayout): GeneratedFile {
       attribute('advertise_addr', node.address),
       attribute('client_addr', '127.0.0.1'),
       attribute('server', server),
-      ...(server ? [attribute('bootstrap_expect', 1)] : [attribute('retry_join', [layout.controlNode.address])]),
+      ...(server ? [attribute('bootstrap_expect', layout.consulServers.length)] : []),
+      ...join,
       attribute('log_level', 'INFO'),
       map('node_meta', { arch: node.arch, ...node.labels }),
       block('ports', [attribute('http', PORTS.consulHttp), attribute('grpc', PORTS.consulGrpc)]),
@@ -50,7 +58,10 @@ function check(i: InstanceLayout): HclEntry {
     ...target,
     attribute('interval', i.healthInterval),
     attribute('timeout', i.healthTimeout),
-    attribute('deregister_critical_service_after', i.deregisterAfter),
+    // No deregister_critical_service_after: the agent loads this definition from its config
+    // dir, and once reaped it would come back only with a `consul reload`, so an app that is
+    // slow to start, or down for a while, would stay out of the catalog after it recovers.
+    // A critical instance already leaves EDS; a lost node's instances go with its serfHealth.
   ]);
 }
 

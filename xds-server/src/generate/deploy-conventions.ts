@@ -3,8 +3,9 @@ import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
 
 /**
  * Where generated deployments put things and which fixed ports they use
- * (deploy/README.md, "Conventions"). Every node runs its own Consul agent and its own
- * control plane (it is stateless), so a sidecar's xDS and Consul are always on its node.
+ * (deploy/README.md, "Conventions"). Every node runs its own Consul agent, so an app's
+ * registration and its checks are always local; the control plane runs on the nodes of
+ * `controlPlane.nodes` (every node by default), and each bootstrap lists all of them.
  */
 export const INSTALL = {
   /** Everything the units run lives under this prefix. */
@@ -17,7 +18,11 @@ export const INSTALL = {
   envoyConfig: '/opt/mesh/envoy',
   /** The node's consul/<node>/ directory (agent config and service definitions). */
   consulConfig: '/opt/mesh/consul',
-  meshConfig: '/opt/mesh/mesh.config.ts',
+  /**
+   * Inside the app: the config imports '@mesh/xds-server', which Node resolves from the
+   * file's own directory upwards, so it must sit where app/node_modules is found.
+   */
+  meshConfig: '/opt/mesh/app/mesh.config.ts',
   /** Consul's data_dir, created by systemd (StateDirectory=mesh/consul). */
   consulData: '/var/lib/mesh/consul',
   user: 'mesh',
@@ -39,6 +44,7 @@ export const PORTS = {
   otlpHttp: 4318,
   prometheus: 9090,
   grafana: 3000,
+  postgres: 5432,
 } as const;
 
 /**

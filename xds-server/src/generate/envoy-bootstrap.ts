@@ -5,6 +5,11 @@ export const XDS_CLUSTER = 'xds_cluster';
 const ADMIN_CLUSTER = 'envoy_admin';
 const METRICS_LISTENER = 'envoy_metrics';
 
+export interface XdsEndpoint {
+  address: string;
+  port: number;
+}
+
 export interface EnvoyBootstrapOptions {
   /** node.id: unique per proxy. */
   nodeId: string;
@@ -14,8 +19,11 @@ export interface EnvoyBootstrapOptions {
   metadata: Readonly<Record<string, string | number>>;
   /** Admin interface, on loopback. */
   adminPort: number;
-  /** The control plane's xDS gRPC endpoint; a host name is resolved by DNS. */
-  xds: { address: string; port: number };
+  /**
+   * The control plane's xDS gRPC endpoints; a host name is resolved by DNS. With several
+   * replicas the first is preferred and the rest take over when it fails its health check.
+   */
+  xds: XdsEndpoint | readonly XdsEndpoint[];
   /** GRPC: state of the world; DELTA_GRPC: incremental. */
   apiType?: 'GRPC' | 'DELTA_GRPC';
   /** A static listener on 0.0.0.0 that serves only admin's `/stats/prometheus`. */
@@ -78,6 +86,33 @@ function metricsListener(port: number) {
 }
 
 /**
+ * The control-plane cluster over several replicas: the first at priority 0, the others at 1,
+ * with a TCP health check so that Envoy stops choosing a replica that is gone and reconnects
+ * its ADS stream to another one within seconds (a replica is stateless, so any one will do).
+ * The stream moves back only when it breaks, never while it works.
+ */
+function replicatedXdsCluster(endpoints: readonly XdsEndpoint[]) {
+  const [preferred, ...others] = endpoints;
+  const lbEndpoints = (list: readonly XdsEndpoint[]) => list.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) } }));
+  return {
+    name: XDS_CLUSTER,
+    type: endpoints.every((e) => isIP(e.address)) ? 'STATIC' : 'STRICT_DNS',
+    ...(endpoints.every((e) => isIP(e.address)) ? {} : { dns_lookup_family: 'V4_ONLY' }),
+    connect_timeout: '1s',
+    typed_extension_protocol_options: HTTP2_ONLY,
+    upstream_connection_options: { tcp_keepalive: { keepalive_time: 30, keepalive_interval: 10, keepalive_probes: 3 } },
+    health_checks: [
+      { timeout: '1s', interval: '1s', unhealthy_threshold: 2, healthy_threshold: 1, no_traffic_interval: '1s', tcp_health_check: {} },
+    ],
+    common_lb_config: { healthy_panic_threshold: { value: 0 } },
+    load_assignment: {
+      cluster_name: XDS_CLUSTER,
+      endpoints: [{ priority: 0, lb_endpoints: lbEndpoints(preferred ? [preferred] : []) }, { priority: 1, lb_endpoints: lbEndpoints(others) }],
+    },
+  };
+}
+
+/**
  * A sidecar or gateway bootstrap: node identity, admin on loopback, and ADS to the control
  * plane over HTTP/2; everything else (listeners, clusters, tracing) comes over xDS.
  */
@@ -89,11 +124,16 @@ export function envoyBootstrap(options: EnvoyBootstrapOptions): object {
     set_node_on_first_message_only: true,
   };
   const metadata = Object.fromEntries(Object.entries(options.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const xds: readonly XdsEndpoint[] = 'address' in options.xds ? [options.xds] : (options.xds as readonly XdsEndpoint[]);
+  const [single] = xds;
+  if (!single) throw new Error('envoyBootstrap: no xDS endpoint given');
   const clusters: object[] = [
-    staticCluster(XDS_CLUSTER, options.xds.address, options.xds.port, {
-      typed_extension_protocol_options: HTTP2_ONLY,
-      upstream_connection_options: { tcp_keepalive: { keepalive_time: 30, keepalive_interval: 10, keepalive_probes: 3 } },
-    }),
+    xds.length === 1
+      ? staticCluster(XDS_CLUSTER, single.address, single.port, {
+          typed_extension_protocol_options: HTTP2_ONLY,
+          upstream_connection_options: { tcp_keepalive: { keepalive_time: 30, keepalive_interval: 10, keepalive_probes: 3 } },
+        })
+      : replicatedXdsCluster(xds),
   ];
   if (options.metricsPort !== undefined) clusters.push(staticCluster(ADMIN_CLUSTER, '127.0.0.1', options.adminPort));
   return {

@@ -1,15 +1,23 @@
 import { PORTS } from './deploy-conventions';
 import { sortedRecord } from './generated-file';
-import type { InstanceLayout, MeshLayout } from './mesh-layout';
+import { sharedStoreServices, type InstanceLayout, type MeshLayout } from './mesh-layout';
 
 /**
  * The environment every instance gets, under systemd and compose alike. The node's Consul
  * agent registers the instance from its service definition, so the app must not register
  * itself too (CONSUL_REGISTER=false). The names are the ones @mesh/service-kit reads. The service's own `env` wins over these.
+ *
+ * A service with more than one instance keeps its data in PostgreSQL on the control node
+ * (MESH_STORE=postgres and libpq's PG* variables); the operator supplies PGUSER and
+ * PGPASSWORD beside the other secrets. A single instance keeps SQLite in MESH_DATA_DIR.
  */
 export function instanceEnv(layout: MeshLayout, i: InstanceLayout): Record<string, string> {
   const control = layout.controlNode.address;
+  const shared: Record<string, string> = sharedStoreServices(layout).has(i.service)
+    ? { MESH_STORE: 'postgres', PGHOST: control, PGPORT: String(PORTS.postgres), PGDATABASE: 'postgres' }
+    : {};
   return sortedRecord({
+    ...shared,
     CONSUL_HTTP_ADDR: `http://127.0.0.1:${PORTS.consulHttp}`,
     CONSUL_REGISTER: 'false',
     MESH_DATA_DIR: `/var/lib/mesh/${i.id}`,

@@ -72,6 +72,33 @@ describe('meshLayout', () => {
     });
   });
 
+  it('places three Consul servers by default when there are three nodes, the control node first, else one', () => {
+    const three = { a: { address: '10.0.0.1', arch: 'arm64' }, b: { address: '10.0.0.2', arch: 'arm64' }, c: { address: '10.0.0.3', arch: 'arm64' }, d: { address: '10.0.0.4', arch: 'arm64' } } as const;
+    const layout = meshLayout(mesh({ nodes: three, gateway: { node: 'c', routes: [] } }));
+    expect(layout.consulServers.map((n) => n.name)).toEqual(['a', 'b', 'c']);
+    expect(meshLayout(mesh({ nodes: three, gateway: { node: 'd', routes: [] } })).consulServers.map((n) => n.name)).toEqual(['a', 'b', 'd']);
+    expect(meshLayout(mesh()).consulServers.map((n) => n.name)).toEqual(['a']);
+    expect(meshLayout(mesh({ nodes: three, consul: { servers: ['d'] } })).consulServers.map((n) => n.name)).toEqual(['d']);
+  });
+
+  it('runs a control-plane replica on every node unless controlPlane.nodes says otherwise', () => {
+    expect(meshLayout(mesh()).controlPlanes.map((n) => n.name)).toEqual(['a', 'b']);
+    const layout = meshLayout(mesh({ nodes: { ...mesh().nodes, c: { address: '10.0.0.3', arch: 'arm64' } }, controlPlane: { nodes: ['c', 'a'] } }));
+    expect(layout.controlPlanes.map((n) => n.name)).toEqual(['a', 'c']);
+    // A node without a replica has no control-plane unit, and its xDS port is free for an app.
+    const units = generateSystemd(mesh({ nodes: { ...mesh().nodes, c: { address: '10.0.0.3', arch: 'arm64' } }, controlPlane: { nodes: ['c', 'a'] } })).map((f) => f.path);
+    expect(units).toContain('systemd/a/mesh-control-plane.service');
+    expect(units).not.toContain('systemd/b/mesh-control-plane.service');
+  });
+
+  it('refuses a loopback node address in a mesh of several nodes, naming the field and the fix', () => {
+    const error = errorOf(() => meshLayout(mesh({ nodes: { a: { address: '127.0.0.1', arch: 'amd64' }, b: { address: '10.0.0.2', arch: 'arm64' } } })));
+    expect(error.field).toBe('nodes.a.address');
+    expect(error.message).toMatch(/loopback address 127\.0\.0\.1, which the other nodes cannot reach\. Give each node the address the other nodes reach it at/);
+    // One node may well be the machine itself.
+    expect(() => meshLayout(mesh({ nodes: { a: { address: '127.0.0.1', arch: 'amd64' } }, services: {} }))).not.toThrow();
+  });
+
   it('puts the control node on the gateway node, else the first node by name', () => {
     expect(meshLayout(mesh()).controlNode.name).toBe('a');
     expect(meshLayout(mesh({ gateway: { node: 'b', routes: [] } })).controlNode.name).toBe('b');

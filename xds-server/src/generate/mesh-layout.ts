@@ -14,8 +14,12 @@ export interface NodeLayout {
   address: string;
   arch: Arch;
   labels: Readonly<Record<string, string>>;
-  /** Runs the Consul server, Temporal, Jaeger, Prometheus and Grafana. */
+  /** Runs Temporal, Jaeger, Prometheus and Grafana (and the gateway, when there is one). */
   control: boolean;
+  /** Holds one of the Consul servers (`consul.servers`); the other nodes run client agents. */
+  consulServer: boolean;
+  /** Runs a control-plane replica (`controlPlane.nodes`). */
+  controlPlane: boolean;
 }
 
 export type HealthLayout = { kind: 'http'; path: string } | { kind: 'tcp' };
@@ -63,6 +67,10 @@ export interface MeshLayout {
   name: string;
   nodes: readonly NodeLayout[];
   controlNode: NodeLayout;
+  /** The Consul servers' nodes, by name; their count is the raft cluster's bootstrap_expect. */
+  consulServers: readonly NodeLayout[];
+  /** The nodes with a control-plane replica, by name; every bootstrap lists all of them. */
+  controlPlanes: readonly NodeLayout[];
   /** Sorted by node, then by instance name. */
   instances: readonly InstanceLayout[];
   gateway: GatewayLayout | undefined;
@@ -75,9 +83,24 @@ const DEFAULT_GATEWAY = { port: 8080, adminPort: 19000 } as const;
 export function meshLayout(mesh: MeshDefinition): MeshLayout {
   const controlName = mesh.gateway?.node ?? Object.keys(mesh.nodes).sort(byName)[0];
   if (controlName === undefined) throw new GenerateError('nodes', 'no node is declared', 'Declare at least one node.');
+  const names = sortedEntries(mesh.nodes).map(([name]) => name);
+  const servers = new Set(mesh.consul?.servers ?? defaultConsulServers(controlName, names));
+  const replicas = new Set(mesh.controlPlane?.nodes ?? names);
   const nodes = sortedEntries(mesh.nodes).map(
-    ([name, node]): NodeLayout => ({ name, address: node.address, arch: node.arch, labels: sortedRecord(node.labels), control: name === controlName }),
+    ([name, node]): NodeLayout => ({
+      name,
+      address: node.address,
+      arch: node.arch,
+      labels: sortedRecord(node.labels),
+      control: name === controlName,
+      consulServer: servers.has(name),
+      controlPlane: replicas.has(name),
+    }),
   );
+  for (const [field, list] of [['consul.servers', [...servers]], ['controlPlane.nodes', [...replicas]]] as const) {
+    list.forEach((name, n) => nodeOfName(name, `${field}[${n}]`, names));
+  }
+  if (nodes.length > 1) checkRoutable(nodes);
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
   const nodeOf = (name: string, field: string): NodeLayout => {
     const node = nodeByName.get(name);
@@ -100,12 +123,51 @@ export function meshLayout(mesh: MeshDefinition): MeshLayout {
     metricsPort: (mesh.gateway.adminPort ?? DEFAULT_GATEWAY.adminPort) + ENVOY_METRICS_PORT_OFFSET,
   };
 
-  const layout: MeshLayout = { name: mesh.name, nodes, controlNode: nodeOf(controlName, 'gateway.node'), instances, gateway };
+  const layout: MeshLayout = {
+    name: mesh.name,
+    nodes,
+    controlNode: nodeOf(controlName, 'gateway.node'),
+    consulServers: nodes.filter((n) => n.consulServer),
+    controlPlanes: nodes.filter((n) => n.controlPlane),
+    instances,
+    gateway,
+  };
   checkPorts(layout);
   return layout;
 }
 
 type NodeOf = (name: string, field: string) => NodeLayout;
+
+function nodeOfName(name: string, field: string, names: readonly string[]): void {
+  if (!names.includes(name)) throw new GenerateError(field, `node "${name}" is not declared`, `Declare it under nodes or use one of: ${names.join(', ')}.`);
+}
+
+/**
+ * Three servers when there are three nodes (a raft cluster that survives losing one), the
+ * control node first; one server, on the control node, for smaller meshes (two servers
+ * would survive nothing).
+ */
+export function defaultConsulServers(controlName: string, names: readonly string[]): string[] {
+  if (names.length < 3) return [controlName];
+  return [controlName, ...names.filter((n) => n !== controlName).slice(0, 2)];
+}
+
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
+/**
+ * Other nodes reach a node at its address (Consul gossip, xDS, Temporal, the collector), so in a
+ * mesh of several nodes a loopback address would send each node to itself.
+ */
+function checkRoutable(nodes: readonly NodeLayout[]): void {
+  const loopback = nodes.filter((n) => LOOPBACK.test(n.address));
+  if (loopback.length === 0) return;
+  const [first] = loopback;
+  throw new GenerateError(
+    `nodes.${first!.name}.address`,
+    `${loopback.map((n) => `${n.name} has the loopback address ${n.address}`).join('; ')}, which the other nodes cannot reach`,
+    "Give each node the address the other nodes reach it at (its LAN address, e.g. 192.168.50.10).",
+  );
+}
 
 function serviceInstances(service: string, definition: ServiceDefinition<string, string>, nodeOf: NodeOf): InstanceLayout[] {
   const at = `services.${service}`;
@@ -160,6 +222,16 @@ function serviceInstances(service: string, definition: ServiceDefinition<string,
   return result;
 }
 
+/**
+ * Services with more than one instance (several nodes, replicas or versions): their
+ * instances must share one store, PostgreSQL on the control node, or they would disagree.
+ */
+export function sharedStoreServices(layout: Pick<MeshLayout, 'instances'>): ReadonlySet<string> {
+  const counts = new Map<string, number>();
+  for (const i of layout.instances) counts.set(i.service, (counts.get(i.service) ?? 0) + 1);
+  return new Set([...counts].filter(([, n]) => n > 1).map(([service]) => service));
+}
+
 interface PortClaim {
   port: number;
   owner: string;
@@ -194,14 +266,17 @@ function nodePorts(layout: MeshLayout, node: NodeLayout): PortClaim[] {
   const claims: PortClaim[] = [];
   const infra = (name: keyof typeof PORTS, owner: string) => claims.push({ port: PORTS[name], owner, field: `fixed ${name} port` });
   for (const name of ['consulServer', 'consulSerfLan', 'consulHttp', 'consulGrpc', 'consulDns'] as const) infra(name, 'consul');
-  infra('xds', 'control plane');
-  infra('controlPlaneAdmin', 'control plane');
+  if (node.controlPlane) {
+    infra('xds', 'control plane');
+    infra('controlPlaneAdmin', 'control plane');
+  }
+  if (node.consulServer) infra('consulSerfWan', 'consul');
   if (node.control) {
-    infra('consulSerfWan', 'consul');
     for (const name of ['temporal', 'temporalUi'] as const) infra(name, 'temporal');
     for (const name of ['jaegerUi', 'otlpGrpc', 'otlpHttp'] as const) infra(name, 'jaeger');
     infra('prometheus', 'prometheus');
     infra('grafana', 'grafana');
+    if (sharedStoreServices(layout).size > 0) infra('postgres', 'postgres');
   }
   for (const i of layout.instances.filter((x) => x.node === node)) {
     const at = `services.${i.service}`;

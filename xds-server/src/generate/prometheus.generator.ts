@@ -77,7 +77,7 @@ export function deployedScrapeTargets(mesh: MeshDefinition): MeshScrapeTargets {
   const identity = (i: InstanceLayout): InstanceIdentity => ({ id: i.id, service: i.service, version: i.version, node: i.node.name });
   const gateway = layout.gateway;
   return {
-    controlPlanes: layout.nodes.map((node) => ({ targets: [`${node.address}:${PORTS.controlPlaneAdmin}`], labels: controlPlaneLabels(node.name) })),
+    controlPlanes: layout.controlPlanes.map((node) => ({ targets: [`${node.address}:${PORTS.controlPlaneAdmin}`], labels: controlPlaneLabels(node.name) })),
     apps: layout.instances.map((i) => ({ targets: [`${i.node.address}:${i.port}`], labels: instanceLabels(identity(i)) })),
     envoys: [
       ...layout.instances.map((i) => ({ targets: [`${i.node.address}:${i.metricsPort}`], labels: instanceLabels(identity(i)) })),

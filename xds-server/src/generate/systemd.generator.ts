@@ -134,15 +134,19 @@ function instanceUnits(layout: MeshLayout, i: InstanceLayout): GeneratedFile[] {
   return [app, envoyFile(i.node, i.name, `Envoy sidecar of ${i.id}`, [appUnit(i)])];
 }
 
-/** A sidecar restarts and stops with its app (PartOf=) and waits for the node's control plane. */
+/**
+ * A sidecar restarts and stops with its app (PartOf=) and, on a node with a control-plane
+ * replica, starts after it; elsewhere its bootstrap reaches the replicas of other nodes.
+ */
 function envoyFile(node: NodeLayout, name: string, description: string, partOf: readonly string[]): GeneratedFile {
+  const controlPlane = node.controlPlane ? [CONTROL_PLANE_UNIT] : [];
   return unitFile(node, envoyUnit(name), `${description}; bootstrap ${INSTALL.envoyConfig}/${name}.yaml.`, [
     [
       'Unit',
       [
         ['Description', description],
-        ['Wants', CONTROL_PLANE_UNIT],
-        ['After', `network-online.target ${CONTROL_PLANE_UNIT} ${partOf.join(' ')}`.trim()],
+        ...(node.controlPlane ? [['Wants', CONTROL_PLANE_UNIT] as [string, string]] : []),
+        ['After', ['network-online.target', ...controlPlane, ...partOf].join(' ')],
         ['PartOf', [...partOf, MESH_TARGET].join(' ')],
         ...restartLimits,
       ],
@@ -167,20 +171,21 @@ function targetUnit(node: NodeLayout, units: readonly string[]): GeneratedFile {
 }
 
 /**
- * `systemd/<node>/` for every arm64 (Pi) node: the Consul agent, the control plane, each
- * instance and its Envoy, and mesh.target to start them all. The amd64 control node runs
- * the same stack from compose (or `mesh up`).
+ * `systemd/<node>/` for every node: the Consul agent, the control-plane replica where the
+ * node has one, each instance and its Envoy, and mesh.target to start them all. The
+ * control node's Temporal, Jaeger and Prometheus come from compose (or the operator's own
+ * packages); the units do not cover them.
  */
 export function generateSystemd(mesh: MeshDefinition): GeneratedFile[] {
   const layout = meshLayout(mesh);
   return layout.nodes
-    .filter((node) => node.arch === 'arm64')
     .flatMap((node) => {
       const instances = layout.instances.filter((i) => i.node === node);
-      const files = [consulUnit(node), controlPlaneUnit(layout, node), ...instances.flatMap((i) => instanceUnits(layout, i))];
+      const replica = node.controlPlane ? [controlPlaneUnit(layout, node)] : [];
+      const files = [consulUnit(node), ...replica, ...instances.flatMap((i) => instanceUnits(layout, i))];
       const gateway = layout.gateway;
       if (gateway?.node === node) files.push(envoyFile(node, gateway.name, `Gateway Envoy (public port ${gateway.port})`, []));
-      const wanted = [CONSUL_UNIT, CONTROL_PLANE_UNIT, ...instances.map(appUnit), ...(gateway?.node === node ? [envoyUnit(gateway.name)] : [])];
+      const wanted = [CONSUL_UNIT, ...(node.controlPlane ? [CONTROL_PLANE_UNIT] : []), ...instances.map(appUnit), ...(gateway?.node === node ? [envoyUnit(gateway.name)] : [])];
       return [...files, targetUnit(node, wanted)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     });
 }

@@ -4,7 +4,7 @@
 service {
   id      = "workflows-local"
   name    = "workflows"
-  address = "127.0.0.1"
+  address = "192.168.50.10"
   port    = 3006
   tags    = []
   meta    = {
@@ -13,12 +13,11 @@ service {
     "version"      = "v1"
   }
   check {
-    id                                = "workflows-local-health"
-    name                              = "workflows HTTP /health"
-    http                              = "http://127.0.0.1:3006/health"
-    method                            = "GET"
-    interval                          = "10s"
-    timeout                           = "2s"
-    deregister_critical_service_after = "1m"
+    id       = "workflows-local-health"
+    name     = "workflows HTTP /health"
+    http     = "http://127.0.0.1:3006/health"
+    method   = "GET"
+    interval = "10s"
+    timeout  = "2s"
   }
 }

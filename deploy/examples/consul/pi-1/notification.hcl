@@ -13,12 +13,11 @@ service {
     "version"      = "v1"
   }
   check {
-    id                                = "notification-pi-1-health"
-    name                              = "notification HTTP /health"
-    http                              = "http://127.0.0.1:3005/health"
-    method                            = "GET"
-    interval                          = "10s"
-    timeout                           = "2s"
-    deregister_critical_service_after = "1m"
+    id       = "notification-pi-1-health"
+    name     = "notification HTTP /health"
+    http     = "http://127.0.0.1:3005/health"
+    method   = "GET"
+    interval = "10s"
+    timeout  = "2s"
   }
 }

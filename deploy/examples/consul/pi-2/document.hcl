@@ -13,12 +13,11 @@ service {
     "version"      = "v1"
   }
   check {
-    id                                = "document-pi-2-health"
-    name                              = "document HTTP /health"
-    http                              = "http://127.0.0.1:3003/health"
-    method                            = "GET"
-    interval                          = "10s"
-    timeout                           = "2s"
-    deregister_critical_service_after = "1m"
+    id       = "document-pi-2-health"
+    name     = "document HTTP /health"
+    http     = "http://127.0.0.1:3003/health"
+    method   = "GET"
+    interval = "10s"
+    timeout  = "2s"
   }
 }
