@@ -14,3 +14,12 @@ describe('peerAddress and isLocalPeer', () => {
     expect(isLocalPeer(peerAddress(peer))).toBe(local);
   });
 });
+
+describe('isLocalPeer and this host\'s own addresses', () => {
+  it("counts one of this host's interface addresses as local, and no other address", () => {
+    const own = () => new Set(['198.18.0.11', 'fe80::1']);
+    expect(isLocalPeer('198.18.0.11', own)).toBe(true);
+    expect(isLocalPeer('::ffff:198.18.0.11', own)).toBe(true);
+    expect(isLocalPeer('198.18.0.12', own)).toBe(false);
+  });
+});

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { status } from '@grpc/grpc-js';
 
 /** Who opened a stream, as far as the server can tell before serving it. */
@@ -49,7 +50,16 @@ export function peerAddress(peer: string): string {
   return lastColon > 0 && bare.indexOf(':') === lastColon ? bare.slice(0, lastColon) : bare;
 }
 
-/** Loopback (127.0.0.0/8, ::1, IPv4-mapped loopback) or a unix socket: a peer on this host. */
-export function isLocalPeer(address: string): boolean {
-  return address === 'unix' || address === '::1' || /^(::ffff:)?127\./.test(address);
+/**
+ * A peer on this host: loopback (127.0.0.0/8, ::1, IPv4-mapped loopback), a unix socket, or
+ * one of this host's own interface addresses (a sidecar that reaches the control plane beside
+ * it through the node's LAN address). `own` is read fresh by default: interfaces come and go.
+ */
+export function isLocalPeer(address: string, own: () => ReadonlySet<string> = hostAddresses): boolean {
+  if (address === 'unix' || address === '::1' || /^(::ffff:)?127\./.test(address)) return true;
+  return own().has(address.replace(/^::ffff:/, ''));
+}
+
+function hostAddresses(): ReadonlySet<string> {
+  return new Set(Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)));
 }
