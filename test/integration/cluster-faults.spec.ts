@@ -178,7 +178,8 @@ describe('the demo mesh on simulated hosts (mesh cluster up)', () => {
     const killedAt = Date.now();
     const killed = await killNamespaceProcesses('mesh-pi-1');
     expect(killed.length).toBeGreaterThan(5);
-    expect(await namespacePids('mesh-pi-1')).toEqual([]);
+    // A killed process stays listed until its parent has reaped it.
+    await waitFor('every process of pi-1 gone', async () => (await namespacePids('mesh-pi-1')).length === 0, { timeoutMs: 10_000, intervalMs: 100 });
 
     await waitFor('a Consul leader without pi-1', async () => (await consulLeader(cluster, 'local')) !== '' && (await consulMembers(cluster, 'local')).get('pi-1') === false, { timeoutMs: 60_000, intervalMs: 500 });
     for (const account of inFlight) {

@@ -4,7 +4,7 @@ import { messageType } from '../resources/protos';
 import { TypeUrl } from '../resources/type-url';
 import type { MeshModel, ProxyIdentity, ServiceModel } from './model';
 import type { MeshConfigModel, TrafficPolicyModel, UpstreamModel } from './policy-model';
-import { policy, route } from './policy-fixtures.spec-helper';
+import { policy, route, SAFE_RETRY_DECODED } from './policy-fixtures.spec-helper';
 import { decodeResource, type Decoded } from '../resources/decode.spec-helper';
 import type { NodeView } from '../resources/node-view';
 
@@ -304,8 +304,8 @@ describe('MeshSnapshot with traffic policy', () => {
     expect([...view.resources(TypeUrl.Cluster).keys()].sort()).toEqual(['auth', 'gateway', 'user']);
     expect([...view.resources(TypeUrl.Route).keys()]).toEqual(['gateway']);
     expect(decodeResource(view.resource(TypeUrl.Route, 'gateway')).virtual_hosts[0].routes).toEqual([
-      { match: { prefix: '/auth/' }, route: { cluster: 'auth', prefix_rewrite: '/' } },
-      { match: { prefix: '/user/' }, route: { cluster: 'user', prefix_rewrite: '/' } },
+      { match: { prefix: '/auth/' }, route: { cluster: 'auth', prefix_rewrite: '/', retry_policy: SAFE_RETRY_DECODED } },
+      { match: { prefix: '/user/' }, route: { cluster: 'user', prefix_rewrite: '/', retry_policy: SAFE_RETRY_DECODED } },
     ]);
     const fromNode = bare.viewFor({ ...sidecar('gw2'), service: 'gateway', gatewayPort: 18080 }, undefined);
     expect(decodeResource(fromNode.resource(TypeUrl.Listener, 'gateway')).address.socket_address.port_value).toBe(18080);
@@ -314,7 +314,7 @@ describe('MeshSnapshot with traffic policy', () => {
     const edge = dsl.viewFor({ ...sidecar('e'), service: 'edge' }, undefined);
     expect(decodeResource(edge.resource(TypeUrl.Listener, 'gateway')).address.socket_address.port_value).toBe(9443);
     expect(decodeResource(edge.resource(TypeUrl.Route, 'gateway')).virtual_hosts[0].routes).toEqual([
-      { match: { prefix: '/api/' }, route: { cluster: 'user', prefix_rewrite: '/v1/' } },
+      { match: { prefix: '/api/' }, route: { cluster: 'user', prefix_rewrite: '/v1/', retry_policy: SAFE_RETRY_DECODED } },
     ]);
     // With a DSL gateway named otherwise, a proxy of a service called "gateway" is an ordinary sidecar.
     expect(dsl.viewFor({ ...sidecar('g'), service: 'gateway' }, local).resources(TypeUrl.Listener).has('inbound')).toBe(true);

@@ -32,3 +32,11 @@ export function policy(service: string, overrides: Partial<TrafficPolicyModel> =
     ...overrides,
   };
 }
+
+/** SAFE_RETRY as a decoded route carries it: the retry every route without a DSL retry policy gets. */
+export const SAFE_RETRY_DECODED = {
+  retry_on: 'connect-failure,refused-stream',
+  num_retries: { value: 2 },
+  retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } }],
+  host_selection_retry_max_attempts: 3,
+};

@@ -37,6 +37,19 @@ export function methodMatcher(methods: readonly HttpMethod[]): object {
     : { name: ':method', string_match: { safe_regex: { regex: methods.join('|') } } };
 }
 
+/**
+ * Retries for a route the DSL gives none: only failures where the request never reached the
+ * upstream (the connection failed or the stream was refused), so a POST is never repeated,
+ * each time on another host. This is what takes a dead node's instances out of the request
+ * path at once, before Consul's checks notice (Istio retries the same by default).
+ */
+export const SAFE_RETRY = {
+  retry_on: 'connect-failure,refused-stream',
+  num_retries: { value: 2 },
+  retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } }],
+  host_selection_retry_max_attempts: 3,
+} as const;
+
 function retryPolicy(retry: RetryModel): object {
   return {
     retry_on: retry.retryOn,
@@ -85,7 +98,7 @@ export function routeRule(policy: TrafficPolicyModel, route: RouteModel): object
       ...(route.rewritePrefix === undefined ? {} : { prefix_rewrite: route.rewritePrefix }),
       ...(route.timeoutMs === undefined ? {} : { timeout: duration(route.timeoutMs) }),
       ...(route.idleTimeoutMs === undefined ? {} : { idle_timeout: duration(route.idleTimeoutMs) }),
-      ...(route.retries === undefined ? {} : { retry_policy: retryPolicy(route.retries) }),
+      retry_policy: route.retries === undefined ? SAFE_RETRY : retryPolicy(route.retries),
     },
     ...(route.fault === undefined ? {} : { typed_per_filter_config: { [FAULT_FILTER_NAME]: faultConfig(route.fault) } }),
   };

@@ -2,7 +2,7 @@ import { decodeResource, durationMs } from '../resources/decode.spec-helper';
 import { encodeResource } from '../resources/resource-encoder';
 import { TypeUrl } from '../resources/type-url';
 import type { ServiceModel } from './model';
-import { policy, route } from './policy-fixtures.spec-helper';
+import { policy, route, SAFE_RETRY_DECODED } from './policy-fixtures.spec-helper';
 import { gatewayRouteConfiguration, outboundDomains, outboundScope, upstreamRouteConfiguration } from './route.translator';
 
 const svc = (name: string): ServiceModel => ({ name, protocol: 'http', endpoints: [] });
@@ -60,7 +60,7 @@ describe('outboundScope', () => {
 describe('serviceRoutes in a route configuration', () => {
   it('keeps the single prefix / route for a service without a policy', () => {
     const config = encoded(upstreamRouteConfiguration(svc('echo'), undefined));
-    expect(config.virtual_hosts).toEqual([{ name: 'echo', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo' } }] }]);
+    expect(config.virtual_hosts).toEqual([{ name: 'echo', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'echo', retry_policy: SAFE_RETRY_DECODED } }] }]);
   });
 
   it("translates a policy's routes in order: matches, rewrite, split, timeouts, retries and fault", () => {
@@ -97,9 +97,9 @@ describe('serviceRoutes in a route configuration', () => {
     expect(fault.delay.percentage).toEqual({ numerator: 50_000, denominator: 'MILLION' });
     expect(durationMs(fault.delay.fixed_delay)).toBe(100);
 
-    expect(health).toEqual({ match: { path: '/health', headers: [{ name: ':method', string_match: { exact: 'GET' } }] }, route: { cluster: 'notification' } });
+    expect(health).toEqual({ match: { path: '/health', headers: [{ name: ':method', string_match: { exact: 'GET' } }] }, route: { cluster: 'notification', retry_policy: SAFE_RETRY_DECODED } });
     // A zero weight is left out, and a split of one target is a plain cluster.
-    expect(regex).toEqual({ match: { safe_regex: { regex: '/v[0-9]+/.*' } }, route: { cluster: 'notification~v2' } });
+    expect(regex).toEqual({ match: { safe_regex: { regex: '/v[0-9]+/.*' } }, route: { cluster: 'notification~v2', retry_policy: SAFE_RETRY_DECODED } });
     expect(catchAll.route.weighted_clusters.clusters.map((c: { name: string }) => c.name)).toEqual(['notification', 'notification~v2']);
   });
 
@@ -135,8 +135,8 @@ describe('gatewayRouteConfiguration', () => {
         name: 'gateway',
         domains: ['*'],
         routes: [
-          { match: { prefix: '/auth/' }, route: { cluster: 'auth', prefix_rewrite: '/' } },
-          { match: { prefix: '/docs/' }, route: { cluster: 'document', prefix_rewrite: '/v1/' } },
+          { match: { prefix: '/auth/' }, route: { cluster: 'auth', prefix_rewrite: '/', retry_policy: SAFE_RETRY_DECODED } },
+          { match: { prefix: '/docs/' }, route: { cluster: 'document', prefix_rewrite: '/v1/', retry_policy: SAFE_RETRY_DECODED } },
         ],
       },
     ]);
@@ -149,8 +149,8 @@ describe('gatewayRouteConfiguration', () => {
     ];
     const config = encoded(gatewayRouteConfiguration(routes, new Map([svc('user'), svc('notification')].map((s) => [s.name, s]))));
     expect(config.virtual_hosts[0].routes).toEqual([
-      { match: { path_separated_prefix: '/users' }, route: { cluster: 'user' } },
-      { match: { path_separated_prefix: '/notifications', headers: [{ name: ':method', string_match: { exact: 'GET' } }] }, route: { cluster: 'notification' } },
+      { match: { path_separated_prefix: '/users' }, route: { cluster: 'user', retry_policy: SAFE_RETRY_DECODED } },
+      { match: { path_separated_prefix: '/notifications', headers: [{ name: ':method', string_match: { exact: 'GET' } }] }, route: { cluster: 'notification', retry_policy: SAFE_RETRY_DECODED } },
     ]);
   });
 });

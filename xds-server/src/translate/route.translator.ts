@@ -1,6 +1,6 @@
 import type { ServiceModel } from './model';
 import type { GatewayRouteModel, TrafficPolicyModel } from './policy-model';
-import { methodMatcher, routeRule } from './route-rule';
+import { methodMatcher, routeRule, SAFE_RETRY } from './route-rule';
 
 export const GATEWAY_ROUTE_NAME = 'gateway';
 
@@ -11,7 +11,7 @@ export function upstreamRouteName(service: string): string {
 
 /** A service's routes in match order: its policy's, or everything to the whole service. */
 export function serviceRoutes(service: ServiceModel, policy: TrafficPolicyModel | undefined): object[] {
-  return policy ? policy.routes.map((route) => routeRule(policy, route)) : [{ match: { prefix: '/' }, route: { cluster: service.name } }];
+  return policy ? policy.routes.map((route) => routeRule(policy, route)) : [{ match: { prefix: '/' }, route: { cluster: service.name, retry_policy: SAFE_RETRY } }];
 }
 
 /** The scoped route table of the outbound listener: one scope per Host a service answers to. */
@@ -71,6 +71,6 @@ function gatewayRoute(route: GatewayRouteModel): object {
   const path = route.prefix.endsWith('/') ? { prefix: route.prefix } : { path_separated_prefix: route.prefix };
   return {
     match: { ...path, ...(route.methods.length ? { headers: [methodMatcher(route.methods)] } : {}) },
-    route: { cluster: route.service, ...(route.rewritePrefix !== undefined ? { prefix_rewrite: route.rewritePrefix } : {}) },
+    route: { cluster: route.service, ...(route.rewritePrefix !== undefined ? { prefix_rewrite: route.rewritePrefix } : {}), retry_policy: SAFE_RETRY },
   };
 }
