@@ -31,6 +31,38 @@ export interface RawAdsOutcome {
 }
 
 /**
+ * Writes `requests` on `call` and gathers what comes back until the server ends the stream
+ * or `waitMs` passes. Our own cancel at the deadline is not the server's doing: nothing after
+ * it is recorded.
+ */
+async function exchange<Req, Res>(call: ClientDuplexStream<Req, Res>, requests: readonly Req[], waitMs: number): Promise<{ responses: Res[]; code: status | undefined; details: string }> {
+  const outcome = { responses: [] as Res[], code: undefined as status | undefined, details: '' };
+  let done = false;
+  try {
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        done = true;
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(finish, waitMs);
+      call.on('data', (response: Res) => done || outcome.responses.push(response));
+      call.on('error', (error: Error & { code?: status; details?: string }) => {
+        if (done) return;
+        outcome.code = error.code;
+        outcome.details = error.details ?? error.message;
+        finish();
+      });
+      call.on('end', () => done || finish());
+      for (const request of requests) call.write(request);
+    });
+  } finally {
+    call.cancel();
+  }
+  return outcome;
+}
+
+/**
  * One state-of-the-world ADS stream as a hand-rolled client (not Envoy) would open it: sends
  * `requests` with the given metadata, and reports what came back within `waitMs`.
  */
@@ -39,40 +71,15 @@ export async function rawAds(
   requests: Array<{ node?: { id: string; cluster: string; metadata?: unknown }; type_url: string; resource_names?: string[] }>,
   options: { token?: string; waitMs?: number } = {},
 ): Promise<RawAdsOutcome> {
-  const Client = adsClient();
-  const client = new Client(target, credentials.createInsecure());
+  const client = new (adsClient())(target, credentials.createInsecure());
   const metadata = new Metadata();
   if (options.token) metadata.set('x-consul-token', options.token);
   const call = (client as unknown as { StreamAggregatedResources(m: Metadata): ClientDuplexStream<object, RawAdsOutcome['responses'][number]> }).StreamAggregatedResources(metadata);
-  const outcome: RawAdsOutcome = { responses: [], code: undefined, details: '' };
-  // Our own cancel at the deadline is not the server's doing: nothing after it is recorded.
-  let done = false;
   try {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        done = true;
-        resolve();
-      }, options.waitMs ?? 3000);
-      call.on('data', (response) => done || outcome.responses.push(response));
-      call.on('error', (error: Error & { code?: status; details?: string }) => {
-        if (done) return;
-        done = true;
-        outcome.code = error.code;
-        outcome.details = error.details ?? error.message;
-        clearTimeout(timer);
-        resolve();
-      });
-      call.on('end', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      for (const request of requests) call.write(request);
-    });
+    return await exchange(call, requests, options.waitMs ?? 3000);
   } finally {
-    call.cancel();
     client.close();
   }
-  return outcome;
 }
 
 /** The same, with requests as raw bytes (malformed ones included); responses are counted, not decoded. */
@@ -83,28 +90,10 @@ export async function rawAdsBytes(target: string, requests: Buffer[], waitMs = 2
     (b: Buffer) => b,
     (b: Buffer) => b,
   );
-  const outcome = { responses: 0, code: undefined as status | undefined, details: '' };
-  let done = false;
   try {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        done = true;
-        resolve();
-      }, waitMs);
-      call.on('data', () => done || (outcome.responses += 1));
-      call.on('error', (error: Error & { code?: status; details?: string }) => {
-        if (done) return;
-        done = true;
-        outcome.code = error.code;
-        outcome.details = error.details ?? error.message;
-        clearTimeout(timer);
-        resolve();
-      });
-      for (const request of requests) call.write(request);
-    });
+    const outcome = await exchange(call, requests, waitMs);
+    return { ...outcome, responses: outcome.responses.length };
   } finally {
-    call.cancel();
     client.close();
   }
-  return outcome;
 }
