@@ -82,3 +82,24 @@ describe('ConsulStreamAuthorizer', () => {
     }
   });
 });
+
+describe('ConsulStreamAuthorizer while Consul is unreachable', () => {
+  class FlakyAcls extends FakeAcls {
+    down = false;
+    override async post(request: unknown, body: unknown, token: string | undefined): Promise<ConsulResponse> {
+      if (this.down) throw new Error('ECONNREFUSED');
+      return super.post(request, body, token);
+    }
+  }
+
+  it('keeps the verdicts Consul gave before (extend-cache), and fails a stream it never judged', async () => {
+    const acls = new FlakyAcls(new Map([['t', ['user']]]));
+    const auth = new ConsulStreamAuthorizer({ consul: acls, logger: pino({ level: 'silent' }), recheckIntervalMs: 1, serveSecretsWithoutAcls: false });
+    await expect(auth.authorize(peer('user', 't'))).resolves.toEqual({ allowed: true, secrets: true });
+    await new Promise((r) => setTimeout(r, 5));
+    acls.down = true;
+    await expect(auth.authorize(peer('user', 't'))).resolves.toEqual({ allowed: true, secrets: true });
+    await expect(auth.authorize(peer('approval', 'other'))).rejects.toThrow(/ECONNREFUSED/);
+    auth.close();
+  });
+});

@@ -64,7 +64,10 @@ export class ConsulStreamAuthorizer implements StreamAuthorizer {
     // A reconnect storm of one service's proxies asks Consul once.
     let asking = this.asking.get(key);
     if (!asking) {
-      asking = this.ask(peer).finally(() => this.asking.delete(key));
+      // Consul unreachable: a verdict it gave earlier stands, as Consul's own default ACL down_policy (extend-cache) has it.
+      asking = this.ask(peer)
+        .catch((error: unknown) => (cached ? cached.answer : Promise.reject(error)))
+        .finally(() => this.asking.delete(key));
       this.asking.set(key, asking);
     }
     return this.verdict(peer, await asking);
@@ -79,6 +82,8 @@ export class ConsulStreamAuthorizer implements StreamAuthorizer {
         this.answers.set(ACLS_STATE, { answer, at: Date.now() });
         return answer;
       })
+      // With Consul unreachable the last known state stands; with none, the stream fails (UNAVAILABLE) and the proxy retries.
+      .catch((error: unknown) => (known ? known.answer : Promise.reject(error)))
       .finally(() => (this.probing = undefined));
     return (await this.probing) === 'acls-disabled';
   }
