@@ -127,7 +127,7 @@ describe('the demo mesh on simulated hosts (mesh cluster up)', () => {
   it('serves through a 30 s partition of pi-2, and takes pi-2 back once healed', async () => {
     const pi2 = cluster.nodes.find((n) => n.name === 'pi-2')!;
     const pi2Instances = cluster.deployment.layout.instances.filter((i) => i.node.name === 'pi-2').map((i) => i.id);
-    const traffic = gatewayTraffic(gateway, steady, 120_000);
+    const traffic = gatewayTraffic(gateway, steady, 150_000);
     await new Promise((r) => setTimeout(r, 2000));
     const cutAt = Date.now();
     await cluster.network.partition('pi-2', true);
@@ -154,6 +154,8 @@ describe('the demo mesh on simulated hosts (mesh cluster up)', () => {
     const userOnPi2 = async () => (await envoyHosts(cluster, 'local', cluster.deployment.layout.gateway?.adminPort ?? 0)).find((h) => h.cluster === 'user' && h.address === pi2.address);
     const base = await waitFor('user-pi-2 back among the gateway\'s endpoints', userOnPi2, { timeoutMs: 60_000, intervalMs: 500 });
     await waitFor('user-pi-2 receiving traffic again', async () => ((await userOnPi2())?.requests ?? 0) > base.requests, { timeoutMs: 60_000, intervalMs: 1000 });
+    // A quick heal must not end the traffic inside its own window: run on well past it.
+    await waitFor('traffic past the heal window', async () => Date.now() > healedAt + FAILOVER_WINDOW_MS + 10_000, { timeoutMs: minutes(2), intervalMs: 1000 });
     const samples = await traffic.stop();
     // Two transitions, each with its window: the cut (pi-2's endpoints leave), and the heal (they come back).
     const duringCut = faultFigures(samples.filter((x) => x.at < healedAt), cutAt, FAILOVER_WINDOW_MS);
