@@ -39,7 +39,6 @@ export class ConsulStreamAuthorizer implements StreamAuthorizer {
   private readonly watched = new Map<string, Watched>();
   private readonly stop = new AbortController();
   private readonly timer: NodeJS.Timeout;
-  private aclsEnabled: boolean | undefined;
   /** Consul's recent answers by token and service, so a reconnect storm asks Consul once per pair per interval. */
   private readonly answers = new Map<string, { answer: ServiceWriteVerdict; at: number }>();
   private readonly asking = new Map<string, Promise<ServiceWriteVerdict>>();
@@ -52,7 +51,7 @@ export class ConsulStreamAuthorizer implements StreamAuthorizer {
 
   /** Set when serving secrets to remote peers without ACLs: /health and `mesh status` say so. */
   get warning(): string | undefined {
-    if (this.aclsEnabled !== false || !this.options.serveSecretsWithoutAcls) return undefined;
+    if (this.answers.get(ACLS_STATE)?.answer !== 'acls-disabled' || !this.options.serveSecretsWithoutAcls) return undefined;
     return `Consul ACLs are off and ${INSECURE_SECRETS_FLAG} is set: any peer that reaches the xDS port can obtain any service's private key`;
   }
 
@@ -115,7 +114,6 @@ export class ConsulStreamAuthorizer implements StreamAuthorizer {
   }
 
   private verdict(peer: StreamPeer, answer: ServiceWriteVerdict): StreamVerdict {
-    this.aclsEnabled = answer !== 'acls-disabled';
     const service = JSON.stringify(peer.service);
     switch (answer) {
       case 'allowed':
