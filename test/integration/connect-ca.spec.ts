@@ -9,7 +9,7 @@ import { suiteRunDir } from '../support/run-dir';
 import { type CaRoot, spiffeId } from '../../xds-server/src/consul/connect-ca';
 import { connectCaHealth } from '../../xds-server/src/consul/connect-ca-health';
 import { type ConnectCaSnapshot, ConnectCaWatcher } from '../../xds-server/src/consul/connect-ca-watcher';
-import { FetchConsulTransport } from '../../xds-server/src/consul/consul-transport';
+import { ConsulClientTransport } from '../../xds-server/src/consul/consul-client-transport';
 import { ADS } from '../../xds-server/src/translate/config-source';
 import { httpRbacFilter } from '../../xds-server/src/translate/rbac.translator';
 import { leafSecret, leafSecretName, rootsSecret } from '../../xds-server/src/translate/secret.translator';
@@ -69,7 +69,7 @@ describe('Connect CA watcher against a real Consul dev agent', () => {
   it("serves each service a leaf whose URI SAN is the service's SPIFFE ID, signed by the active root", async () => {
     consul = await startConsul(supervisor);
     for (const [i, service] of SERVICES.entries()) await registerService(consul.httpAddr, { id: `${service}-1`, name: service, port: 9100 + i });
-    watcher = new ConnectCaWatcher({ transport: new FetchConsulTransport(consul.httpAddr), onSnapshot: (s) => snapshots.push(s) });
+    watcher = new ConnectCaWatcher({ transport: new ConsulClientTransport(consul.httpAddr), onSnapshot: (s) => snapshots.push(s) });
     watcher.setServices(SERVICES);
     watcher.start();
 

@@ -5,7 +5,7 @@ import { catalogHealth } from '../../xds-server/src/consul/catalog-health';
 import type { CatalogSnapshot } from '../../xds-server/src/consul/catalog-snapshot';
 import { CatalogWatcher } from '../../xds-server/src/consul/catalog-watcher';
 import { consulAddress } from '../../xds-server/src/consul/consul-address';
-import { FetchConsulTransport } from '../../xds-server/src/consul/consul-transport';
+import { ConsulClientTransport } from '../../xds-server/src/consul/consul-client-transport';
 
 /** One change is expected to reach the watcher in well under a second; this only bounds a failure. */
 const DEADLINE = { timeoutMs: 15_000, intervalMs: 25 };
@@ -70,7 +70,7 @@ describe('CatalogWatcher against a real Consul dev agent', () => {
     await register('web', 'web-1', 9001);
     await register('web', 'web-2', 9002);
     watcher = new CatalogWatcher({
-      transport: new FetchConsulTransport(consulAddress({ CONSUL_HTTP_ADDR: consul.httpAddr.replace(/^http:\/\//, '') })),
+      transport: new ConsulClientTransport(consulAddress({ CONSUL_HTTP_ADDR: consul.httpAddr.replace(/^http:\/\//, '') })),
       onSnapshot: (snapshot) => snapshots.push(snapshot),
     });
     watcher.start();

@@ -18,6 +18,7 @@ import {
   type EnvoyHandle,
 } from '@mesh/harness';
 import type { MeshDefinition } from '../../xds-server/src/dsl/mesh-definition';
+import { envoyStat } from '../support/envoy-admin';
 import { health, proxy } from '../support/xds-admin';
 import { suiteRunDir } from '../support/run-dir';
 
@@ -199,11 +200,37 @@ describe('generated Prometheus config', () => {
   });
 });
 
+/**
+ * What a generated unit runs before Envoy: `mesh proxy-bootstrap` on the template, with the
+ * runtime directory (/run/mesh) moved under `runtimeRoot` and an empty token file (this
+ * Consul runs without ACLs). Returns the file Envoy would start on.
+ */
+async function renderGenerated(file: string, consulAddr: string, runtimeRoot: string): Promise<string> {
+  const template = join(runtimeRoot, basename(file));
+  writeFileSync(template, readFileSync(join(out, file), 'utf8').split('/run/mesh/').join(`${runtimeRoot}/run/mesh/`));
+  const tokenFile = join(runtimeRoot, 'empty.token');
+  writeFileSync(tokenFile, '');
+  const name = basename(file, '.yaml');
+  const rendered = join(runtimeRoot, 'run', 'mesh', name, 'envoy.yaml');
+  const caBundle = join(runtimeRoot, 'run', 'mesh', name, 'consul-ca.pem');
+  const cli = join(root, 'xds-server/dist/cli/main.js');
+  const result = await run(process.execPath, [cli, 'proxy-bootstrap', '--template', template, '--token-file', tokenFile, '--ca-out', caBundle, '--out', rendered, '--consul', consulAddr]);
+  expect(result).toMatchObject({ code: 0 });
+  return rendered;
+}
+
 describe('generated Envoy bootstraps and Consul configs', () => {
   const bootstraps = nodes.flatMap((node) => dirsUnder(join('bootstrap', node)).map((f) => join('bootstrap', node, f)));
+  const supervisor = new ProcessSupervisor(suiteRunDir('generate-validate'));
+  let consul: ConsulHandle;
+  beforeAll(async () => {
+    consul = await startConsul(supervisor);
+  });
+  afterAll(() => supervisor.stopAll());
 
-  it.each(bootstraps)('%s passes envoy --mode validate', async (file) => {
-    const result = await run(toolBin('envoy'), ['--mode', 'validate', '-c', join(out, file), '--disable-hot-restart', '--log-level', 'error']);
+  it.each(bootstraps)('%s, rendered by mesh proxy-bootstrap as its unit does, passes envoy --mode validate', async (file) => {
+    const rendered = await renderGenerated(file, consul.httpAddr, mkdtempSync(join(tmpdir(), 'mesh-proxy-')));
+    const result = await run(toolBin('envoy'), ['--mode', 'validate', '-c', rendered, '--disable-hot-restart', '--log-level', 'error']);
     expect(result).toMatchObject({ code: 0 });
     expect(result.output).toContain('OK');
   });
@@ -240,11 +267,17 @@ describe('a generated sidecar bootstrap and service definition against the real 
 
   beforeAll(async () => {
     consul = await startConsul(supervisor);
-    // The control plane serves the same mesh.config.ts the files were generated from.
-    controlPlane = await startControlPlane(supervisor, { consulAddr: consul.httpAddr, configFile: join(root, 'mesh.config.ts'), env: { MESH_LOG_LEVEL: 'debug' } });
+    // The control plane serves the same mesh.config.ts the files were generated from, over TLS
+    // with its Consul certificate, as its generated unit runs it.
+    controlPlane = await startControlPlane(supervisor, {
+      consulAddr: consul.httpAddr,
+      configFile: join(root, 'mesh.config.ts'),
+      env: { MESH_LOG_LEVEL: 'debug', MESH_XDS_TLS_SERVICE: 'mesh-control-plane' },
+    });
     metricsPort = await freePort();
-    // The generated file as is, except for ports this machine may have in use.
-    const generated = parse(readFileSync(join(out, 'bootstrap', 'local', 'auth.yaml'), 'utf8')) as GeneratedBootstrap;
+    // The generated file as its unit renders it, except for ports this machine may have in use.
+    const rendered = await renderGenerated(join('bootstrap', 'local', 'auth.yaml'), consul.httpAddr, mkdtempSync(join(tmpdir(), 'mesh-proxy-')));
+    const generated = parse(readFileSync(rendered, 'utf8')) as GeneratedBootstrap;
     envoy = await startEnvoy(supervisor, {
       name: `envoy-${instance}`,
       bootstrap: (adminPort) => withPorts(generated, { admin: adminPort, metrics: metricsPort, xds: controlPlane.xdsPort }),
@@ -282,6 +315,7 @@ describe('a generated sidecar bootstrap and service definition against the real 
       { timeoutMs: 20_000 },
     );
     expect(seen).toMatchObject({ nodeId: instance, service: 'auth' });
+    expect(await envoyStat(envoy.adminUrl, 'cluster.xds_cluster.ssl.handshake')).toBeGreaterThan(0);
   });
 
   it('serves /stats/prometheus, and only that, on its metrics listener, with every Envoy metric the dashboard queries', async () => {

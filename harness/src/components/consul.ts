@@ -3,6 +3,7 @@ import { allocatePorts } from '../process/free-port';
 import type { ManagedProcess, ProcessSupervisor } from '../process/supervisor';
 import { httpGet } from '../process/wait-for';
 import { repoRoot, toolBin } from '../toolchain/paths';
+import { bootstrapAcls, createServiceToken as createAclToken } from './consul-acl';
 
 export interface ConsulPorts {
   http: number;
@@ -67,13 +68,6 @@ export async function startConsul(supervisor: ProcessSupervisor, options: Consul
   return { httpAddr, ports, process: managed, managementToken };
 }
 
-/** `consul acl bootstrap`: the one global-management token; undefined while the ACL system is not up yet. */
-async function bootstrapAcls(httpAddr: string): Promise<string | undefined> {
-  const response = await fetch(`${httpAddr}/v1/acl/bootstrap`, { method: 'PUT', signal: AbortSignal.timeout(5000) });
-  if (!response.ok) return undefined;
-  return ((await response.json()) as { SecretID: string }).SecretID;
-}
-
 /**
  * One token per service, created on first use: what `mesh up` and the suites hand each app
  * and its sidecar. Undefined without ACLs, where nothing needs a token.
@@ -92,14 +86,7 @@ export function serviceTokens(consul: ConsulHandle): ((service: string) => Promi
 }
 
 /** A token with a service identity for `service`: what that service and its sidecar present to Consul and the control plane. */
-export async function createServiceToken(consul: ConsulHandle, service: string): Promise<{ secretId: string; accessorId: string }> {
-  const response = await fetch(`${consul.httpAddr}/v1/acl/token`, {
-    method: 'PUT',
-    headers: { 'x-consul-token': consul.managementToken ?? '' },
-    body: JSON.stringify({ Description: `service ${service}`, ServiceIdentities: [{ ServiceName: service }] }),
-    signal: AbortSignal.timeout(5000),
-  });
-  if (!response.ok) throw new Error(`creating a token for ${service}: ${response.status} ${await response.text()}`);
-  const token = (await response.json()) as { SecretID: string; AccessorID: string };
-  return { secretId: token.SecretID, accessorId: token.AccessorID };
+export function createServiceToken(consul: ConsulHandle, service: string): Promise<{ secretId: string; accessorId: string }> {
+  if (consul.managementToken === undefined) throw new Error(`creating a token for ${service}: this Consul runs without ACLs`);
+  return createAclToken(consul.httpAddr, consul.managementToken, service);
 }

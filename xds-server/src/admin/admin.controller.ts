@@ -57,6 +57,10 @@ export class AdminController {
     if (!this.mesh.ready && consul.status !== 'STARTING' && pending === undefined) reasons.push('the first mesh snapshot is not built yet');
     const insecure = this.xds.authorizer.warning;
     if (insecure) reasons.push(insecure);
+    const certificate = this.xds.certificate?.status();
+    if (certificate && certificate.serialNumber === undefined) {
+      reasons.push(`xDS TLS: no certificate for ${certificate.service} from the Consul CA yet, so every proxy connection is dropped (with ACLs the control plane's token needs service:write on ${certificate.service})`);
+    }
     const status: HealthStatus = consul.status === 'STARTING' || !this.mesh.ready ? 'DOWN' : reasons.length ? 'DEGRADED' : 'UP';
     if (status === 'DOWN') response.status(HttpStatus.SERVICE_UNAVAILABLE);
     return {
@@ -66,6 +70,7 @@ export class AdminController {
       consul,
       ...(config ? { config } : {}),
       ...(ca ? { ca: { ...ca, inUse: mtls, ...(pending !== undefined ? { pendingConfig: pending } : {}) } } : {}),
+      ...(certificate ? { xdsTls: certificate } : {}),
     };
   }
 

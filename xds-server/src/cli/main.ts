@@ -7,6 +7,7 @@ import { registerXdsCommand } from './xds.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerDiffCommand } from './diff.command';
 import { registerClusterCommand } from './cluster.command';
+import { registerProxyBootstrapCommand } from './proxy-bootstrap.command';
 
 const program = new Command()
   .name('mesh')
@@ -20,6 +21,7 @@ registerValidateCommand(program);
 registerGenerateCommand(program);
 registerDiffCommand(program);
 registerClusterCommand(program);
+registerProxyBootstrapCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`\n✖ ${error instanceof Error ? error.message : String(error)}`);

@@ -18,6 +18,7 @@ interface XdsOptions {
   maxNewStreamsPerSecond: number;
   aclRecheckSeconds: number;
   insecureServeSecretsWithoutAcls: boolean;
+  xdsTlsService?: string;
   prometheus?: string;
   jaeger?: string;
   temporal?: string;
@@ -45,6 +46,11 @@ export function registerXdsCommand(program: Command): void {
       "when Consul runs without ACLs, also hand services' private keys to proxies that are not on this host: anyone who reaches the xDS port can then take any service's identity",
       false,
     )
+    .option(
+      '--xds-tls-service <name>',
+      'serve xDS over TLS with a certificate the Consul CA issues for this service name (with ACLs the token needs service:write on it); proxies verify it against the Consul CA (default: $MESH_XDS_TLS_SERVICE; plaintext when unset)',
+      defaults.xdsTlsService,
+    )
     .option('--prometheus <url>', 'Prometheus the console at /ui/ charts and overlays from (default: $MESH_PROMETHEUS_URL)', defaults.console?.prometheusUrl)
     .option('--jaeger <url>', 'Jaeger query API the console searches traces in (default: $MESH_JAEGER_URL)', defaults.console?.jaegerUrl)
     .option('--temporal <host:port>', 'Temporal frontend the console lists workflows from (default: $MESH_TEMPORAL_ADDRESS)', defaults.console?.temporalAddress)
@@ -64,6 +70,7 @@ export function registerXdsCommand(program: Command): void {
         maxNewStreamsPerSecond: options.maxNewStreamsPerSecond,
         aclRecheckIntervalMs: options.aclRecheckSeconds * 1000,
         serveSecretsWithoutAcls: options.insecureServeSecretsWithoutAcls,
+        xdsTlsService: options.xdsTlsService,
         configFile: options.config ? resolve(options.config) : undefined,
         console: {
           ...(options.prometheus ? { prometheusUrl: options.prometheus } : {}),

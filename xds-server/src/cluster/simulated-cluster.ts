@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   inNamespace,
   intToIp,
@@ -131,6 +133,15 @@ export async function startSimulatedCluster(options: ClusterOptions): Promise<Si
   };
 
   const run = async (p: HostProcess, ready: () => Promise<unknown>, readyTimeoutMs = 120_000) => {
+    for (const [command, ...args] of p.prepare) {
+      const step = inNamespace(hostOf(p.node.name).namespace, command as string, args);
+      try {
+        await promisify(execFile)(step.command, step.args, { env: { ...process.env, ...p.env }, cwd: p.cwd, timeout: 90_000 });
+      } catch (error) {
+        const failed = error as { code?: unknown; stderr?: string; stdout?: string };
+        throw new Error(`${p.name}: ExecStartPre ${command} failed (${String(failed.code)}): ${(failed.stderr || failed.stdout || String(error)).trim()}`);
+      }
+    }
     const spec = inNamespace(hostOf(p.node.name).namespace, p.command, p.args);
     processes.set(p.name, await supervisor.start({ name: p.name, ...spec, env: p.env, cwd: p.cwd, ready, readyTimeoutMs }));
   };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { MeshDefinition } from '../dsl/mesh-definition';
 import { generateArtifacts } from '../generate/artifacts';
-import { INSTALL } from '../generate/deploy-conventions';
+import { CONTROL_PLANE_SERVICE, INSTALL, proxyRuntime, tokenFile } from '../generate/deploy-conventions';
 import type { GeneratedFile } from '../generate/generated-file';
 import { meshLayout, type InstanceLayout, type MeshLayout, type NodeLayout } from '../generate/mesh-layout';
 import { parseUnitCommand } from './unit-command';
@@ -21,6 +21,8 @@ export interface HostProcess {
   node: NodeLayout;
   kind: HostProcessKind;
   unit: string;
+  /** The unit's ExecStartPre commands, run to completion in order before `command`. */
+  prepare: string[][];
   command: string;
   args: string[];
   env: Record<string, string>;
@@ -85,7 +87,7 @@ export function withAddresses(definition: MeshDefinition, addresses: ReadonlyMap
   return { ...definition, nodes };
 }
 
-const INSTALL_ROOTS = [INSTALL.prefix, '/var/lib/mesh'] as const;
+const INSTALL_ROOTS = [INSTALL.prefix, '/var/lib/mesh', INSTALL.tokens, INSTALL.runtime] as const;
 
 /** The install paths of a generated text, moved under a host's root. */
 export function relocate(text: string, root: string): string {
@@ -121,14 +123,21 @@ export function simulatedDeployment(source: MeshDefinition, inputs: DeploymentIn
     }));
     const bootstrapFiles = under(artifacts, `bootstrap/${node.name}/`).map((f) => ({
       path: join(`${root}${INSTALL.envoyConfig}`, f.path.slice(`bootstrap/${node.name}/`.length)),
-      content: f.content,
+      content: relocate(f.content, root),
     }));
+    const proxies = [
+      ...layout.instances.filter((i) => i.node === node).map((i) => ({ name: i.name, service: i.service })),
+      ...(layout.gateway?.node === node ? [{ name: layout.gateway.name, service: layout.gateway.name }] : []),
+    ];
+    // What the operator provides (deploy/README.md): a token file per Consul service name, empty
+    // here because the simulated Consul runs without ACLs.
+    const tokens = [...new Set([CONTROL_PLANE_SERVICE, ...proxies.map((p) => p.service)])].map((service) => ({ path: `${root}${tokenFile(service)}`, content: '' }));
     const units = under(artifacts, `systemd/${node.name}/`).filter((f) => f.path.endsWith('.service'));
     if (units.length === 0) throw new SimulationError(`node ${node.name} has no systemd units to run; give its services a \`command\``);
     hosts.push({
       node,
       root,
-      files: [...consulFiles, ...bootstrapFiles, ...units.map((u) => ({ path: join(root, 'etc/systemd/system', u.path.split('/').pop() as string), content: u.content }))],
+      files: [...consulFiles, ...bootstrapFiles, ...tokens, ...units.map((u) => ({ path: join(root, 'etc/systemd/system', u.path.split('/').pop() as string), content: u.content }))],
       links: [
         { path: `${opt}/bin/node`, target: inputs.bin.node },
         { path: `${opt}/bin/envoy`, target: inputs.bin.envoy },
@@ -138,7 +147,8 @@ export function simulatedDeployment(source: MeshDefinition, inputs: DeploymentIn
           .map((entry) => ({ path: `${root}${INSTALL.app}/${entry}`, target: join(inputs.appDir, entry) })),
         { path: `${root}${INSTALL.meshConfig}`, target: inputs.configFile },
       ],
-      dirs: [`${root}/var/lib/mesh`, `${root}${INSTALL.consulData}`],
+      // systemd creates each proxy's RuntimeDirectory.
+      dirs: [`${root}/var/lib/mesh`, `${root}${INSTALL.consulData}`, ...proxies.map((p) => `${root}${proxyRuntime(p.name).dir}`)],
     });
     for (const file of units) {
       const unit = file.path.split('/').pop() as string;
@@ -152,6 +162,7 @@ export function simulatedDeployment(source: MeshDefinition, inputs: DeploymentIn
         node,
         kind,
         unit,
+        prepare: parsed.execStartPre,
         command,
         args,
         env: { ...parsed.environment, ...(kind === 'app' ? inputs.operatorEnv : {}) },

@@ -13,11 +13,13 @@ describe('unit commands', () => {
           ['WorkingDirectory', '/opt/mesh/app'],
           ['Environment', unitWord('A=1')],
           ['Environment', unitWord('B=two words')],
+          ['ExecStartPre', commandLine(['/bin/first', '--a'])],
+          ['ExecStartPre', commandLine(['/bin/second'])],
           ['ExecStart', commandLine(words)],
         ],
       ],
     ]);
-    expect(parseUnitCommand(unit, 'x.service')).toEqual({ execStart: words, environment: { A: '1', B: 'two words' }, workingDirectory: '/opt/mesh/app' });
+    expect(parseUnitCommand(unit, 'x.service')).toEqual({ execStartPre: [['/bin/first', '--a'], ['/bin/second']], execStart: words, environment: { A: '1', B: 'two words' }, workingDirectory: '/opt/mesh/app' });
   });
 
   it('names the unit when it has no ExecStart, and rejects an unterminated quote', () => {

@@ -1,5 +1,5 @@
 /**
- * What systemd would run for a generated unit: its ExecStart words, its Environment and its
+ * What systemd would run for a generated unit: its ExecStartPre and ExecStart words, its Environment and its
  * WorkingDirectory, read back from the unit file as systemd reads them (quoted words,
  * `%%` and `$$` escapes), so a simulated host runs exactly what a Pi's systemd would.
  */
@@ -9,6 +9,8 @@ export class UnitParseError extends Error {
 }
 
 export interface UnitCommand {
+  /** Every ExecStartPre=, in order: each must succeed before ExecStart runs. */
+  execStartPre: string[][];
   execStart: string[];
   environment: Record<string, string>;
   workingDirectory: string | undefined;
@@ -47,10 +49,11 @@ export function unitWords(value: string): string[] {
   return words;
 }
 
-/** The [Service] section's ExecStart, Environment and WorkingDirectory of a unit file. */
+/** The [Service] section's ExecStartPre, ExecStart, Environment and WorkingDirectory of a unit file. */
 export function parseUnitCommand(unit: string, file: string): UnitCommand {
   let section = '';
   let execStart: string[] | undefined;
+  const execStartPre: string[][] = [];
   const environment: Record<string, string> = {};
   let workingDirectory: string | undefined;
   for (const raw of unit.split('\n')) {
@@ -67,6 +70,7 @@ export function parseUnitCommand(unit: string, file: string): UnitCommand {
     const key = line.slice(0, eq);
     const value = line.slice(eq + 1);
     if (key === 'ExecStart') execStart = unitWords(value);
+    else if (key === 'ExecStartPre') execStartPre.push(unitWords(value));
     else if (key === 'WorkingDirectory') workingDirectory = unescapeSpecials(value);
     else if (key === 'Environment') {
       for (const word of unitWords(value)) {
@@ -77,5 +81,5 @@ export function parseUnitCommand(unit: string, file: string): UnitCommand {
     }
   }
   if (!execStart || execStart.length === 0) throw new UnitParseError(`${file}: no ExecStart= in [Service]`);
-  return { execStart, environment, workingDirectory };
+  return { execStartPre, execStart, environment, workingDirectory };
 }

@@ -1,6 +1,6 @@
 import { type AnswerInfo, BlockingQuery, type BlockingQueryOptions, type ChangeInfo } from './blocking-query';
 import { ConsulConsumerError, type ConsulError, ConsulHttpError, ConsulResponseError, ConsulUnreachableError } from './consul-errors';
-import { FetchConsulTransport } from './consul-transport';
+import { ConsulClientTransport } from './consul-client-transport';
 import { closedPort, eventually, FakeConsul, trackTimers } from './fake-consul.spec-helper';
 import { TokenBucket } from './token-bucket';
 
@@ -23,7 +23,7 @@ describe('BlockingQuery against a fake Consul', () => {
     const changes: Array<{ value: T; info: ChangeInfo }> = [];
     const errors: ConsulError[] = [];
     const query = new BlockingQuery<T>({
-      transport: new FetchConsulTransport(consul.address),
+      transport: new ConsulClientTransport(consul.address),
       path: PATH,
       parse: (body) => body as T,
       onChange: (value, info) => changes.push({ value, info }),
@@ -174,7 +174,7 @@ describe('BlockingQuery against a fake Consul', () => {
     const port = await closedPort();
     const seen: number[] = [];
     const query = new BlockingQuery({
-      transport: new FetchConsulTransport(`http://127.0.0.1:${port}`),
+      transport: new ConsulClientTransport(`http://127.0.0.1:${port}`),
       path: PATH,
       parse: (body) => body,
       onChange: () => undefined,
@@ -253,7 +253,7 @@ describe('BlockingQuery against a fake Consul', () => {
     consul.set(PATH, { v: 1 });
     const { query } = watch({ wait: '5m' });
     await eventually('blocked', () => consul.blockedOn(PATH) === 1);
-    expect(timers.pending()).toEqual([expect.stringMatching(/^\d+ ms timer from .*consul-transport\.ts/)]);
+    expect(timers.pending()).toEqual([expect.stringMatching(/^\d+ ms timer from .*consul-client-transport\.ts/)]);
     const started = Date.now();
     await query.stop();
     expect(Date.now() - started).toBeLessThan(200);
@@ -267,7 +267,7 @@ describe('BlockingQuery against a fake Consul', () => {
     const timers = trackTimers();
     const errors: ConsulError[] = [];
     const query = new BlockingQuery({
-      transport: new FetchConsulTransport(`http://127.0.0.1:${port}`),
+      transport: new ConsulClientTransport(`http://127.0.0.1:${port}`),
       path: PATH,
       parse: (body) => body,
       onChange: () => undefined,

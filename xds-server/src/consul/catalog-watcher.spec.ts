@@ -2,11 +2,10 @@ import { catalogHealth } from './catalog-health';
 import type { CatalogSnapshot } from './catalog-snapshot';
 import { CATALOG_SERVICES_PATH, CatalogWatcher, type CatalogWatcherOptions, catalogWatcherConnections, healthServicePath } from './catalog-watcher';
 import { ConsulConsumerError, type ConsulError } from './consul-errors';
-import { FetchConsulTransport } from './consul-transport';
+import { ConsulClientTransport } from './consul-client-transport';
 import { FakeCatalog } from './fake-catalog.spec-helper';
 import { eventually, FakeConsul, healthEntry, trackTimers } from './fake-consul.spec-helper';
 import { HEALTH_STATE_PATH } from './health-state';
-import { HttpConsulTransport } from './http-consul-transport';
 
 const WEB = healthServicePath('web');
 const API = healthServicePath('api');
@@ -35,7 +34,7 @@ describe('CatalogWatcher against a fake Consul', () => {
 
   function start(overrides: Partial<CatalogWatcherOptions> = {}): CatalogWatcher {
     watcher = new CatalogWatcher({
-      transport: new FetchConsulTransport(consul.address),
+      transport: new ConsulClientTransport(consul.address),
       onSnapshot: (s) => snapshots.push(s),
       onError: (error, watch) => errors.push({ error, watch }),
       wait: '5s',
@@ -222,7 +221,7 @@ describe('CatalogWatcher against a fake Consul', () => {
   it('keeps at most `fetchConcurrency` reads in flight, and a few connections in all', async () => {
     for (let i = 0; i < 40; i++) catalog.register(`svc-${i}`, `svc-${i}-1`);
     consul.hold(HEALTH_SERVICE);
-    start({ fetchConcurrency: 3, transport: new HttpConsulTransport(consul.address, { maxConnections: catalogWatcherConnections(3) }) });
+    start({ fetchConcurrency: 3, transport: new ConsulClientTransport(consul.address, { maxConnections: catalogWatcherConnections(3) }) });
     await eventually('three reads held', () => consul.heldOn(HEALTH_SERVICE) === 3);
     consul.release();
     await eventually('first snapshot', () => snapshots.length === 1);

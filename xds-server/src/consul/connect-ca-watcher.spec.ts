@@ -3,7 +3,7 @@ import { connectCaHealth } from './connect-ca-health';
 import { type ConnectCaSnapshot, ConnectCaWatcher, type ConnectCaWatcherOptions } from './connect-ca-watcher';
 import { leafBody, rootsBody } from './connect-ca.spec-helper';
 import { ConsulConfigError, type ConsulError } from './consul-errors';
-import { FetchConsulTransport } from './consul-transport';
+import { ConsulClientTransport } from './consul-client-transport';
 import { eventually, FakeConsul, trackTimers } from './fake-consul.spec-helper';
 
 const WEB = leafCertPath('web');
@@ -32,7 +32,7 @@ describe('ConnectCaWatcher against a fake Consul', () => {
 
   function start(services: string[], overrides: Partial<ConnectCaWatcherOptions> = {}): ConnectCaWatcher {
     watcher = new ConnectCaWatcher({
-      transport: new FetchConsulTransport(consul.address),
+      transport: new ConsulClientTransport(consul.address),
       onSnapshot: (s) => snapshots.push(s),
       onError: (error, watch) => errors.push({ error, watch }),
       wait: '5s',
@@ -213,7 +213,7 @@ describe('ConnectCaWatcher against a fake Consul', () => {
 
   it('rejects a warning fraction outside 0..1', () => {
     expect(
-      () => new ConnectCaWatcher({ transport: new FetchConsulTransport(consul.address), onSnapshot: () => undefined, expiryWarning: { fraction: 20 } }),
+      () => new ConnectCaWatcher({ transport: new ConsulClientTransport(consul.address), onSnapshot: () => undefined, expiryWarning: { fraction: 20 } }),
     ).toThrow(ConsulConfigError);
   });
 

@@ -1,16 +1,12 @@
 import { ConsulHttpError, ConsulResponseError, ConsulUnreachableError } from './consul-errors';
-import { type ConsulTransport, FetchConsulTransport } from './consul-transport';
+import { ConsulClientTransport } from './consul-client-transport';
+import type { ConsulTransport } from './consul-transport';
 import { FakeConsul } from './fake-consul.spec-helper';
-import { HttpConsulTransport } from './http-consul-transport';
 
 const PATH = '/v1/catalog/services';
 
-type Transport = new (address: string, options?: { token?: string }) => ConsulTransport;
-
-describe.each<[string, Transport]>([
-  ['FetchConsulTransport', FetchConsulTransport],
-  ['HttpConsulTransport', HttpConsulTransport],
-])('%s', (_name, TransportClass) => {
+describe('ConsulClientTransport', () => {
+  const TransportClass = ConsulClientTransport;
   let consul: FakeConsul;
   beforeEach(async () => {
     consul = await FakeConsul.start();
@@ -65,7 +61,7 @@ describe.each<[string, Transport]>([
   });
 });
 
-describe('HttpConsulTransport connection limit', () => {
+describe('ConsulClientTransport connection limit', () => {
   let consul: FakeConsul;
   beforeEach(async () => {
     consul = await FakeConsul.start();
@@ -74,7 +70,7 @@ describe('HttpConsulTransport connection limit', () => {
 
   it('never opens more than maxConnections, queueing the requests beyond them', async () => {
     consul.set(PATH, {}, { index: 5n });
-    const transport = new HttpConsulTransport(consul.address, { maxConnections: 2 });
+    const transport = new ConsulClientTransport(consul.address, { maxConnections: 2 });
     const stop = new AbortController();
     const request = (query: Array<[string, string]>) => transport.get({ path: PATH, query, signal: stop.signal, timeoutMs: 10_000 });
     // Two blocking requests hold both connections; the reads queue behind them.
@@ -87,6 +83,6 @@ describe('HttpConsulTransport connection limit', () => {
   });
 
   it('rejects a limit below 1', () => {
-    expect(() => new HttpConsulTransport('http://127.0.0.1:8500', { maxConnections: 0 })).toThrow('Invalid Consul maxConnections 0');
+    expect(() => new ConsulClientTransport('http://127.0.0.1:8500', { maxConnections: 0 })).toThrow('Invalid Consul maxConnections 0');
   });
 });

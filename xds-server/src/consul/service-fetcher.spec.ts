@@ -1,5 +1,5 @@
 import { ConsulConsumerError, type ConsulError, ConsulHttpError } from './consul-errors';
-import { FetchConsulTransport } from './consul-transport';
+import { ConsulClientTransport } from './consul-client-transport';
 import { eventually, FakeConsul, healthEntry, trackTimers } from './fake-consul.spec-helper';
 import type { RefetchJob } from './refetch-queue';
 import { healthServicePath, ServiceFetcher, type ServiceFetcherOptions, type ServiceRead } from './service-fetcher';
@@ -26,7 +26,7 @@ describe('ServiceFetcher against a fake Consul', () => {
 
   function create(overrides: Partial<ServiceFetcherOptions> = {}): ServiceFetcher {
     fetcher = new ServiceFetcher({
-      transport: new FetchConsulTransport(consul.address),
+      transport: new ConsulClientTransport(consul.address),
       onRead: (job, read) => reads.push({ job, read }),
       onError: (error, service) => errors.push({ error, service }),
       backoff: { initialMs: 5, maxMs: 20 },

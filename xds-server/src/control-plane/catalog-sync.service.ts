@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { Logger } from 'pino';
 import { CatalogWatcher, catalogWatcherConnections } from '../consul/catalog-watcher';
 import type { CatalogSnapshot } from '../consul/catalog-snapshot';
-import { HttpConsulTransport } from '../consul/http-consul-transport';
+import { ConsulClientTransport } from '../consul/consul-client-transport';
 import { CatalogModelBuilder } from '../translate/catalog-model';
 import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
@@ -18,7 +18,7 @@ import { LOGGER } from './logger';
 export class CatalogSync implements OnModuleInit, OnModuleDestroy {
   readonly watcher: CatalogWatcher;
   private readonly models = new CatalogModelBuilder();
-  private readonly transport: HttpConsulTransport;
+  private readonly transport: ConsulClientTransport;
 
   constructor(
     @Inject(CONTROL_PLANE_OPTIONS) options: ControlPlaneOptions,
@@ -26,7 +26,7 @@ export class CatalogSync implements OnModuleInit, OnModuleDestroy {
     metrics: XdsMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.transport = new HttpConsulTransport(options.consulAddress, { token: options.consulToken, maxConnections: catalogWatcherConnections() });
+    this.transport = new ConsulClientTransport(options.consulAddress, { token: options.consulToken, maxConnections: catalogWatcherConnections() });
     this.watcher = new CatalogWatcher({
       transport: this.transport,
       onSnapshot: (snapshot) => this.apply(snapshot),

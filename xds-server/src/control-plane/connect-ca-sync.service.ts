@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { Logger } from 'pino';
 import { connectCaHealth, type ConnectCaHealth } from '../consul/connect-ca-health';
 import { type ConnectCaSnapshot, type ConnectCaStatus, ConnectCaWatcher } from '../consul/connect-ca-watcher';
-import { FetchConsulTransport } from '../consul/consul-transport';
+import { ConsulClientTransport } from '../consul/consul-client-transport';
 import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
@@ -28,7 +28,7 @@ export class ConnectCaSync implements OnModuleInit, OnModuleDestroy {
   ) {
     if (!options.configFile) return;
     this.watcher = new ConnectCaWatcher({
-      transport: new FetchConsulTransport(options.consulAddress, { token: options.consulToken }),
+      transport: new ConsulClientTransport(options.consulAddress, { token: options.consulToken }),
       onSnapshot: (snapshot) => this.apply(snapshot),
       onError: (error, watch) => {
         metrics.consulWatchErrors.inc({ endpoint: watch.startsWith('leaf:') ? 'connect-ca-leaf' : 'connect-ca-roots' });

@@ -1,4 +1,5 @@
 import { consulAddress } from '../consul/consul-address';
+import { consulToken } from '../consul/consul-token';
 import { parseCollectorAddress, type TracingModel } from '../translate/tracing';
 import { DEFAULT_ADMIN_PORT, DEFAULT_XDS_PORT } from '../xds/defaults';
 import type { ConsoleSources } from '../admin/console/upstream-source';
@@ -10,7 +11,13 @@ export interface ControlPlaneOptions {
   adminPort: number;
   /** Consul's HTTP API, from CONSUL_HTTP_ADDR by default. */
   consulAddress: string;
+  /** CONSUL_HTTP_TOKEN, else the contents of CONSUL_HTTP_TOKEN_FILE. */
   consulToken: string | undefined;
+  /**
+   * Serve xDS over TLS with a Consul CA leaf certificate for this service name
+   * (MESH_XDS_TLS_SERVICE); plaintext without it.
+   */
+  xdsTlsService: string | undefined;
   /** mesh.config.ts to load and watch; without one, only the catalog shapes the mesh. */
   configFile: string | undefined;
   /** Where proxies send spans over OTLP/gRPC; tracing is off without it. */
@@ -36,7 +43,8 @@ export function defaultControlPlaneOptions(env: NodeJS.ProcessEnv = process.env)
     adminHost: env.MESH_ADMIN_HOST || '127.0.0.1',
     adminPort: DEFAULT_ADMIN_PORT,
     consulAddress: consulAddress(env),
-    consulToken: env.CONSUL_HTTP_TOKEN || undefined,
+    consulToken: consulToken(env),
+    xdsTlsService: env.MESH_XDS_TLS_SERVICE || undefined,
     configFile: env.MESH_CONFIG || undefined,
     tracing: env.MESH_PROXY_OTLP_ENDPOINT ? { collector: parseCollectorAddress(env.MESH_PROXY_OTLP_ENDPOINT), samplingPercent: 100 } : undefined,
     testHooks: env.MESH_XDS_TEST_HOOKS === '1',

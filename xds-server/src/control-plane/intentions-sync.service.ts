@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { Logger } from 'pino';
 import { BlockingQuery } from '../consul/blocking-query';
 import { INTENTIONS_PATH, parseIntentions, type Intention } from '../consul/connect-intentions';
-import { FetchConsulTransport } from '../consul/consul-transport';
+import { ConsulClientTransport } from '../consul/consul-client-transport';
 import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
@@ -26,7 +26,7 @@ export class IntentionsSync implements OnModuleInit, OnModuleDestroy {
   ) {
     if (!options.configFile) return;
     this.query = new BlockingQuery({
-      transport: new FetchConsulTransport(options.consulAddress, { token: options.consulToken }),
+      transport: new ConsulClientTransport(options.consulAddress, { token: options.consulToken }),
       path: INTENTIONS_PATH,
       parse: parseIntentions,
       onChange: (intentions) => {

@@ -16,6 +16,7 @@ const mesh = (controlPlane?: string[]): MeshDefinition => ({
 
 interface XdsCluster {
   name: string;
+  transport_socket?: { typed_config: { sni: string; common_tls_context: { alpn_protocols: string[]; validation_context: { trusted_ca: { filename: string }; match_typed_subject_alt_names: unknown[] } } } };
   health_checks?: unknown[];
   load_assignment: { endpoints: Array<{ priority?: number; lb_endpoints: Array<{ endpoint: { address: { socket_address: { address: string } } } }> }> };
 }
@@ -47,6 +48,15 @@ describe('bootstraps and control-plane replicas', () => {
       [1, ['10.0.0.3']],
     ]);
   });
+  it('reach the control plane over TLS, verifying its Consul certificate by the SPIFFE ID of mesh-control-plane', () => {
+    const tls = xdsCluster(generateBootstrap(mesh()), 'bootstrap/b/api.yaml').transport_socket?.typed_config;
+    expect(tls?.sni).toBe('mesh-control-plane');
+    expect(tls?.common_tls_context.alpn_protocols).toEqual(['h2']);
+    expect(tls?.common_tls_context.validation_context).toEqual({
+      trusted_ca: { filename: '/run/mesh/api/consul-ca.pem' },
+      match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { suffix: '/svc/mesh-control-plane' } }],
+    });
+  });
 });
 
 describe('Consul agents', () => {
@@ -66,4 +76,5 @@ describe('Consul agents', () => {
     expect(files.find((f) => f.path === 'consul/b/api.hcl')?.content).toMatch(/address\s+= "10\.0\.0\.2"/);
     expect(files.find((f) => f.path === 'consul/c/api.hcl')?.content).toMatch(/address\s+= "10\.0\.0\.3"/);
   });
+
 });

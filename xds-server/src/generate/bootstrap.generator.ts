@@ -1,8 +1,8 @@
 import { ENVOY_DRAIN_FLAGS } from './envoy-flags';
 import type { MeshDefinition } from '../dsl/mesh-definition';
 import { NODE_METADATA } from '../xds/proxy-node';
-import { PORTS } from './deploy-conventions';
-import { envoyBootstrap, sidecarMetadata, XDS_CLUSTER, type XdsEndpoint } from './envoy-bootstrap';
+import { CONTROL_PLANE_SERVICE, PORTS, proxyRuntime } from './deploy-conventions';
+import { envoyBootstrap, sidecarMetadata, XDS_CLUSTER, type XdsEndpoint, type XdsTls } from './envoy-bootstrap';
 import { yamlFile, type GeneratedFile } from './generated-file';
 import { meshLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
 
@@ -15,6 +15,9 @@ export function xdsEndpoints(layout: MeshLayout, node: NodeLayout): XdsEndpoint[
   const others = layout.controlPlanes.filter((n) => n !== node);
   return [...own, ...others].map((n) => ({ address: n.address, port: PORTS.xds }));
 }
+
+/** Every generated proxy verifies the control plane's Consul-issued certificate. */
+const xdsTls = (name: string): XdsTls => ({ caFile: proxyRuntime(name).caBundle, serverName: CONTROL_PLANE_SERVICE });
 
 export function bootstrapPath(node: NodeLayout, name: string): string {
   return `bootstrap/${node.name}/${name}.yaml`;
@@ -33,8 +36,9 @@ export function generateBootstrap(mesh: MeshDefinition): GeneratedFile[] {
         adminPort: i.adminPort,
         xds: xdsEndpoints(layout, i.node),
         metricsPort: i.metricsPort,
+        xdsTls: xdsTls(i.name),
       }),
-      [`Envoy sidecar of ${i.id} (${i.service} ${i.version} on ${i.node.name}): envoy -c <this file> --disable-hot-restart ${ENVOY_DRAIN_FLAGS.join(' ')}`],
+      [`Envoy sidecar of ${i.id} (${i.service} ${i.version} on ${i.node.name}), a template: \`mesh proxy-bootstrap\` adds the token and writes the CA bundle; then envoy -c <its output> --disable-hot-restart ${ENVOY_DRAIN_FLAGS.join(' ')}`],
     ),
   );
   const gateway = layout.gateway;
@@ -49,8 +53,9 @@ export function generateBootstrap(mesh: MeshDefinition): GeneratedFile[] {
           adminPort: gateway.adminPort,
           xds: xdsEndpoints(layout, gateway.node),
           metricsPort: gateway.metricsPort,
+          xdsTls: xdsTls(gateway.name),
         }),
-        [`The edge Envoy on ${gateway.node.name}, public port ${gateway.port}: envoy -c <this file> --disable-hot-restart ${ENVOY_DRAIN_FLAGS.join(' ')}`],
+        [`The edge Envoy on ${gateway.node.name}, public port ${gateway.port}, a template: \`mesh proxy-bootstrap\` adds the token and writes the CA bundle; then envoy -c <its output> --disable-hot-restart ${ENVOY_DRAIN_FLAGS.join(' ')}`],
       ),
     );
   }

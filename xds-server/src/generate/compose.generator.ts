@@ -1,6 +1,6 @@
 import { ENVOY_DRAIN_FLAGS } from './envoy-flags';
 import type { MeshDefinition } from '../dsl/mesh-definition';
-import { INSTALL, IMAGES, PORTS } from './deploy-conventions';
+import { CONTROL_PLANE_SERVICE, INSTALL, IMAGES, PORTS, proxyRuntime, tokenFile } from './deploy-conventions';
 import { bootstrapPath } from './bootstrap.generator';
 import { GenerateError } from './generate-error';
 import { yamlFile, type GeneratedFile } from './generated-file';
@@ -10,6 +10,9 @@ import { meshLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
 /** Compose files sit two levels down (compose/<node>/), beside the other artifact kinds. */
 const fromCompose = (path: string) => `../../${path}`;
 const MESH_CONFIG_IN_CONTAINER = '/etc/mesh/mesh.config.ts';
+/** The operator's token directory on the node, mounted where the generated paths expect it. */
+const TOKENS_VOLUME = `\${MESH_TOKENS:-${INSTALL.tokens}}:${INSTALL.tokens}:ro`;
+const BOOTSTRAP_TEMPLATE = '/etc/envoy/template.yaml';
 
 interface ComposeService {
   [key: string]: unknown;
@@ -20,6 +23,49 @@ interface ComposeService {
  * sidecar's port on it, exactly as under systemd, so the bootstraps and Consul definitions
  * are shared. Each sidecar joins its app's network namespace.
  */
+/**
+ * A proxy as two services: a one-shot run of `mesh proxy-bootstrap` (the control plane's
+ * image) that writes the bootstrap with the token and the CA bundle into a volume, and the
+ * Envoy that starts once it has succeeded.
+ */
+interface ProxySpec {
+  /** The instance's or the gateway's name: its bootstrap and runtime directory. */
+  name: string;
+  /** The Consul service whose token it presents. */
+  service: string;
+  /** The compose service that runs Envoy. */
+  envoyService: string;
+  network: ComposeService;
+  dependsOn: readonly string[];
+}
+
+function proxyServices(base: (image: string) => ComposeService, node: NodeLayout, spec: ProxySpec): { services: Record<string, ComposeService>; volume: string } {
+  const { name, service, envoyService, network, dependsOn } = spec;
+  const runtime = proxyRuntime(name);
+  const volume = `proxy-${name}`;
+  const prepare = `${name}-bootstrap`;
+  return {
+    volume,
+    services: {
+      [prepare]: {
+        ...base(IMAGES.controlPlane),
+        network_mode: 'host',
+        restart: 'on-failure',
+        command: ['proxy-bootstrap', '--template', BOOTSTRAP_TEMPLATE, '--token-file', tokenFile(service), '--ca-out', runtime.caBundle, '--out', runtime.bootstrap, '--consul', `http://127.0.0.1:${PORTS.consulHttp}`],
+        volumes: [`${fromCompose(bootstrapPath(node, name))}:${BOOTSTRAP_TEMPLATE}:ro`, TOKENS_VOLUME, `${volume}:${runtime.dir}`],
+        depends_on: ['consul'],
+      },
+      [envoyService]: {
+        ...base(IMAGES.envoy),
+        ...network,
+        command: ['-c', runtime.bootstrap, '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'],
+        volumes: [`${volume}:${runtime.dir}:ro`],
+        depends_on: { [prepare]: { condition: 'service_completed_successfully' }, ...Object.fromEntries(dependsOn.map((d) => [d, { condition: 'service_started' }])) },
+      },
+    },
+  };
+}
+
 function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
   const platform = `linux/${node.arch}`;
   const base = (image: string): ComposeService => ({ image, platform, restart: 'unless-stopped' });
@@ -38,9 +84,22 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
     ...base(IMAGES.controlPlane),
     network_mode: 'host',
     // Prometheus on the control node scrapes every control plane's /metrics, so the admin API is on the node's address.
-    command: ['xds', '--host', node.address, '--admin-host', node.address, '--consul', `http://127.0.0.1:${PORTS.consulHttp}`, '--config', MESH_CONFIG_IN_CONTAINER, ...controlPlaneTracing(layout).args],
-    environment: { CONSUL_HTTP_ADDR: `http://127.0.0.1:${PORTS.consulHttp}`, ...controlPlaneTracing(layout).env },
-    volumes: [`\${MESH_CONFIG:-./mesh.config.ts}:${MESH_CONFIG_IN_CONTAINER}:ro`],
+    command: [
+      'xds',
+      '--host',
+      node.address,
+      '--admin-host',
+      node.address,
+      '--consul',
+      `http://127.0.0.1:${PORTS.consulHttp}`,
+      '--config',
+      MESH_CONFIG_IN_CONTAINER,
+      '--xds-tls-service',
+      CONTROL_PLANE_SERVICE,
+      ...controlPlaneTracing(layout).args,
+    ],
+    environment: { CONSUL_HTTP_ADDR: `http://127.0.0.1:${PORTS.consulHttp}`, CONSUL_HTTP_TOKEN_FILE: tokenFile(CONTROL_PLANE_SERVICE), ...controlPlaneTracing(layout).env },
+    volumes: [`\${MESH_CONFIG:-./mesh.config.ts}:${MESH_CONFIG_IN_CONTAINER}:ro`, TOKENS_VOLUME],
     depends_on: ['consul'],
   };
 
@@ -54,24 +113,28 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
       environment: instanceEnv(layout, i),
       depends_on: ['consul'],
     };
-    services[`${i.name}-envoy`] = {
-      ...base(IMAGES.envoy),
-      network_mode: `service:${i.name}`,
-      command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'],
-      volumes: [`${fromCompose(bootstrapPath(node, i.name))}:/etc/envoy/bootstrap.yaml:ro`],
-      depends_on: replica ? [i.name, 'control-plane'] : [i.name],
-    };
+    const proxy = proxyServices(base, node, {
+      name: i.name,
+      service: i.service,
+      envoyService: `${i.name}-envoy`,
+      network: { network_mode: `service:${i.name}` },
+      dependsOn: replica ? [i.name, 'control-plane'] : [i.name],
+    });
+    Object.assign(services, proxy.services);
+    volumes[proxy.volume] = {};
   }
 
   const gateway = layout.gateway;
   if (gateway?.node === node) {
-    services[gateway.name] = {
-      ...base(IMAGES.envoy),
-      network_mode: 'host',
-      command: ['-c', '/etc/envoy/bootstrap.yaml', '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'],
-      volumes: [`${fromCompose(bootstrapPath(node, gateway.name))}:/etc/envoy/bootstrap.yaml:ro`],
-      ...(replica ? { depends_on: ['control-plane'] } : {}),
-    };
+    const proxy = proxyServices(base, node, {
+      name: gateway.name,
+      service: gateway.name,
+      envoyService: gateway.name,
+      network: { network_mode: 'host' },
+      dependsOn: replica ? ['control-plane'] : [],
+    });
+    Object.assign(services, proxy.services);
+    volumes[proxy.volume] = {};
   }
 
   if (node.control) {

@@ -25,6 +25,14 @@ export const INSTALL = {
   meshConfig: '/opt/mesh/app/mesh.config.ts',
   /** Consul's data_dir, created by systemd (StateDirectory=mesh/consul). */
   consulData: '/var/lib/mesh/consul',
+  /**
+   * The operator's ACL tokens, one file per Consul service name (`<service>.token`, the
+   * sidecars' and the app's, and the control plane's); never generated. Empty files when
+   * Consul runs without ACLs.
+   */
+  tokens: '/etc/mesh/tokens',
+  /** Per-proxy runtime files (systemd's RuntimeDirectory=mesh/<name>): the rendered bootstrap and the CA bundle. */
+  runtime: '/run/mesh',
   user: 'mesh',
 } as const;
 
@@ -52,6 +60,24 @@ export const PORTS = {
  * from a static listener on adminPort + this offset, which serves nothing else.
  */
 export const ENVOY_METRICS_PORT_OFFSET = 1000;
+
+/**
+ * The Consul service name the control plane's xDS certificate is issued for
+ * (`--xds-tls-service`); every generated bootstrap verifies the control plane against it.
+ */
+export const CONTROL_PLANE_SERVICE = 'mesh-control-plane';
+
+/** The token file of a Consul service name. */
+export const tokenFile = (service: string) => `${INSTALL.tokens}/${service}.token`;
+
+/**
+ * What `mesh sidecar-bootstrap` writes for one proxy before its Envoy starts: the bootstrap
+ * with the proxy's token in it, and the Consul CA bundle it verifies the control plane with.
+ */
+export function proxyRuntime(name: string): { dir: string; bootstrap: string; caBundle: string } {
+  const dir = `${INSTALL.runtime}/${name}`;
+  return { dir, bootstrap: `${dir}/envoy.yaml`, caBundle: `${dir}/consul-ca.pem` };
+}
 
 /** The gateway Envoy's node.cluster (the control plane's default) and its instance id prefix. */
 export const GATEWAY_NAME = DEFAULT_GATEWAY_NAME;

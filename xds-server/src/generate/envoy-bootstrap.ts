@@ -28,6 +28,37 @@ export interface EnvoyBootstrapOptions {
   apiType?: 'GRPC' | 'DELTA_GRPC';
   /** A static listener on 0.0.0.0 that serves only admin's `/stats/prometheus`. */
   metricsPort?: number;
+  /** Reach the control plane over TLS, verifying it against the Consul CA; plaintext without. */
+  xdsTls?: XdsTls;
+}
+
+export interface XdsTls {
+  /** PEM bundle of the Consul CA roots, read when Envoy starts. */
+  caFile: string;
+  /** The Consul service name the control plane's certificate is issued for: its SPIFFE ID ends in `/svc/<name>`. */
+  serverName: string;
+}
+
+/**
+ * Only a certificate the Consul CA signed for the control plane's service name will do: a
+ * rogue server on the LAN has neither, so it cannot feed this proxy config.
+ */
+function xdsTransportSocket(tls: XdsTls) {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+      sni: tls.serverName,
+      common_tls_context: {
+        // grpc-js's server, like any HTTP/2 server over TLS, takes only connections that negotiate h2.
+        alpn_protocols: ['h2'],
+        validation_context: {
+          trusted_ca: { filename: tls.caFile },
+          match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { suffix: `/svc/${tls.serverName}` } }],
+        },
+      },
+    },
+  };
 }
 
 const HTTP2_ONLY = {
@@ -91,7 +122,7 @@ function metricsListener(port: number) {
  * its ADS stream to another one within seconds (a replica is stateless, so any one will do).
  * The stream moves back only when it breaks, never while it works.
  */
-function replicatedXdsCluster(endpoints: readonly XdsEndpoint[]) {
+function replicatedXdsCluster(endpoints: readonly XdsEndpoint[], extra: object) {
   const [preferred, ...others] = endpoints;
   const lbEndpoints = (list: readonly XdsEndpoint[]) => list.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) } }));
   return {
@@ -99,8 +130,7 @@ function replicatedXdsCluster(endpoints: readonly XdsEndpoint[]) {
     type: endpoints.every((e) => isIP(e.address)) ? 'STATIC' : 'STRICT_DNS',
     ...(endpoints.every((e) => isIP(e.address)) ? {} : { dns_lookup_family: 'V4_ONLY' }),
     connect_timeout: '1s',
-    typed_extension_protocol_options: HTTP2_ONLY,
-    upstream_connection_options: { tcp_keepalive: { keepalive_time: 30, keepalive_interval: 10, keepalive_probes: 3 } },
+    ...extra,
     health_checks: [
       { timeout: '1s', interval: '1s', unhealthy_threshold: 2, healthy_threshold: 1, no_traffic_interval: '1s', tcp_health_check: {} },
     ],
@@ -127,14 +157,12 @@ export function envoyBootstrap(options: EnvoyBootstrapOptions): object {
   const xds: readonly XdsEndpoint[] = 'address' in options.xds ? [options.xds] : (options.xds as readonly XdsEndpoint[]);
   const [single] = xds;
   if (!single) throw new Error('envoyBootstrap: no xDS endpoint given');
-  const clusters: object[] = [
-    xds.length === 1
-      ? staticCluster(XDS_CLUSTER, single.address, single.port, {
-          typed_extension_protocol_options: HTTP2_ONLY,
-          upstream_connection_options: { tcp_keepalive: { keepalive_time: 30, keepalive_interval: 10, keepalive_probes: 3 } },
-        })
-      : replicatedXdsCluster(xds),
-  ];
+  const channel = {
+    typed_extension_protocol_options: HTTP2_ONLY,
+    upstream_connection_options: { tcp_keepalive: { keepalive_time: 30, keepalive_interval: 10, keepalive_probes: 3 } },
+    ...(options.xdsTls ? { transport_socket: xdsTransportSocket(options.xdsTls) } : {}),
+  };
+  const clusters: object[] = [xds.length === 1 ? staticCluster(XDS_CLUSTER, single.address, single.port, channel) : replicatedXdsCluster(xds, channel)];
   if (options.metricsPort !== undefined) clusters.push(staticCluster(ADMIN_CLUSTER, '127.0.0.1', options.adminPort));
   return {
     node: { id: options.nodeId, cluster: options.cluster, metadata },

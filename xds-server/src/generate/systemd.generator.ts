@@ -1,7 +1,7 @@
 import { ENVOY_DRAIN_FLAGS } from './envoy-flags';
 import type { MeshDefinition } from '../dsl/mesh-definition';
 import { isAbsolute } from 'node:path';
-import { INSTALL, PORTS } from './deploy-conventions';
+import { CONTROL_PLANE_SERVICE, INSTALL, PORTS, proxyRuntime, tokenFile } from './deploy-conventions';
 import { GenerateError } from './generate-error';
 import { GENERATED_HEADER, hashComment, type GeneratedFile } from './generated-file';
 import { controlPlaneTracing, instanceEnv } from './instance-env';
@@ -93,11 +93,28 @@ function controlPlaneUnit(layout: MeshLayout, node: NodeLayout): GeneratedFile {
         ...serviceBasics('always', '1s'),
         ['WorkingDirectory', INSTALL.app],
         ['Environment', unitWord(`CONSUL_HTTP_ADDR=${consul}`)],
+        // Needs service:write on CONTROL_PLANE_SERVICE (its xDS certificate) and what the catalog watch reads.
+        ['Environment', unitWord(`CONSUL_HTTP_TOKEN_FILE=${tokenFile(CONTROL_PLANE_SERVICE)}`)],
         ['Environment', unitWord('NODE_ENV=production')],
         ...Object.entries(tracing.env).map(([k, v]): [string, string] => ['Environment', unitWord(`${k}=${v}`)]),
         [
           'ExecStart',
-          commandLine([`${INSTALL.bin}/node`, `${INSTALL.app}/xds-server/dist/cli/main.js`, 'xds', '--host', node.address, '--admin-host', node.address, '--consul', consul, '--config', INSTALL.meshConfig, ...tracing.args]),
+          commandLine([
+            `${INSTALL.bin}/node`,
+            `${INSTALL.app}/xds-server/dist/cli/main.js`,
+            'xds',
+            '--host',
+            node.address,
+            '--admin-host',
+            node.address,
+            '--consul',
+            consul,
+            '--config',
+            INSTALL.meshConfig,
+            '--xds-tls-service',
+            CONTROL_PLANE_SERVICE,
+            ...tracing.args,
+          ]),
         ],
       ],
     ],
@@ -131,16 +148,34 @@ function instanceUnits(layout: MeshLayout, i: InstanceLayout): GeneratedFile[] {
       ],
     ],
   ]);
-  return [app, envoyFile(i.node, i.name, `Envoy sidecar of ${i.id}`, [appUnit(i)])];
+  return [app, envoyFile(i.node, i.name, i.service, `Envoy sidecar of ${i.id}`, [appUnit(i)])];
 }
 
 /**
  * A sidecar restarts and stops with its app (PartOf=) and, on a node with a control-plane
  * replica, starts after it; elsewhere its bootstrap reaches the replicas of other nodes.
+ * Before Envoy starts, `mesh proxy-bootstrap` writes the generated bootstrap with the proxy's
+ * token (`service`'s token file) into the unit's runtime directory, with the CA bundle.
  */
-function envoyFile(node: NodeLayout, name: string, description: string, partOf: readonly string[]): GeneratedFile {
+function envoyFile(node: NodeLayout, name: string, service: string, description: string, partOf: readonly string[]): GeneratedFile {
   const controlPlane = node.controlPlane ? [CONTROL_PLANE_UNIT] : [];
-  return unitFile(node, envoyUnit(name), `${description}; bootstrap ${INSTALL.envoyConfig}/${name}.yaml.`, [
+  const runtime = proxyRuntime(name);
+  const prepare = [
+    `${INSTALL.bin}/node`,
+    `${INSTALL.app}/xds-server/dist/cli/main.js`,
+    'proxy-bootstrap',
+    '--template',
+    `${INSTALL.envoyConfig}/${name}.yaml`,
+    '--token-file',
+    tokenFile(service),
+    '--ca-out',
+    runtime.caBundle,
+    '--out',
+    runtime.bootstrap,
+    '--consul',
+    `http://127.0.0.1:${PORTS.consulHttp}`,
+  ];
+  return unitFile(node, envoyUnit(name), `${description}; bootstrap ${INSTALL.envoyConfig}/${name}.yaml, token ${tokenFile(service)}.`, [
     [
       'Unit',
       [
@@ -156,7 +191,10 @@ function envoyFile(node: NodeLayout, name: string, description: string, partOf: 
       [
         ['Type', 'simple'],
         ...serviceBasics('always', '1s'),
-        ['ExecStart', commandLine([`${INSTALL.bin}/envoy`, '-c', `${INSTALL.envoyConfig}/${name}.yaml`, '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'])],
+        ['RuntimeDirectory', runtime.dir.slice('/run/'.length)],
+        ['RuntimeDirectoryMode', '0700'],
+        ['ExecStartPre', commandLine(prepare)],
+        ['ExecStart', commandLine([`${INSTALL.bin}/envoy`, '-c', runtime.bootstrap, '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', 'info'])],
         ['LimitNOFILE', '65536'],
       ],
     ],
@@ -184,7 +222,7 @@ export function generateSystemd(mesh: MeshDefinition): GeneratedFile[] {
       const replica = node.controlPlane ? [controlPlaneUnit(layout, node)] : [];
       const files = [consulUnit(node), ...replica, ...instances.flatMap((i) => instanceUnits(layout, i))];
       const gateway = layout.gateway;
-      if (gateway?.node === node) files.push(envoyFile(node, gateway.name, `Gateway Envoy (public port ${gateway.port})`, []));
+      if (gateway?.node === node) files.push(envoyFile(node, gateway.name, gateway.name, `Gateway Envoy (public port ${gateway.port})`, []));
       const wanted = [CONSUL_UNIT, ...(node.controlPlane ? [CONTROL_PLANE_UNIT] : []), ...instances.map(appUnit), ...(gateway?.node === node ? [envoyUnit(gateway.name)] : [])];
       return [...files, targetUnit(node, wanted)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     });

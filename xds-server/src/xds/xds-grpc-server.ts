@@ -82,6 +82,8 @@ const PER_TYPE_SERVICES: Array<{ path: string; sotw: string; delta: string; type
 export interface XdsServerOptions {
   host: string;
   port: number;
+  /** Default: plaintext. */
+  credentials?: ServerCredentials;
 }
 
 export interface XdsEngineOptions {
@@ -145,11 +147,11 @@ export class XdsGrpcServer {
 
   async start(options: XdsServerOptions): Promise<number> {
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, port) =>
+      this.server.bindAsync(`${options.host}:${options.port}`, options.credentials ?? ServerCredentials.createInsecure(), (error, port) =>
         error ? reject(error) : resolve(port),
       ),
     );
-    this.logger.info({ port: this.boundPort }, 'xDS server listening');
+    this.logger.info({ port: this.boundPort, tls: options.credentials !== undefined }, 'xDS server listening');
     return this.boundPort;
   }
 

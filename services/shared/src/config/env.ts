@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /** Typed readers for environment variables; every failure names the variable and what it accepts. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -76,4 +77,20 @@ export function envDuration(env: Env, name: string, fallback: string): string {
   const value = raw(env, name) ?? fallback;
   if (!/^\d+(ms|s|m|h)$/.test(value)) throw new ConfigError(name, value, 'a duration such as 500ms, 2s, 1m or 1h');
   return value;
+}
+
+/**
+ * A secret given as `<name>` or, as Consul's CLI takes its token, as the contents of the file
+ * `<name>_FILE` names (so that it sits in neither a unit file nor the process environment).
+ */
+export function envSecret(env: Env, name: string): string | undefined {
+  const direct = raw(env, name);
+  if (direct !== undefined) return direct;
+  const file = raw(env, `${name}_FILE`);
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch (error) {
+    throw new ConfigError(`${name}_FILE`, file, `a readable file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }

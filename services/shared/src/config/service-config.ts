@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { consulHttpAddress } from './consul-address';
-import { ConfigError, envBool, envDuration, envInt, envOptionalString, envPort, envString, type Env } from './env';
+import { ConfigError, envBool, envDuration, envInt, envOptionalString, envPort, envSecret, envString, type Env } from './env';
 
 /** What one service instance needs to know about itself and the mesh around it. */
 export interface ServiceConfig {
@@ -81,7 +81,7 @@ export function loadServiceConfig(defaults: ServiceDefaults, env: Env = process.
     consul: {
       register: envBool(env, 'CONSUL_REGISTER', true),
       address: consulHttpAddress(env),
-      token: envOptionalString(env, 'CONSUL_HTTP_TOKEN'),
+      token: envSecret(env, 'CONSUL_HTTP_TOKEN'),
       checkUrl: `http://${checkHost.includes(':') ? `[${checkHost}]` : checkHost}:${port}/health`,
       checkInterval: envDuration(env, 'CONSUL_CHECK_INTERVAL', '2s'),
       checkTimeout: envDuration(env, 'CONSUL_CHECK_TIMEOUT', '1s'),

@@ -34,7 +34,6 @@ describe('ConsulRegistration', () => {
           CheckID: 'user-10.0.0.7-3002:http',
           Name: 'user /health',
           HTTP: 'http://10.0.0.7:3002/health',
-          Method: 'GET',
           Interval: '2s',
           Timeout: '1s',
           DeregisterCriticalServiceAfter: '1m',
@@ -49,8 +48,9 @@ describe('ConsulRegistration', () => {
     let registered = 0;
     const consul = await startHttpStub((req, res) => {
       if (req.url === '/v1/agent/service/register') registered += 1;
-      res.statusCode = req.method === 'GET' ? 404 : 200;
-      res.end();
+      // The agent's list of its services, filtered to this instance, no longer holds it.
+      res.setHeader('content-type', 'application/json');
+      res.end(req.method === 'GET' ? '{}' : '');
     });
     try {
       const config = loadServiceConfig({ name: 'auth', port: 3001, sidecarPort: 21001 }, { CONSUL_HTTP_ADDR: `http://127.0.0.1:${consul.port}` });
@@ -58,7 +58,7 @@ describe('ConsulRegistration', () => {
       await registration.register();
       await registration.ensureRegistered();
       expect(registered).toBe(2);
-      expect(consul.requests[1]).toMatchObject({ method: 'GET', url: '/v1/agent/service/auth-127.0.0.1-3001' });
+      expect(consul.requests[1]).toMatchObject({ method: 'GET', url: `/v1/agent/services?filter=${encodeURIComponent('ID == "auth-127.0.0.1-3001"')}` });
     } finally {
       await consul.close();
     }

@@ -1,4 +1,9 @@
+import Consul from 'consul';
 import type { Logger } from 'pino';
+
+// The package's typings do not export the type of register()'s options; take it from its overloads.
+type Register = Consul['agent']['service']['register'];
+type RegisterOptions = Register extends { (options: infer A): unknown; (options: infer B): unknown } ? Exclude<A | B, string> : never;
 import type { ServiceConfig } from '../config/service-config';
 
 export class ConsulRegistrationError extends Error {
@@ -8,27 +13,27 @@ export class ConsulRegistrationError extends Error {
   }
 }
 
-/** The body of PUT /v1/agent/service/register for this instance. */
-export function registrationBody(config: ServiceConfig): Record<string, unknown> {
+/** The registration of this instance, as the consul package takes it (it writes the agent API's field names). */
+export function registrationBody(config: ServiceConfig): RegisterOptions {
   return {
-    ID: config.instanceId,
-    Name: config.name,
-    Address: config.nodeAddress,
-    Port: config.port,
-    Tags: config.tags,
-    Meta: {
+    id: config.instanceId,
+    name: config.name,
+    address: config.nodeAddress,
+    port: config.port,
+    tags: config.tags,
+    meta: {
       sidecar_port: String(config.sidecarPort),
       protocol: config.protocol,
       version: config.version,
     },
-    Check: {
-      CheckID: `${config.instanceId}:http`,
-      Name: `${config.name} /health`,
-      HTTP: config.consul.checkUrl,
-      Method: 'GET',
-      Interval: config.consul.checkInterval,
-      Timeout: config.consul.checkTimeout,
-      DeregisterCriticalServiceAfter: config.consul.deregisterCriticalAfter,
+    // An HTTP check is a GET unless it names another method.
+    check: {
+      checkid: `${config.instanceId}:http`,
+      name: `${config.name} /health`,
+      http: config.consul.checkUrl,
+      interval: config.consul.checkInterval,
+      timeout: config.consul.checkTimeout,
+      deregistercriticalserviceafter: config.consul.deregisterCriticalAfter,
     },
   };
 }
@@ -47,12 +52,24 @@ export interface ConsulRegistrationOptions {
 export class ConsulRegistration {
   private watchdog: NodeJS.Timeout | undefined;
   private registered = false;
+  private readonly consul: Consul;
 
   constructor(
     private readonly config: ServiceConfig,
     private readonly logger: Logger,
     private readonly options: ConsulRegistrationOptions = {},
-  ) {}
+  ) {
+    const agent = new URL(config.consul.address);
+    // papi, under the consul package, takes a client-wide request timeout its typings leave out.
+    const clientOptions: ConstructorParameters<typeof Consul>[0] & { timeout: number } = {
+      host: agent.hostname,
+      port: Number(agent.port || (agent.protocol === 'https:' ? 443 : 80)),
+      secure: agent.protocol === 'https:',
+      timeout: REQUEST_TIMEOUT_MS,
+      ...(config.consul.token ? { defaults: { token: config.consul.token } } : {}),
+    };
+    this.consul = new Consul(clientOptions);
+  }
 
   get isRegistered(): boolean {
     return this.registered;
@@ -63,7 +80,7 @@ export class ConsulRegistration {
     let delay = 200;
     for (;;) {
       try {
-        await this.put('/v1/agent/service/register', registrationBody(this.config), 'registration');
+        await this.call('registration', () => this.consul.agent.service.register(registrationBody(this.config)));
         break;
       } catch (error) {
         if (Date.now() + delay > deadline) throw error;
@@ -82,7 +99,7 @@ export class ConsulRegistration {
     this.watchdog = undefined;
     if (!this.registered) return;
     this.registered = false;
-    await this.put(`/v1/agent/service/deregister/${encodeURIComponent(this.config.instanceId)}`, undefined, 'deregistration');
+    await this.call('deregistration', () => this.consul.agent.service.deregister(this.config.instanceId));
     this.logger.info({ serviceId: this.config.instanceId }, 'deregistered from Consul');
   }
 
@@ -97,35 +114,34 @@ export class ConsulRegistration {
   async ensureRegistered(): Promise<void> {
     if (!this.registered) return;
     try {
-      const response = await fetch(`${this.config.consul.address}/v1/agent/service/${encodeURIComponent(this.config.instanceId)}`, { headers: this.headers() });
-      if (response.status === 404 && this.registered) {
+      const known = await this.consul.agent.service.list({ filter: `ID == ${JSON.stringify(this.config.instanceId)}` });
+      if (!(this.config.instanceId in known) && this.registered) {
         this.logger.warn({ serviceId: this.config.instanceId }, 'the Consul agent forgot this instance; registering again');
-        await this.put('/v1/agent/service/register', registrationBody(this.config), 'registration');
+        await this.call('registration', () => this.consul.agent.service.register(registrationBody(this.config)));
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'Consul agent unreachable; will check the registration again');
     }
   }
 
-  private headers(): Record<string, string> {
-    return this.config.consul.token ? { 'X-Consul-Token': this.config.consul.token } : {};
-  }
-
-  private async put(path: string, body: unknown, operation: string): Promise<void> {
-    const url = `${this.config.consul.address}${path}`;
-    let response: Response;
+  private async call(operation: string, request: () => Promise<unknown>): Promise<void> {
     try {
-      response = await fetch(url, {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json', ...this.headers() },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(5000),
-      });
+      await request();
     } catch (error) {
-      throw new ConsulRegistrationError(operation, this.config.consul.address, error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error));
-    }
-    if (!response.ok) {
-      throw new ConsulRegistrationError(operation, this.config.consul.address, `HTTP ${response.status}: ${(await response.text()).trim()}`);
+      throw new ConsulRegistrationError(operation, this.config.consul.address, consulFailure(error));
     }
   }
+}
+
+const REQUEST_TIMEOUT_MS = 5000;
+
+/** The consul package's errors carry the HTTP answer, or the socket error as their cause. */
+function consulFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const response = (error as { response?: { statusCode?: number; body?: unknown } }).response;
+  if (response?.statusCode !== undefined) {
+    const body = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
+    return `HTTP ${response.statusCode}: ${body.trim()}`;
+  }
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
 }
