@@ -5,6 +5,7 @@ import { adsBootstrap, createServiceToken, freePort, ProcessSupervisor, startCon
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { clusterHosts, envoyStat } from '../support/envoy-admin';
 import { rawAds } from '../support/raw-ads';
+import { registerService } from '../support/consul-api';
 import { suiteRunDir } from '../support/run-dir';
 import { health, proxy } from '../support/xds-admin';
 
@@ -14,14 +15,8 @@ const SDS = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secre
 const RECHECK_SECONDS = 1;
 
 /** Registers with the management token: with default deny, nothing else may. */
-async function register(consul: ConsulHandle, name: string, port: number): Promise<void> {
-  const response = await fetch(`${consul.httpAddr}/v1/agent/service/register`, {
-    method: 'PUT',
-    headers: { 'x-consul-token': consul.managementToken ?? '' },
-    body: JSON.stringify({ ID: `${name}-1`, Name: name, Address: '127.0.0.1', Port: port }),
-  });
-  if (!response.ok) throw new Error(`register ${name}: ${response.status} ${await response.text()}`);
-}
+const register = (consul: ConsulHandle, name: string, port: number) =>
+  registerService(consul.httpAddr, { id: `${name}-1`, name, port, token: consul.managementToken ?? '' });
 
 describe('authenticated xDS streams, Consul with ACLs on (default deny)', () => {
   const supervisor = new ProcessSupervisor(suiteRunDir('xds-auth'));

@@ -9,6 +9,7 @@ import { CONTROL_PLANE_SERVICE } from '../../xds-server/src/generate/deploy-conv
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { clusterHosts, envoyStat } from '../support/envoy-admin';
 import { rawAds } from '../support/raw-ads';
+import { registerService } from '../support/consul-api';
 import { suiteRunDir } from '../support/run-dir';
 import { health, proxy } from '../support/xds-admin';
 
@@ -16,14 +17,9 @@ const run = promisify(execFile);
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 const MESH_CLI = join(repoRoot(), 'xds-server', 'dist', 'cli', 'main.js');
 
-async function register(consul: ConsulHandle, name: string, port: number): Promise<void> {
-  const response = await fetch(`${consul.httpAddr}/v1/agent/service/register`, {
-    method: 'PUT',
-    headers: { 'x-consul-token': consul.managementToken ?? '' },
-    body: JSON.stringify({ ID: `${name}-1`, Name: name, Address: '127.0.0.1', Port: port }),
-  });
-  if (!response.ok) throw new Error(`register ${name}: ${response.status} ${await response.text()}`);
-}
+/** Registers with the management token: with default deny, nothing else may. */
+const register = (consul: ConsulHandle, name: string, port: number) =>
+  registerService(consul.httpAddr, { id: `${name}-1`, name, port, token: consul.managementToken ?? '' });
 
 interface TlsControlPlane {
   handle: ControlPlaneHandle;

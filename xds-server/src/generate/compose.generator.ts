@@ -4,7 +4,7 @@ import { CONTROL_PLANE_SERVICE, INSTALL, IMAGES, PORTS, proxyRuntime, tokenFile 
 import { bootstrapPath } from './bootstrap.generator';
 import { GenerateError } from './generate-error';
 import { yamlFile, type GeneratedFile } from './generated-file';
-import { controlPlaneTracing, instanceEnv } from './instance-env';
+import { controlPlaneArgs, controlPlaneTracing, instanceEnv, proxyBootstrapArgs } from './instance-env';
 import { meshLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
 
 /** Compose files sit two levels down (compose/<node>/), beside the other artifact kinds. */
@@ -51,7 +51,7 @@ function proxyServices(base: (image: string) => ComposeService, node: NodeLayout
         ...base(IMAGES.controlPlane),
         network_mode: 'host',
         restart: 'on-failure',
-        command: ['proxy-bootstrap', '--template', BOOTSTRAP_TEMPLATE, '--token-file', tokenFile(service), '--ca-out', runtime.caBundle, '--out', runtime.bootstrap, '--consul', `http://127.0.0.1:${PORTS.consulHttp}`],
+        command: proxyBootstrapArgs(BOOTSTRAP_TEMPLATE, name, service),
         volumes: [`${fromCompose(bootstrapPath(node, name))}:${BOOTSTRAP_TEMPLATE}:ro`, TOKENS_VOLUME, `${volume}:${runtime.dir}`],
         depends_on: ['consul'],
       },
@@ -83,21 +83,7 @@ function nodeCompose(layout: MeshLayout, node: NodeLayout): GeneratedFile {
   if (replica) services['control-plane'] = {
     ...base(IMAGES.controlPlane),
     network_mode: 'host',
-    // Prometheus on the control node scrapes every control plane's /metrics, so the admin API is on the node's address.
-    command: [
-      'xds',
-      '--host',
-      node.address,
-      '--admin-host',
-      node.address,
-      '--consul',
-      `http://127.0.0.1:${PORTS.consulHttp}`,
-      '--config',
-      MESH_CONFIG_IN_CONTAINER,
-      '--xds-tls-service',
-      CONTROL_PLANE_SERVICE,
-      ...controlPlaneTracing(layout).args,
-    ],
+    command: controlPlaneArgs(layout, node, MESH_CONFIG_IN_CONTAINER),
     environment: { CONSUL_HTTP_ADDR: `http://127.0.0.1:${PORTS.consulHttp}`, CONSUL_HTTP_TOKEN_FILE: tokenFile(CONTROL_PLANE_SERVICE), ...controlPlaneTracing(layout).env },
     volumes: [`\${MESH_CONFIG:-./mesh.config.ts}:${MESH_CONFIG_IN_CONTAINER}:ro`, TOKENS_VOLUME],
     depends_on: ['consul'],

@@ -1,6 +1,6 @@
-import { PORTS } from './deploy-conventions';
+import { CONTROL_PLANE_SERVICE, PORTS, proxyRuntime, tokenFile } from './deploy-conventions';
 import { sortedRecord } from './generated-file';
-import { sharedStoreServices, type InstanceLayout, type MeshLayout } from './mesh-layout';
+import { sharedStoreServices, type InstanceLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
 
 /**
  * The environment every instance gets, under systemd and compose alike. The node's Consul
@@ -44,4 +44,20 @@ export function instanceEnv(layout: MeshLayout, i: InstanceLayout): Record<strin
 export function controlPlaneTracing(layout: MeshLayout): { env: Record<string, string>; args: string[] } {
   const collector = `${layout.controlNode.address}:${PORTS.otlpGrpc}`;
   return { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://${collector}` }, args: ['--proxy-otlp', collector] };
+}
+
+/**
+ * The `mesh` arguments of a node's control-plane replica, under systemd and compose alike: xDS
+ * over TLS with its Consul certificate, and the admin API on the node's address, since
+ * Prometheus on the control node scrapes every replica's /metrics.
+ */
+export function controlPlaneArgs(layout: MeshLayout, node: NodeLayout, configFile: string): string[] {
+  const consul = `http://127.0.0.1:${PORTS.consulHttp}`;
+  return ['xds', '--host', node.address, '--admin-host', node.address, '--consul', consul, '--config', configFile, '--xds-tls-service', CONTROL_PLANE_SERVICE, ...controlPlaneTracing(layout).args];
+}
+
+/** The `mesh proxy-bootstrap` arguments that prepare proxy `name` (presenting `service`'s token) from its bootstrap `template`. */
+export function proxyBootstrapArgs(template: string, name: string, service: string): string[] {
+  const runtime = proxyRuntime(name);
+  return ['proxy-bootstrap', '--template', template, '--token-file', tokenFile(service), '--ca-out', runtime.caBundle, '--out', runtime.bootstrap, '--consul', `http://127.0.0.1:${PORTS.consulHttp}`];
 }

@@ -4,7 +4,7 @@ import { isAbsolute } from 'node:path';
 import { CONTROL_PLANE_SERVICE, INSTALL, PORTS, proxyRuntime, tokenFile } from './deploy-conventions';
 import { GenerateError } from './generate-error';
 import { GENERATED_HEADER, hashComment, type GeneratedFile } from './generated-file';
-import { controlPlaneTracing, instanceEnv } from './instance-env';
+import { controlPlaneArgs, controlPlaneTracing, instanceEnv, proxyBootstrapArgs } from './instance-env';
 import { meshLayout, type InstanceLayout, type MeshLayout, type NodeLayout } from './mesh-layout';
 import { commandLine, renderUnit, unitWord, type UnitSection } from './systemd-unit';
 
@@ -99,22 +99,7 @@ function controlPlaneUnit(layout: MeshLayout, node: NodeLayout): GeneratedFile {
         ...Object.entries(tracing.env).map(([k, v]): [string, string] => ['Environment', unitWord(`${k}=${v}`)]),
         [
           'ExecStart',
-          commandLine([
-            `${INSTALL.bin}/node`,
-            `${INSTALL.app}/xds-server/dist/cli/main.js`,
-            'xds',
-            '--host',
-            node.address,
-            '--admin-host',
-            node.address,
-            '--consul',
-            consul,
-            '--config',
-            INSTALL.meshConfig,
-            '--xds-tls-service',
-            CONTROL_PLANE_SERVICE,
-            ...tracing.args,
-          ]),
+          commandLine([`${INSTALL.bin}/node`, `${INSTALL.app}/xds-server/dist/cli/main.js`, ...controlPlaneArgs(layout, node, INSTALL.meshConfig)]),
         ],
       ],
     ],
@@ -160,21 +145,7 @@ function instanceUnits(layout: MeshLayout, i: InstanceLayout): GeneratedFile[] {
 function envoyFile(node: NodeLayout, name: string, service: string, description: string, partOf: readonly string[]): GeneratedFile {
   const controlPlane = node.controlPlane ? [CONTROL_PLANE_UNIT] : [];
   const runtime = proxyRuntime(name);
-  const prepare = [
-    `${INSTALL.bin}/node`,
-    `${INSTALL.app}/xds-server/dist/cli/main.js`,
-    'proxy-bootstrap',
-    '--template',
-    `${INSTALL.envoyConfig}/${name}.yaml`,
-    '--token-file',
-    tokenFile(service),
-    '--ca-out',
-    runtime.caBundle,
-    '--out',
-    runtime.bootstrap,
-    '--consul',
-    `http://127.0.0.1:${PORTS.consulHttp}`,
-  ];
+  const prepare = [`${INSTALL.bin}/node`, `${INSTALL.app}/xds-server/dist/cli/main.js`, ...proxyBootstrapArgs(`${INSTALL.envoyConfig}/${name}.yaml`, name, service)];
   return unitFile(node, envoyUnit(name), `${description}; bootstrap ${INSTALL.envoyConfig}/${name}.yaml, token ${tokenFile(service)}.`, [
     [
       'Unit',
