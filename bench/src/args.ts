@@ -25,6 +25,8 @@ export interface ScaleOptions {
   connectConcurrency: number;
   gapMs: number;
   timeoutMs: number;
+  /** After the changes, restart our control plane under every stream and time the resync. */
+  storm: boolean;
 }
 
 export interface ChurnOptions {
@@ -93,6 +95,7 @@ function parseFlags(argv: readonly string[]) {
     options: {
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'no-storm': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       only: { type: 'string' },
       envoys: { type: 'string' },
@@ -160,6 +163,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       connectConcurrency: 200,
       gapMs: Math.max(gapMs, 500),
       timeoutMs: Math.max(timeoutMs, 60_000),
+      storm: !values['no-storm'],
     },
     churn: {
       clients: pick('churn-clients', 1),
@@ -197,6 +201,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --services S            services in the catalog, each client subscribed to all (${DEFAULTS.services.join(' / ')})
   --scale-changes N       endpoint changes timed across all clients (${DEFAULTS['scale-changes'].join(' / ')})
   --peer-clients N        clients for the comparison with Consul's xDS, 0 to skip (${DEFAULTS['peer-clients'].join(' / ')})
+  --no-storm              skip the reconnect storm (our control plane restarted under all N streams)
   --workers W             client processes (2)
   --baseline DIR          also measure the control plane of another built checkout (e.g. an earlier commit, via git worktree); consul-scale too
  churn (DSL reload with clients connected)

@@ -28,6 +28,13 @@ export interface ChangeArrival {
   ackedMs: number[];
 }
 
+export interface StormOutcome {
+  /** Monotonic ms per client, sorted: when it had its whole config again. */
+  syncedMs: number[];
+  reopens: number;
+  emptyFirstClusters: number;
+}
+
 /** The simulated clients, spread over worker processes, driven as one. */
 export class ClientPool {
   private readonly workers: ChildProcess[] = [];
@@ -154,6 +161,25 @@ export class ClientPool {
     this.broadcast({ kind: 'collect', id });
     const all = await answers;
     return { messages: all.reduce((s, a) => s + a.messages, 0), bytes: all.reduce((s, a) => s + a.bytes, 0) };
+  }
+
+  /**
+   * Arms every client to open a new stream when its breaks (with Envoy's backoff) and resolves
+   * once all are armed; `resynced` settles when every client has its whole config again.
+   */
+  async storm(timeoutMs: number): Promise<{ resynced: Promise<StormOutcome> }> {
+    const id = ++this.nextId;
+    const done = this.collectFromAll('resynced', timeoutMs, undefined, (m) => m.id === id);
+    done.catch(() => undefined);
+    const armed = this.collectFromAll('storming', 10_000, undefined, (m) => m.id === id);
+    this.broadcast({ kind: 'storm', id });
+    await armed;
+    const resynced = done.then((all) => ({
+      syncedMs: all.flatMap((r) => r.syncedMs).sort((a, b) => a - b),
+      reopens: all.reduce((n, r) => n + r.reopens, 0),
+      emptyFirstClusters: all.reduce((n, r) => n + r.emptyFirstClusters, 0),
+    }));
+    return { resynced };
   }
 
   async close(): Promise<void> {

@@ -2,9 +2,12 @@
  * A child process holding a share of the simulated ADS clients, so that the clients run
  * outside the control plane's process and can use more than one core between them.
  */
-import { SimClient } from './sim-client';
+import { monotonicMs, SimClient } from './sim-client';
 import { TYPE } from './xds-messages';
 import type { ExpectMessage, FromWorker, StartMessage, ToWorker } from './worker-protocol';
+
+/** Envoy's gRPC stream backoff: a random wait below 500 ms × 2^attempt, at most 30 s. */
+const backoffMs = (attempt: number) => Math.random() * Math.min(30_000, 500 * 2 ** attempt);
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -16,6 +19,7 @@ class Worker {
   private next = 0;
   private reportedSynced = false;
   private current: { id: number; received: number[]; acked: number[] } | undefined;
+  private storm: { id: number; lost: Set<SimClient>; syncedMs: number[]; attempts: Map<SimClient, number>; reopens: number } | undefined;
 
   constructor(private readonly start: StartMessage) {
     for (let i = 0; i < Math.min(start.connectConcurrency, start.count); i++) this.connectNext();
@@ -31,9 +35,9 @@ class Worker {
         target: this.start.target,
         protocol: this.start.protocol,
         node: { id: `${this.start.nodePrefix}-${index}${this.start.nodeSuffix}`, cluster: services[index % services.length] as string, envoyVersion: this.start.envoyVersion },
-        onSynced: () => this.onSynced(),
+        onSynced: (client) => (this.storm ? this.onResynced(client) : this.onSynced()),
         onSeen: (_client, at) => this.onSeen(at),
-        onError: (client, error) => send({ kind: 'error', message: `${client.id}: ${error.message}` }),
+        onError: (client, error) => (this.storm ? this.reconnect(client) : send({ kind: 'error', message: `${client.id}: ${error.message}` })),
       }),
     );
   }
@@ -72,6 +76,33 @@ class Worker {
     }
   }
 
+  startStorm(id: number): void {
+    this.storm = { id, lost: new Set(), syncedMs: [], attempts: new Map(), reopens: 0 };
+    send({ kind: 'storming', id });
+  }
+
+  private reconnect(client: SimClient): void {
+    const storm = this.storm as NonNullable<Worker['storm']>;
+    storm.lost.add(client);
+    const attempt = storm.attempts.get(client) ?? 0;
+    storm.attempts.set(client, attempt + 1);
+    setTimeout(() => {
+      storm.reopens += 1;
+      client.open();
+    }, backoffMs(attempt));
+  }
+
+  private onResynced(client: SimClient): void {
+    const storm = this.storm as NonNullable<Worker['storm']>;
+    if (!storm.lost.has(client)) return;
+    storm.syncedMs.push(monotonicMs());
+    storm.attempts.delete(client);
+    if (storm.syncedMs.length < this.clients.length) return;
+    const emptyFirstClusters = this.clients.reduce((n, c) => n + c.emptyFirstClusters, 0);
+    send({ kind: 'resynced', id: storm.id, syncedMs: storm.syncedMs.sort((a, b) => a - b), reopens: storm.reopens, emptyFirstClusters });
+    this.storm = undefined;
+  }
+
   collect(id: number): void {
     let messages = 0;
     let bytes = 0;
@@ -99,6 +130,9 @@ process.on('message', (message: ToWorker) => {
       break;
     case 'collect':
       worker?.collect(message.id);
+      break;
+    case 'storm':
+      worker?.startStorm(message.id);
       break;
     case 'stop':
       worker?.stop();

@@ -56,6 +56,26 @@ export interface ScaleResult {
   changes: ScaleChange[];
   /** Response bytes per client when one new service is registered (its cluster, endpoints, scopes and routes); undefined when not measured. */
   serviceAddedBytesPerClient: number | undefined;
+  /** The control plane restarted under all N streams; undefined when not measured. */
+  storm: ReconnectStorm | undefined;
+}
+
+export interface ReconnectStorm {
+  /** From SIGTERM to the old process's exit. */
+  stopMs: number;
+  /** From SIGTERM to the new process answering /health UP. */
+  restartMs: number;
+  /** From SIGTERM to each client having its whole config again. */
+  resyncMs: LatencySummary;
+  /** From the new process being UP to each client having its whole config again. */
+  resyncAfterUpMs: LatencySummary;
+  /** The new process's RSS at its peak during the storm, and once every client had resynced. */
+  peakRssMiB: number;
+  settledRssMiB: number;
+  /** Streams opened again per client (failed attempts while the server was down included). */
+  reopensPerClient: number;
+  /** Clients whose first CDS response on their new stream held no cluster (must be 0). */
+  emptyFirstClusters: number;
 }
 
 export interface ServerUnderTest {
@@ -69,6 +89,8 @@ export interface ServerUnderTest {
   nodeServices: string[];
   /** Name of the changing service's EDS resource, or its prefix followed by a dot. */
   changingResource: string;
+  /** Stops the server and starts it again on the same ports, resolving once the new one is UP (its pid, and when the old one had exited, monotonic ms); no storm without it. */
+  restart?: () => Promise<{ pid: number; stoppedMs: number }>;
 }
 
 export const ENVOY_VERSION: [number, number, number] = [1, 40, 0];
@@ -138,6 +160,7 @@ export async function measureServer(
     const cpu = cpuSeconds(server.pid) - cpuStart - idleRate * elapsed;
     const phaseEndUs = Number(process.hrtime.bigint() / 1000n);
     const serviceAddedBytesPerClient = added ? await measureServiceAdded(ctx, pool, added, options) : undefined;
+    const storm = server.restart ? await measureReconnectStorm(ctx, pool, server.restart, options) : undefined;
     const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
     const bytesPerChange = mean(changes.map((c) => c.bytes));
     return {
@@ -159,6 +182,7 @@ export async function measureServer(
       changePhaseMonotonicUs: [phaseStartUs, phaseEndUs],
       changes,
       serviceAddedBytesPerClient,
+      storm,
     };
   } finally {
     await pool.close();
@@ -182,4 +206,46 @@ async function measureServiceAdded(ctx: RunContext, pool: ClientPool, added: Add
   const perClient = traffic.bytes / options.clients;
   ctx.log(`  one service added: ${perClient.toFixed(0)} B/client`);
   return perClient;
+}
+
+/**
+ * Restarts the control plane under every stream, as an upgrade or a crash does: all N clients
+ * lose their streams at once and come back with Envoy's backoff, and the new process, which
+ * admits new streams at its bounded rate, must bring each one back to its whole config.
+ */
+async function measureReconnectStorm(ctx: RunContext, pool: ClientPool, restart: NonNullable<ServerUnderTest['restart']>, options: ScaleRunOptions): Promise<ReconnectStorm> {
+  throwIfInterrupted(ctx.signal);
+  const { resynced } = await pool.storm(options.timeoutMs * 20);
+  ctx.log(`  reconnect storm: restarting the control plane under ${options.clients} streams`);
+  const t0 = Number(process.hrtime.bigint()) / 1e6;
+  const { pid, stoppedMs } = await restart();
+  const upAt = Number(process.hrtime.bigint()) / 1e6;
+  const restartMs = upAt - t0;
+  let peak = residentBytes(pid);
+  let settled = false;
+  const sampling = (async () => {
+    while (!settled) {
+      peak = Math.max(peak, residentBytes(pid));
+      await delay(200);
+    }
+  })();
+  const outcome = await resynced.finally(() => {
+    settled = true;
+  });
+  await sampling;
+  const resync = outcome.syncedMs.map((at) => at - t0);
+  const storm: ReconnectStorm = {
+    stopMs: stoppedMs - t0,
+    restartMs,
+    resyncMs: summarize(resync),
+    resyncAfterUpMs: summarize(outcome.syncedMs.map((at) => Math.max(0, at - upAt))),
+    peakRssMiB: peak / MiB,
+    settledRssMiB: residentBytes(pid) / MiB,
+    reopensPerClient: outcome.reopens / options.clients,
+    emptyFirstClusters: outcome.emptyFirstClusters,
+  };
+  ctx.log(
+    `  reconnect storm: old process gone after ${storm.stopMs.toFixed(0)} ms, new one UP after ${restartMs.toFixed(0)} ms; resynced p50 ${storm.resyncMs.p50.toFixed(0)} ms, p99 ${storm.resyncMs.p99.toFixed(0)} ms; peak RSS ${storm.peakRssMiB.toFixed(0)} MiB; ${storm.emptyFirstClusters} empty configs`,
+  );
+  return storm;
 }

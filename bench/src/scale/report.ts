@@ -92,6 +92,24 @@ export function buildScaleReport(input: BuildInput): ScaleReport {
   };
 }
 
+function stormRows(results: readonly ScaleResult[]): string[] {
+  const withStorm = results.filter((r) => r.storm);
+  if (withStorm.length === 0) return [];
+  return [
+    '',
+    'Reconnect storm: the control plane restarted under all N streams (stop, then a fresh process on the same port); every client reconnects with Envoy\'s backoff and asks for its whole config again:',
+    '',
+    'Times run from the SIGTERM to the old process; "after UP" from the new process answering /health UP.',
+    '',
+    '| server | N | old gone ms | new UP ms | resynced p50 ms | resynced p99 ms | resynced max ms | after UP p99 ms | first connect + sync ms | p99 / first sync | peak RSS MiB | RSS after MiB | reopens per client | empty configs |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...withStorm.map((r) => {
+      const s = r.storm as NonNullable<ScaleResult['storm']>;
+      return `| ${r.label} | ${r.clients} | ${s.stopMs.toFixed(0)} | ${s.restartMs.toFixed(0)} | ${ms(s.resyncMs.p50)} | ${ms(s.resyncMs.p99)} | ${ms(s.resyncMs.max)} | ${ms(s.resyncAfterUpMs.p99)} | ${r.connectAndSyncMs.toFixed(0)} | ${times(ratio(s.resyncMs.p99, r.connectAndSyncMs))} | ${s.peakRssMiB.toFixed(0)} | ${s.settledRssMiB.toFixed(0)} | ${s.reopensPerClient.toFixed(2)} | ${s.emptyFirstClusters} |`;
+    }),
+  ];
+}
+
 function resultRow(r: ScaleResult): string {
   const kib = (v: number) => v.toFixed(1);
   return `| ${r.label} | ${r.clients} | ${(r.connectAndSyncMs / 1000).toFixed(1)} | ${ms(r.reachAllMs.p50)} | ${ms(r.reachAllMs.p99)} | ${ms(r.reachMedianClientMs.p50)} | ${r.serverRssBeforeMiB.toFixed(0)} -> ${r.serverRssAfterMiB.toFixed(0)} | ${kib(r.rssPerStreamKiB)} | ${r.cpuSecondsPerUpdate.toFixed(3)} | ${r.bytesPerClientPerChange.toFixed(0)} | ${r.messagesPerClientPerChange.toFixed(2)} | ${r.reachAllMs.count} |`;
@@ -113,6 +131,7 @@ export function scaleMarkdown(report: ScaleReport): string {
     ...header,
     ...report.results.map(resultRow),
     ...report.baseline.map(resultRow),
+    ...stormRows(report.results),
     ...(report.peer.length ? ['', `At the peer's N:`, '', ...header, ...report.peer.map(resultRow)] : []),
     '',
     '| metric | subject | value | reference | value | subject / reference |',

@@ -17,15 +17,37 @@ import type { Protocol } from './sim-client';
 
 const PEER_SERVICE = 'scale-peer';
 
-async function startOurServer(ctx: RunContext, consulAddr: string, checkout?: string): Promise<{ pid: number; target: string; stop: () => Promise<void> }> {
-  const cp = await startControlPlane(ctx.supervisor, {
-    consulAddr,
-    nodeArgs: ctx.controlPlaneNodeArgs,
-    env: BENCH_LOG,
-    readyTimeoutMs: 120_000,
-    ...(checkout ? { checkout } : {}),
-  });
-  return { pid: cp.process.pid, target: `127.0.0.1:${cp.xdsPort}`, stop: async () => void (await cp.process.stop()) };
+interface OurServer {
+  pid: number;
+  target: string;
+  /** Stops it and starts a fresh process on the same ports; resolves once that one is UP. */
+  restart: () => Promise<{ pid: number; stoppedMs: number }>;
+  stop: () => Promise<void>;
+}
+
+async function startOurServer(ctx: RunContext, consulAddr: string, checkout?: string): Promise<OurServer> {
+  const start = (ports?: { xds: number; admin: number }) =>
+    startControlPlane(ctx.supervisor, {
+      consulAddr,
+      nodeArgs: ctx.controlPlaneNodeArgs,
+      env: BENCH_LOG,
+      readyTimeoutMs: 120_000,
+      ...(ports ? { ports } : {}),
+      ...(checkout ? { checkout } : {}),
+    });
+  let cp = await start();
+  const ports = { xds: cp.xdsPort, admin: Number(new URL(cp.adminUrl).port) };
+  return {
+    pid: cp.process.pid,
+    target: `127.0.0.1:${cp.xdsPort}`,
+    restart: async () => {
+      await cp.process.stop();
+      const stoppedMs = Number(process.hrtime.bigint()) / 1e6;
+      cp = await start(ports);
+      return { pid: cp.process.pid, stoppedMs };
+    },
+    stop: async () => void (await cp.process.stop()),
+  };
 }
 
 /** P instances of one service, each with a sidecar whose upstreams are all S services. */
@@ -63,7 +85,16 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
     try {
       return await measureServer(
         ctx,
-        { label: `${checkout ? 'baseline' : 'ours'} ${protocol === 'sotw' ? 'SotW' : 'Delta'}`, pid: server.pid, target: server.target, protocol, nodePrefix: `sim-${protocol}`, nodeServices: names, changingResource: names[0] as string },
+        {
+          label: `${checkout ? 'baseline' : 'ours'} ${protocol === 'sotw' ? 'SotW' : 'Delta'}`,
+          pid: server.pid,
+          target: server.target,
+          protocol,
+          nodePrefix: `sim-${protocol}`,
+          nodeServices: names,
+          changingResource: names[0] as string,
+          ...(checkout || !options.storm ? {} : { restart: server.restart }),
+        },
         changing,
         { ...run, clients },
         added,

@@ -67,31 +67,55 @@ export interface SimClientOptions {
  */
 export class SimClient {
   private readonly client: Client;
-  private readonly call: ClientDuplexStream<Buffer, Buffer>;
+  private call!: ClientDuplexStream<Buffer, Buffer>;
   private readonly types = new Map<string, TypeState>();
   private synced = false;
   private expectation: Expectation | undefined;
   private closed = false;
+  /** Since the stream was last opened: no CDS response yet. */
+  private awaitingFirstClusters = true;
   readonly counters: ClientCounters = { messages: 0, bytes: 0 };
+  /** First CDS responses, after an open, that held no cluster: an empty config. */
+  emptyFirstClusters = 0;
 
   constructor(private readonly options: SimClientOptions) {
     // A connection per client, as each Envoy has its own.
     this.client = new Client(options.target, credentials.createInsecure(), {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      // Envoy's backoff for a broken xDS connection: from 500 ms, doubling, up to 30 s.
+      'grpc.initial_reconnect_backoff_ms': 500,
+      'grpc.max_reconnect_backoff_ms': 30_000,
     });
-    this.call = this.client.makeBidiStreamRequest(
-      METHOD[options.protocol],
+    this.open();
+  }
+
+  /**
+   * A new stream on the same connection, starting from nothing, as Envoy's after its stream
+   * broke (Envoy keeps its config, but asks again for all of it).
+   */
+  open(): void {
+    const call = this.client.makeBidiStreamRequest(
+      METHOD[this.options.protocol],
       (b: Buffer) => b,
       (b: Buffer) => b,
     );
-    this.call.on('data', (buf: Buffer) => this.onResponse(buf));
-    this.call.on('error', (error: Error) => {
-      if (!this.closed) options.onError(this, error);
-    });
-    this.call.on('end', () => {
-      if (!this.closed) options.onError(this, new Error(`${options.node.id}: server ended the stream`));
-    });
+    this.call = call;
+    let ended = false;
+    const end = (error: Error) => {
+      if (ended || this.closed || this.call !== call) return;
+      ended = true;
+      this.options.onError(this, error);
+    };
+    call.on('data', (buf: Buffer) => this.call === call && this.onResponse(buf));
+    call.on('error', end);
+    call.on('end', () => end(new Error(`${this.options.node.id}: server ended the stream`)));
+    this.types.clear();
+    this.edsNames.clear();
+    this.listenerRoutes.clear();
+    this.scopeRoutes.clear();
+    this.synced = false;
+    this.awaitingFirstClusters = true;
     for (const typeUrl of [TYPE.cluster, TYPE.listener]) this.types.set(typeUrl, wildcardState());
     this.send(TYPE.cluster, { first: true });
     this.send(TYPE.listener, {});
@@ -148,6 +172,10 @@ export class SimClient {
     const response = this.options.protocol === 'sotw' ? decodeSotwResponse(buf) : decodeDeltaResponse(buf);
     const state = this.types.get(response.typeUrl);
     if (state === undefined) return;
+    if (response.typeUrl === TYPE.cluster && this.awaitingFirstClusters) {
+      this.awaitingFirstClusters = false;
+      if (response.resources.length === 0) this.emptyFirstClusters += 1;
+    }
     this.apply(state, response);
     state.answered = true;
     this.send(response.typeUrl, { response });

@@ -30,11 +30,20 @@ export interface CollectMessage {
   id: number;
 }
 
+/**
+ * From now on, a client whose stream breaks opens a new one, with Envoy's backoff (full jitter
+ * over 500 ms doubling up to 30 s), and reports when it has its whole config again.
+ */
+export interface StormMessage {
+  kind: 'storm';
+  id: number;
+}
+
 export interface StopMessage {
   kind: 'stop';
 }
 
-export type ToWorker = StartMessage | ExpectMessage | CollectMessage | StopMessage;
+export type ToWorker = StartMessage | ExpectMessage | CollectMessage | StormMessage | StopMessage;
 
 export interface SyncedMessage {
   kind: 'synced';
@@ -71,9 +80,26 @@ export interface CollectedMessage {
   bytes: number;
 }
 
+export interface StormingMessage {
+  kind: 'storming';
+  id: number;
+}
+
+/** Every client of the worker lost its stream and has resynced on a new one. */
+export interface ResyncedMessage {
+  kind: 'resynced';
+  id: number;
+  /** Monotonic ms at which each client had its whole config again (sorted ascending). */
+  syncedMs: number[];
+  /** Streams opened again, over all clients (each failed attempt counts). */
+  reopens: number;
+  /** Clients whose first CDS response on a new stream held no cluster. */
+  emptyFirstClusters: number;
+}
+
 export interface ErrorMessage {
   kind: 'error';
   message: string;
 }
 
-export type FromWorker = SyncedMessage | ProgressMessage | ExpectingMessage | SeenMessage | CollectedMessage | ErrorMessage;
+export type FromWorker = SyncedMessage | ProgressMessage | ExpectingMessage | SeenMessage | CollectedMessage | StormingMessage | ResyncedMessage | ErrorMessage;

@@ -55,6 +55,8 @@ export interface AnySession {
   lastAnswer(typeUrl: TypeUrl): LastAnswer | undefined;
   /** What the proxy subscribes to of a type (read-only; the console's intended config). */
   interest(typeUrl: TypeUrl): Interest | undefined;
+  /** Ends the stream with UNAVAILABLE: the server is going away, and the proxy should come back, here or to another replica. */
+  shutdown(): void;
 }
 
 let sessionCounter = 0;
@@ -292,6 +294,10 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     } finally {
       span.end();
     }
+  }
+
+  shutdown(): void {
+    if (!this.closed) this.fail(status.UNAVAILABLE, 'the control plane is shutting down; reconnect to it or to another replica');
   }
 
   private fail(code: status, details: string): void {

@@ -158,6 +158,9 @@ export class XdsGrpcServer {
   async stop(graceMs = 2000): Promise<void> {
     this.engine.stop();
     this.admission.stop();
+    // A stream never ends by itself, so waiting for them would only spend the whole grace period:
+    // end each with UNAVAILABLE at once, and every proxy starts its reconnect backoff now.
+    for (const session of [...this.sessions]) session.shutdown();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
