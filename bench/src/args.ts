@@ -1,3 +1,4 @@
+import type { Protocol } from './scale/sim-client';
 import { parseArgs } from 'node:util';
 
 export const SCENARIOS = ['propagation', 'scale', 'churn', 'consul-scale', 'cluster'] as const;
@@ -27,6 +28,8 @@ export interface ScaleOptions {
   timeoutMs: number;
   /** After the changes, restart our control plane under every stream and time the resync. */
   storm: boolean;
+  /** Which of our runs: SotW, Delta or both. */
+  protocols: Protocol[];
 }
 
 export interface ChurnOptions {
@@ -65,6 +68,13 @@ export class BenchArgsError extends Error {
   override readonly name = 'BenchArgsError';
 }
 
+function protocolsFlag(value: string): Protocol[] {
+  const list = value.split(',').map((p) => p.trim());
+  const unknown = list.filter((p) => p !== 'sotw' && p !== 'delta');
+  if (unknown.length > 0 || list.length === 0) throw new BenchArgsError(`--protocols ${value}: expected sotw, delta or sotw,delta`);
+  return [...new Set(list)] as Protocol[];
+}
+
 /** [full, quick] defaults. */
 const DEFAULTS = {
   envoys: [50, 10],
@@ -96,6 +106,7 @@ function parseFlags(argv: readonly string[]) {
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'no-storm': { type: 'boolean', default: false },
+      protocols: { type: 'string' },
       help: { type: 'boolean', default: false },
       only: { type: 'string' },
       envoys: { type: 'string' },
@@ -164,6 +175,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       gapMs: Math.max(gapMs, 500),
       timeoutMs: Math.max(timeoutMs, 60_000),
       storm: !values['no-storm'],
+      protocols: protocolsFlag(values.protocols ?? 'sotw,delta'),
     },
     churn: {
       clients: pick('churn-clients', 1),
@@ -202,6 +214,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --scale-changes N       endpoint changes timed across all clients (${DEFAULTS['scale-changes'].join(' / ')})
   --peer-clients N        clients for the comparison with Consul's xDS, 0 to skip (${DEFAULTS['peer-clients'].join(' / ')})
   --no-storm              skip the reconnect storm (our control plane restarted under all N streams)
+  --protocols LIST        our runs: sotw, delta or both (sotw,delta)
   --workers W             client processes (2)
   --baseline DIR          also measure the control plane of another built checkout (e.g. an earlier commit, via git worktree); consul-scale too
  churn (DSL reload with clients connected)

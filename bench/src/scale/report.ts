@@ -63,9 +63,10 @@ function compare(subject: ScaleResult | undefined, reference: ScaleResult | unde
 
 export function buildScaleReport(input: BuildInput): ScaleReport {
   const o = input.options;
-  const [sotw, delta] = input.results;
+  const of = (results: readonly ScaleResult[], protocol: ScaleResult['protocol']) => results.find((r) => r.protocol === protocol);
+  const [sotw, delta] = [of(input.results, 'sotw'), of(input.results, 'delta')];
   const [oursAtPeer, consul] = input.peer;
-  const [baselineSotw, baselineDelta] = input.baseline;
+  const [baselineSotw, baselineDelta] = [of(input.baseline, 'sotw'), of(input.baseline, 'delta')];
   const notes = [
     `Clients are real gRPC (grpc-js) ADS streams, one HTTP/2 connection each, in ${o.workers} worker processes separate from the server. Each presents itself as Envoy 1.40 (user_agent_name "envoy"), is the sidecar of one of the ${o.services} services (node.cluster, spread evenly), subscribes to CDS and LDS (wildcard), to EDS for every EDS cluster and to RDS for every route configuration its listeners name, and ACKs every response. Resources are decoded only as far as that takes.`,
     `Our control plane runs as its own process (\`mesh xds\`, log level info) against a real Consul with ${o.services} services (one instance each, plus the changing one). It is restarted for each run so memory is measured from the same start. Consul runs with its default limits (http_max_conns_per_client = 200); the control plane's catalog watch holds at most 7 connections to it whatever the number of services.`,

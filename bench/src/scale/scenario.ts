@@ -104,11 +104,12 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
     }
   };
 
-  const results: ScaleResult[] = [await ours('sotw', options.clients), await ours('delta', options.clients)];
+  const results: ScaleResult[] = [];
+  for (const protocol of options.protocols) results.push(await ours(protocol, options.clients));
   const baseline: ScaleResult[] = [];
   if (options.baseline) {
     ctx.log(`scale: the same runs against the baseline checkout ${options.baseline}`);
-    baseline.push(await ours('sotw', options.clients, options.baseline), await ours('delta', options.clients, options.baseline));
+    for (const protocol of options.protocols) baseline.push(await ours(protocol, options.clients, options.baseline));
   }
   const peer: ScaleResult[] = [];
   if (options.peerClients > 0) {
