@@ -119,33 +119,59 @@ function writeControlPlane(writer: Writer, field: number, identifier: string): v
   writer.uint32((field << 3) | WIRE_BYTES).fork().uint32((1 << 3) | WIRE_BYTES).string(identifier).ldelim();
 }
 
-function writeAny(writer: Writer, field: number, typeUrl: string, value: Uint8Array): void {
-  writer.uint32((field << 3) | WIRE_BYTES).fork().uint32((1 << 3) | WIRE_BYTES).string(typeUrl).uint32((2 << 3) | WIRE_BYTES).bytes(value).ldelim();
+/** protobufjs's Writer gives a Buffer under Node; copying it again would be waste. */
+function finished(writer: Writer): Buffer {
+  const bytes = writer.finish();
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * A resource's encoding inside a response, kept beside its body: every stream sent one
+ * snapshot's resource sends the same bytes, so they are encoded once per resource rather than
+ * once per stream. Keyed by the body's Buffer, which the snapshot shares with every stream and
+ * which is dropped with it.
+ */
+const encodedAnys = new WeakMap<Buffer, { typeUrl: string; bytes: Buffer }>();
+const encodedDeltaResources = new WeakMap<Buffer, { name: string; version: string; bytes: Buffer }>();
+
+function encodedAny(typeUrl: string, value: Buffer): Buffer {
+  const cached = encodedAnys.get(value);
+  if (cached?.typeUrl === typeUrl) return cached.bytes;
+  const bytes = finished(Writer.create().uint32((1 << 3) | WIRE_BYTES).string(typeUrl).uint32((2 << 3) | WIRE_BYTES).bytes(value));
+  encodedAnys.set(value, { typeUrl, bytes });
+  return bytes;
+}
+
+function encodedDeltaResource(resource: WireDeltaResponse['resources'][number]): Buffer {
+  const { name, version } = resource;
+  const cached = encodedDeltaResources.get(resource.resource.value);
+  if (cached?.name === name && cached.version === version) return cached.bytes;
+  const writer = Writer.create();
+  if (version) writer.uint32((1 << 3) | WIRE_BYTES).string(version);
+  writer.uint32((2 << 3) | WIRE_BYTES).bytes(encodedAny(resource.resource.type_url, resource.resource.value));
+  writer.uint32((3 << 3) | WIRE_BYTES).string(name);
+  const bytes = finished(writer);
+  encodedDeltaResources.set(resource.resource.value, { name, version, bytes });
+  return bytes;
 }
 
 export function encodeSotwResponse(response: WireSotwResponse): Buffer {
   const writer = Writer.create();
   if (response.version_info) writer.uint32((1 << 3) | WIRE_BYTES).string(response.version_info);
-  for (const any of response.resources) writeAny(writer, 2, any.type_url, any.value);
+  for (const any of response.resources) writer.uint32((2 << 3) | WIRE_BYTES).bytes(encodedAny(any.type_url, any.value));
   if (response.type_url) writer.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
   if (response.nonce) writer.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
   writeControlPlane(writer, 6, response.control_plane.identifier);
-  return Buffer.from(writer.finish());
+  return finished(writer);
 }
 
 export function encodeDeltaResponse(response: WireDeltaResponse): Buffer {
   const writer = Writer.create();
   if (response.system_version_info) writer.uint32((1 << 3) | WIRE_BYTES).string(response.system_version_info);
-  for (const resource of response.resources) {
-    writer.uint32((2 << 3) | WIRE_BYTES).fork();
-    if (resource.version) writer.uint32((1 << 3) | WIRE_BYTES).string(resource.version);
-    writeAny(writer, 2, resource.resource.type_url, resource.resource.value);
-    writer.uint32((3 << 3) | WIRE_BYTES).string(resource.name);
-    writer.ldelim();
-  }
+  for (const resource of response.resources) writer.uint32((2 << 3) | WIRE_BYTES).bytes(encodedDeltaResource(resource));
   if (response.type_url) writer.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
   if (response.nonce) writer.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
   for (const name of response.removed_resources) writer.uint32((6 << 3) | WIRE_BYTES).string(name);
   writeControlPlane(writer, 7, response.control_plane.identifier);
-  return Buffer.from(writer.finish());
+  return finished(writer);
 }
