@@ -30,6 +30,8 @@ export interface ScaleOptions {
   storm: boolean;
   /** Which of our runs: SotW, Delta or both. */
   protocols: Protocol[];
+  /** Register the instances without a health check (the control plane then reads every service per change). */
+  uncheckedInstances: boolean;
 }
 
 export interface ChurnOptions {
@@ -107,6 +109,7 @@ function parseFlags(argv: readonly string[]) {
       profile: { type: 'boolean', default: false },
       'no-storm': { type: 'boolean', default: false },
       protocols: { type: 'string' },
+      'unchecked-instances': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       only: { type: 'string' },
       envoys: { type: 'string' },
@@ -176,6 +179,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       timeoutMs: Math.max(timeoutMs, 60_000),
       storm: !values['no-storm'],
       protocols: protocolsFlag(values.protocols ?? 'sotw,delta'),
+      uncheckedInstances: values['unchecked-instances'] ?? false,
     },
     churn: {
       clients: pick('churn-clients', 1),
@@ -215,6 +219,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only propagation,scal
   --peer-clients N        clients for the comparison with Consul's xDS, 0 to skip (${DEFAULTS['peer-clients'].join(' / ')})
   --no-storm              skip the reconnect storm (our control plane restarted under all N streams)
   --protocols LIST        our runs: sotw, delta or both (sotw,delta)
+  --unchecked-instances   register the instances without a health check: each change then costs the control plane a read of every service
   --workers W             client processes (2)
   --baseline DIR          also measure the control plane of another built checkout (e.g. an earlier commit, via git worktree); consul-scale too
  churn (DSL reload with clients connected)

@@ -8,14 +8,24 @@ export function serviceName(index: number): string {
 }
 
 /**
+ * Whether instances carry a (passing TTL) health check, as a mesh's instances do. The control
+ * plane finds a change to a checked instance from the checks' index, and reads just its
+ * service; a change to an instance without any check shows only in the catalog's index, so it
+ * reads every service to find it (consul-scale measures that path).
+ */
+export interface CatalogShape {
+  checked: boolean;
+}
+
+/**
  * S services with one instance each, registered as if each had a sidecar (meta
  * `sidecar_port`), so a simulated client naming one as its node.cluster gets that service's
  * inbound listener, as a real sidecar would.
  */
-export async function registerCatalog(consul: string, services: number): Promise<string[]> {
+export async function registerCatalog(consul: string, services: number, shape: CatalogShape = { checked: true }): Promise<string[]> {
   const names = Array.from({ length: services }, (_, i) => serviceName(i));
   await inBatches(names, 16, (service, i) =>
-    registerInstance(consul, { service, id: `${service}-0`, port: FIRST_PORT + i, meta: { sidecar_port: String(FIRST_PORT + i) } }),
+    registerInstance(consul, { service, id: `${service}-0`, port: FIRST_PORT + i, meta: { sidecar_port: String(FIRST_PORT + i) }, ttlCheck: shape.checked }),
   );
   return names;
 }
@@ -28,6 +38,7 @@ export class ChangingService {
   constructor(
     private readonly consul: string,
     readonly service: string,
+    private readonly shape: CatalogShape = { checked: true },
   ) {}
 
   async change(): Promise<'register' | 'deregister'> {
@@ -39,7 +50,7 @@ export class ChangingService {
     this.serial += 1;
     const id = `${this.service}-extra-${this.serial}`;
     const port = 40_000 + this.serial;
-    await registerInstance(this.consul, { service: this.service, id, port, meta: { sidecar_port: String(port) } });
+    await registerInstance(this.consul, { service: this.service, id, port, meta: { sidecar_port: String(port) }, ttlCheck: this.shape.checked });
     this.extra = id;
     return 'register';
   }
@@ -49,7 +60,10 @@ export class ChangingService {
 export class AddedService {
   private serial = 0;
 
-  constructor(private readonly consul: string) {}
+  constructor(
+    private readonly consul: string,
+    private readonly shape: CatalogShape = { checked: true },
+  ) {}
 
   /** The name the next add() registers, so that clients can be armed for it first. */
   nextName(): string {
@@ -61,7 +75,7 @@ export class AddedService {
     this.serial += 1;
     const id = `${service}-0`;
     const port = 45_000 + this.serial;
-    await registerInstance(this.consul, { service, id, port, meta: { sidecar_port: String(port) } });
+    await registerInstance(this.consul, { service, id, port, meta: { sidecar_port: String(port) }, ttlCheck: this.shape.checked });
     return { service, remove: () => deregisterInstance(this.consul, id) };
   }
 }

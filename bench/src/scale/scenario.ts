@@ -63,12 +63,13 @@ async function registerPeerProxies(consulAddr: string, services: readonly string
 export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<ScaleReport> {
   const machine = describeMachine();
   const consul: ConsulHandle = await startConsul(ctx.supervisor);
-  const names = await registerCatalog(consul.httpAddr, options.services);
+  const shape = { checked: !options.uncheckedInstances };
+  const names = await registerCatalog(consul.httpAddr, options.services, shape);
   if (options.peerClients > 0) await registerPeerProxies(consul.httpAddr, names, options.peerClients);
   ctx.log(`scale: ${names.length} services registered${options.peerClients ? `, and ${options.peerClients} sidecars for Consul's xDS` : ''}`);
   // One changing service across all runs, so every change really changes the endpoints.
-  const changing = new ChangingService(consul.httpAddr, names[0] as string);
-  const added = new AddedService(consul.httpAddr);
+  const changing = new ChangingService(consul.httpAddr, names[0] as string, shape);
+  const added = new AddedService(consul.httpAddr, shape);
   const run: ScaleRunOptions = {
     clients: options.clients,
     changes: options.changes,
