@@ -134,7 +134,7 @@ describe('CatalogWatcher against a fake Consul', () => {
     expect(reads(WEB)).toBe(1);
   });
 
-  it('reads every service after a write that no check explains, and emits only what changed', async () => {
+  it('reads every service after the first write that no check explains; later ones, found node by node, read only their service', async () => {
     seedWebAndApi();
     catalog.register('db', 'db-1', { check: null });
     await startAndSettle();
@@ -145,6 +145,23 @@ describe('CatalogWatcher against a fake Consul', () => {
     expect(snapshots).toHaveLength(2);
     // The probe of the checks index that found the write unexplained reads no checks.
     expect(consul.searches(HEALTH_STATE_PATH).filter((s) => s.startsWith('filter='))).toHaveLength(1);
+
+    const webReads = reads(WEB);
+    catalog.setPort('web-1', 9998);
+    await eventually('newer port', () => last()?.services.get('web')?.[0]?.port === 9998);
+    expect(reads(WEB)).toBe(webReads + 1);
+    expect([reads(API), reads(DB)]).toEqual([2, 2]);
+    expect(last()?.changed).toEqual(['web']);
+  });
+
+  it('falls back to reading every service when the node-by-node reading fails, and says so', async () => {
+    seedWebAndApi();
+    await startAndSettle();
+    consul.script('/v1/catalog/nodes', ...Array.from({ length: 20 }, () => ({ status: 500, body: 'rpc error' })));
+    catalog.setPort('web-1', 9999);
+    await eventually('new port', () => last()?.services.get('web')?.[0]?.port === 9999);
+    await eventually('every service read again', () => reads(API) === 2);
+    expect(errors.map((e) => e.watch)).toContain('catalog-nodes');
   });
 
   it('finds an instance registered without checks, and its deregistration, which moves the checks index silently', async () => {

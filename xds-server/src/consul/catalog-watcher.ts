@@ -4,9 +4,10 @@ import { type CatalogServiceTags, parseCatalogServiceTags } from './catalog-serv
 import { buildSnapshot, type CatalogSnapshot } from './catalog-snapshot';
 import { probeChecksIndex } from './checks-index-probe';
 import { ChecksView } from './checks-view';
-import { ConsulConsumerError, type ConsulError } from './consul-errors';
+import { ConsulConsumerError, ConsulError } from './consul-errors';
 import type { ConsulTransport } from './consul-transport';
 import { type CheckState, HEALTH_STATE_PATH, healthStateKey, parseHealthState } from './health-state';
+import { changedServices, type InstanceFingerprints, readInstanceFingerprints } from './instance-fingerprints';
 import { parseConsulIndex } from './blocking-index';
 import { parseAnswer, READ_TIMEOUT_MS, readConsul } from './consul-read';
 import type { RefetchJob } from './refetch-queue';
@@ -83,8 +84,9 @@ export interface CatalogWatcherStatus {
  * `/v1/health/state/any` (every check, with its status and ModifyIndex), and non-blocking
  * reads of `/v1/health/service/:name`, a few at a time, for just the services that either
  * says have changed. A write to the services table that no check shows (an instance without
- * checks, a new port) cannot be pinned on a service, so it is followed by a read of every
- * service. Emits an immutable CatalogSnapshot on every real change; a service whose
+ * checks, a new port) names no service, so the catalog's instances are read node by node
+ * (`/v1/catalog/nodes`, then `/v1/catalog/node-services/:node`) and compared with the last
+ * such reading; only the services that differ are read. Emits an immutable CatalogSnapshot on every real change; a service whose
  * instances did not change keeps its very array.
  */
 export class CatalogWatcher {
@@ -108,6 +110,11 @@ export class CatalogWatcher {
   private readonly hashes = new Map<string, string>();
   /** The nodes each service had entries on in its last read, critical ones included. */
   private readonly nodesOf = new Map<string, readonly string[]>();
+  /** The catalog's instances at the last node-by-node reading; undefined until the first, and after a failed one. */
+  private fingerprints: InstanceFingerprints | undefined;
+  /** A reading in progress, and the latest write that arrived during it (it needs a reading of its own). */
+  private locating: Promise<void> | undefined;
+  private locateAgain: { seenAt: number; since: bigint } | undefined;
   private readonly pendingChanges = new Set<string>();
   private pendingObservedAt: number | undefined;
   private readsSinceChange = 0;
@@ -155,7 +162,7 @@ export class CatalogWatcher {
     this.attribution = new WriteAttribution({
       probe: () => this.probe(),
       readChecks: () => this.readChecks(),
-      unexplained: (index, seenAt) => this.readEverything(seenAt, index),
+      unexplained: (index, seenAt) => this.locate(seenAt, index),
       onProbeError: (error) => this.report(error as ConsulError, 'health-state'),
       readDelayMs: options.checksReadDelayMs,
       signal: this.stopper.signal,
@@ -172,7 +179,7 @@ export class CatalogWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopper.abort();
-    await Promise.all([this.catalog.stop(), this.checksQuery.stop(), this.fetcher.stop(), ...this.probes]);
+    await Promise.all([this.catalog.stop(), this.checksQuery.stop(), this.fetcher.stop(), ...this.probes, this.locating]);
   }
 
   /** The last snapshot emitted; still there while Consul is down. */
@@ -212,6 +219,7 @@ export class CatalogWatcher {
     if (info.returned < previous) {
       // A snapshot restore or a new agent: any service may differ from what was read.
       this.attribution.reset();
+      this.fingerprints = undefined;
       this.readEverything(info.observedAt, undefined);
     } else if (!info.changed || info.sent === 0n) {
       // The services table was written, yet no service came, went or changed its tags (or a
@@ -280,6 +288,41 @@ export class CatalogWatcher {
       for (const [service, onNodes] of this.nodesOf) if (onNodes.includes(node)) services.add(service);
     }
     return new Set([...services].filter((service) => this.wanted.has(service)));
+  }
+
+  /**
+   * A write to the services table that no check explains: read the catalog's instances node
+   * by node and re-read just the services whose instances differ from the last reading. The
+   * first time (no reading yet), or when the reading fails, every service is read instead,
+   * and this reading, taken before those reads, becomes the one the next write is compared with.
+   */
+  private locate(seenAt: number, since: bigint): void {
+    if (this.stopped) return;
+    if (this.locating) {
+      this.locateAgain = { seenAt, since };
+      return;
+    }
+    this.locating = this.track(readInstanceFingerprints(this.options.transport, this.stopper.signal))
+      .then(
+        (now) => {
+          if (this.stopped) return;
+          const before = this.fingerprints;
+          this.fingerprints = now;
+          if (before === undefined) return this.readEverything(seenAt, since);
+          for (const service of changedServices(before, now)) if (this.wanted.has(service)) this.fetcher.mark(service, 'change', seenAt, since);
+        },
+        (error: unknown) => {
+          this.fingerprints = undefined;
+          if (error instanceof ConsulError) this.report(error, 'catalog-nodes');
+          this.readEverything(seenAt, since);
+        },
+      )
+      .finally(() => {
+        this.locating = undefined;
+        const again = this.locateAgain;
+        this.locateAgain = undefined;
+        if (again) this.locate(again.seenAt, again.since);
+      });
   }
 
   /** `since`: the unexplained write's index, if there is one. */

@@ -1,6 +1,7 @@
 import { CATALOG_SERVICES_PATH, healthServicePath } from './catalog-watcher';
 import type { FakeConsul } from './fake-consul.spec-helper';
 import { HEALTH_STATE_PATH } from './health-state';
+import { CATALOG_NODES_PATH, nodeServicesPath } from './instance-fingerprints';
 
 type Status = 'passing' | 'warning' | 'critical';
 
@@ -10,6 +11,8 @@ interface Instance {
   node: string;
   port: number;
   tags: string[];
+  /** The raft index of the instance's last registration. */
+  modifyIndex: bigint;
   /** The instance's one service check; undefined = registered without checks. */
   check: { status: Status; createIndex: bigint; modifyIndex: bigint } | undefined;
 }
@@ -47,7 +50,7 @@ export class FakeCatalog {
     const newNode = !this.nodes.has(node);
     if (newNode) this.nodes.set(node, { status: 'passing', createIndex: index, modifyIndex: index });
     const check = options.check === null ? undefined : { status: options.check ?? 'passing', createIndex: index, modifyIndex: index };
-    this.instances.set(id, { service, id, node, port: options.port ?? 8080, tags: options.tags ?? [], check });
+    this.instances.set(id, { service, id, node, port: options.port ?? 8080, tags: options.tags ?? [], modifyIndex: index, check });
     return this.write({ services: true, checks: newNode || check !== undefined, touched: [service] }, index);
   }
 
@@ -80,8 +83,10 @@ export class FakeCatalog {
   /** A re-registration that changes only the port: the services table, not the checks. */
   setPort(id: string, port: number): bigint {
     const instance = this.get(id);
+    const index = this.next();
     instance.port = port;
-    return this.write({ services: true, checks: false, touched: [instance.service] });
+    instance.modifyIndex = index;
+    return this.write({ services: true, checks: false, touched: [instance.service] }, index);
   }
 
   private get(id: string): Instance {
@@ -96,7 +101,11 @@ export class FakeCatalog {
   }
 
   private write(tables: { services: boolean; checks: boolean; touched: readonly string[] }, index = this.next()): bigint {
-    if (tables.services) this.consul.set(CATALOG_SERVICES_PATH, this.catalogBody(), { index });
+    if (tables.services) {
+      this.consul.set(CATALOG_SERVICES_PATH, this.catalogBody(), { index });
+      this.consul.set(CATALOG_NODES_PATH, [...this.nodes.keys()].map((node) => ({ Node: node, Address: '10.0.0.1' })), { index });
+      for (const node of this.nodes.keys()) this.consul.set(nodeServicesPath(node), this.nodeServicesBody(node), { index });
+    }
     if (tables.checks) this.consul.set(HEALTH_STATE_PATH, this.checksBody(), { index });
     for (const service of tables.touched) this.consul.set(healthServicePath(service), this.healthBody(service), { index });
     return index;
@@ -106,6 +115,13 @@ export class FakeCatalog {
     const body: Record<string, string[]> = { consul: [] };
     for (const i of this.instances.values()) body[i.service] = [...new Set([...(body[i.service] ?? []), ...i.tags])].sort();
     return body;
+  }
+
+  private nodeServicesBody(node: string): unknown {
+    const services = [...this.instances.values()]
+      .filter((i) => i.node === node)
+      .map((i) => ({ ID: i.id, Service: i.service, Tags: i.tags, Port: i.port, CreateIndex: Number(i.modifyIndex), ModifyIndex: Number(i.modifyIndex) }));
+    return { Node: { Node: node, Address: '10.0.0.1' }, Services: services };
   }
 
   private checksBody(): unknown[] {
