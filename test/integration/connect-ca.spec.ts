@@ -271,7 +271,12 @@ describe('Connect CA watcher against a real Consul dev agent', () => {
 
   describe('Consul outage', () => {
     it('keeps the last certificates and reports DEGRADED while Consul is down', async () => {
-      const last = watcher.snapshot;
+      // The rotation above waited for web's new leaf only; Consul re-issues the others at its own pace.
+      const last = await untilSnapshot(
+        'every leaf signed by the active root',
+        (s) => SERVICES.every((service) => signedBy(s.leaves.get(service)?.certChainPem ?? '', activeRoot(s))),
+        ROTATION_DEADLINE,
+      );
       await consul.process.stop(5000);
       const health = await waitFor(
         'every CA watch failing',

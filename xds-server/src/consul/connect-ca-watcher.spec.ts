@@ -204,9 +204,17 @@ describe('ConnectCaWatcher against a fake Consul', () => {
     consul.script(CA_ROOTS_PATH, { status: 500, body: 'CA not initialized' });
     consul.set(CA_ROOTS_PATH, rootsBody('root-a', [{ id: 'root-a', serial: 7, active: true }]));
     consul.set(WEB, leafBody('web', { serial: '09' }));
-    const w = start(['web']);
+    // Read at the failure itself: the retry, 5 ms later, may already have succeeded by the time a poll looks.
+    let healthAtError: string | undefined;
+    const w = start(['web'], {
+      onError: (error, watch) => {
+        errors.push({ error, watch });
+        healthAtError ??= connectCaHealth(w.status()).status;
+      },
+    });
     await eventually('roots error', () => errors.length === 1);
-    expect(connectCaHealth(w.status()).status).not.toBe('UP');
+    expect(healthAtError).toBeDefined();
+    expect(healthAtError).not.toBe('UP');
     await eventually('first snapshot', () => snapshots.length === 1);
     expect(serials(snapshots[0])).toEqual({ web: '09' });
   });
