@@ -30,19 +30,24 @@ function client(httpAddr: string): AclClient {
 
 /** `consul acl bootstrap`: the one global-management token; undefined while the ACL system is not up yet. */
 export async function bootstrapAcls(httpAddr: string): Promise<string | undefined> {
+  const consul = client(httpAddr);
   try {
-    const answer = (await client(httpAddr).acl.bootstrap()) as { SecretID?: unknown };
+    const answer = (await consul.acl.bootstrap()) as { SecretID?: unknown };
     return typeof answer.SecretID === 'string' ? answer.SecretID : undefined;
   } catch {
     return undefined;
+  } finally {
+    // Each client has a keep-alive agent of its own; a one-off call should not leave its socket open.
+    consul.destroy();
   }
 }
 
 /** A token with a service identity for `service`: what that service and its sidecar present to Consul and the control plane. */
 export async function createServiceToken(httpAddr: string, managementToken: string, service: string): Promise<{ secretId: string; accessorId: string }> {
   let body: unknown;
+  const consul = client(httpAddr);
   try {
-    ({ body } = await client(httpAddr)._request({
+    ({ body } = await consul._request({
       method: 'PUT',
       path: '/acl/token',
       type: 'json',
@@ -53,6 +58,8 @@ export async function createServiceToken(httpAddr: string, managementToken: stri
     const response = (error as { response?: { statusCode?: number; body?: unknown } }).response;
     const detail = response ? `HTTP ${response.statusCode}: ${String(response.body)}` : error instanceof Error ? error.message : String(error);
     throw new Error(`creating a Consul ACL token for ${service} at ${httpAddr}: ${detail}`);
+  } finally {
+    consul.destroy();
   }
   const token = body as { SecretID?: unknown; AccessorID?: unknown };
   if (typeof token.SecretID !== 'string' || typeof token.AccessorID !== 'string') throw new Error(`creating a Consul ACL token for ${service}: the answer has no SecretID and AccessorID`);

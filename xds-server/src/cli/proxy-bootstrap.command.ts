@@ -26,7 +26,7 @@ function readToken(file: string | undefined): string | undefined {
     throw new ProxyBootstrapError(
       file,
       `the proxy's ACL token cannot be read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
-      'Write the token of a Consul ACL token with a service identity for this service there (deploy/README.md, "ACLs on a cluster"); with Consul ACLs off, an empty file.',
+      'Write there the SecretID of a Consul ACL token with a service identity for this service (deploy/README.md, step 5 "Tokens and TLS"); with Consul ACLs off, leave the file empty.',
     );
   }
   return text.trim() || undefined;

@@ -1,10 +1,10 @@
 import Consul from 'consul';
 import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config/service-config';
 
 // The package's typings do not export the type of register()'s options; take it from its overloads.
 type Register = Consul['agent']['service']['register'];
 type RegisterOptions = Register extends { (options: infer A): unknown; (options: infer B): unknown } ? Exclude<A | B, string> : never;
-import type { ServiceConfig } from '../config/service-config';
 
 export class ConsulRegistrationError extends Error {
   constructor(operation: string, consul: string, cause: string) {
@@ -99,7 +99,12 @@ export class ConsulRegistration {
     this.watchdog = undefined;
     if (!this.registered) return;
     this.registered = false;
-    await this.call('deregistration', () => this.consul.agent.service.deregister(this.config.instanceId));
+    try {
+      await this.call('deregistration', () => this.consul.agent.service.deregister(this.config.instanceId));
+    } finally {
+      // The last call: close the client's keep-alive connection to the agent.
+      this.consul.destroy();
+    }
     this.logger.info({ serviceId: this.config.instanceId }, 'deregistered from Consul');
   }
 
