@@ -32,14 +32,17 @@ function canBind(port: number): Promise<boolean> {
 }
 
 /** The first port of `count` consecutive free ports (mesh up's port bases give each app base + offset). */
-async function freeBlock(count: number): Promise<number> {
+/** `count` consecutive free ports, none of them in `taken` (ports handed out but not bound yet are free to the kernel); adds them to it. */
+async function freeBlock(count: number, taken: Set<number>): Promise<number> {
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (ports.some((port) => taken.has(port))) continue;
     let free = true;
     for (const port of ports) free &&= await canBind(port);
     if (free) {
       reservePorts(ports);
+      for (const port of ports) taken.add(port);
       return base;
     }
   }
@@ -59,8 +62,10 @@ describe('mesh up', () => {
   });
 
   it('starts every component and the demo platform, prints the URL table, and leaves nothing behind on Ctrl-C', async () => {
-    const [consulHttp, consulGrpc, temporal, temporalUi, jaegerUi, otlpGrpc, otlpHttp, prometheus, xds, xdsAdmin, gateway, gatewayAdmin] = await freePorts(12);
-    const [appBase, sidecarBase, outboundBase, envoyAdminBase] = [await freeBlock(6), await freeBlock(6), await freeBlock(6), await freeBlock(6)];
+    const fixed = await freePorts(12);
+    const [consulHttp, consulGrpc, temporal, temporalUi, jaegerUi, otlpGrpc, otlpHttp, prometheus, xds, xdsAdmin, gateway, gatewayAdmin] = fixed;
+    const taken = new Set(fixed);
+    const [appBase, sidecarBase, outboundBase, envoyAdminBase] = [await freeBlock(6, taken), await freeBlock(6, taken), await freeBlock(6, taken), await freeBlock(6, taken)];
     const runDir = mkdtempSync(join(tmpdir(), 'mesh-up-'));
     const dataDir = mkdtempSync(join(tmpdir(), 'mesh-up-data-'));
     cli = spawn(
