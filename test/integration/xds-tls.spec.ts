@@ -51,7 +51,8 @@ describe('xDS over TLS with a Consul-issued server certificate (generated bootst
     return { handle, serial };
   };
 
-  const startGeneratedEnvoy = async (name: string, xdsPort: number): Promise<{ envoy: EnvoyHandle; rendered: string; caBundle: string }> => {
+  // An Envoy that never gets config is LIVE only once its CDS and LDS initial fetches have timed out (15 s each).
+  const startGeneratedEnvoy = async (name: string, xdsPort: number, readyTimeoutMs = 30_000): Promise<{ envoy: EnvoyHandle; rendered: string; caBundle: string }> => {
     const adminPort = await freePort();
     const caBundle = join(runDir, `${name}.consul-ca.pem`);
     const template = join(runDir, `${name}.template.yaml`);
@@ -71,7 +72,7 @@ describe('xDS over TLS with a Consul-issued server certificate (generated bootst
       ),
     );
     await run(process.execPath, [MESH_CLI, 'proxy-bootstrap', '--template', template, '--token-file', approvalTokenFile, '--ca-out', caBundle, '--out', rendered, '--consul', consul.httpAddr]);
-    const envoy = await startEnvoy(supervisor, { name, adminPort, bootstrap: () => parse(readFileSync(rendered, 'utf8')) as object });
+    const envoy = await startEnvoy(supervisor, { name, adminPort, readyTimeoutMs, bootstrap: () => parse(readFileSync(rendered, 'utf8')) as object });
     return { envoy, rendered, caBundle };
   };
 
@@ -117,7 +118,7 @@ describe('xDS over TLS with a Consul-issued server certificate (generated bootst
 
   it('refuses a server whose Consul certificate is for another service name, so a rogue control plane feeds no config', async () => {
     const rogue = await startTlsControlPlane('rogue-control-plane');
-    const { envoy } = await startGeneratedEnvoy('approval-rogue', rogue.handle.xdsPort);
+    const { envoy } = await startGeneratedEnvoy('approval-rogue', rogue.handle.xdsPort, 90_000);
     await waitFor('Envoy rejected the rogue certificate', async () => (await envoyStat(envoy.adminUrl, 'cluster.xds_cluster.ssl.fail_verify_san')) > 0, { timeoutMs: 20_000 });
     expect(await envoyStat(envoy.adminUrl, 'control_plane.connected_state')).toBe(0);
     expect(await proxy(rogue.handle.adminUrl, 'approval-rogue')).toBeUndefined();
