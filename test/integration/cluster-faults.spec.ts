@@ -2,6 +2,7 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { ip, killNamespaceProcesses, listNamespaces, namespacePids, namespaceRequest, repoRoot, waitFor } from '@mesh/harness';
 import {
+  consulFailureTolerance,
   consulLeader,
   consulMembers,
   envoyHosts,
@@ -174,6 +175,8 @@ describe('the demo mesh on simulated hosts (mesh cluster up)', () => {
       await waitForDecision(gateway, account, minutes(2));
       earlier.push(account);
     }
+    // Losing a server is survivable only once every server votes again (after the partition, pi-2 waits out autopilot's stabilization).
+    await waitFor('Consul able to lose a server', async () => (await consulFailureTolerance(cluster, 'local')) >= 1, { timeoutMs: minutes(1), intervalMs: 1000 });
     const inFlight = await Promise.all([journey(gateway, 'in-flight-0'), journey(gateway, 'in-flight-1')]);
     const traffic = gatewayTraffic(gateway, steady, 90_000);
     await new Promise((r) => setTimeout(r, 1000));

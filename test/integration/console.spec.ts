@@ -82,7 +82,17 @@ describe('the mesh console in a real browser', () => {
     expect(figure).toMatch(/rps · .* 5xx · p99 /);
     // Edges: the gateway's routes and the DSL's upstreams, each with its figures at the caller.
     for (const edge of ['gateway>user', 'gateway>auth', 'user>approval', 'workflows>notification']) await page().locator(`g[data-edge="${edge}"]`).waitFor({ state: 'attached' });
-    expect(await page().locator('g[data-edge="gateway>user"] title').textContent()).toMatch(/^gateway → user: declared; [\d.]+ rps/);
+    // The caller's figures come from the gateway's Envoy, a scrape target of its own that may lag the user's.
+    const edgeTitle = await waitFor(
+      'a request rate on the gateway → user edge',
+      async () => {
+        await platform.call('GET', '/users/me/status', { token: account.token });
+        const title = (await page().locator('g[data-edge="gateway>user"] title').textContent()) ?? '';
+        return /^gateway → user: declared; [\d.]+ rps/.test(title) && title;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    expect(edgeTitle).toMatch(/^gateway → user: declared; [\d.]+ rps/);
     expect(await page().locator('tr[data-instance="document-2"]').getAttribute('data-health')).toBe('passing');
     await browser.screenshot('topology');
   });

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { killNamespaceProcesses, repoRoot, waitFor } from '@mesh/harness';
-import { envoyHosts, faultFigures, passingInstances, proxyReplicas, startSimulatedCluster, steadyTraffic, type SimulatedCluster, type TrafficSample } from '@mesh/xds-server/cluster';
+import { consulFailureTolerance, envoyHosts, faultFigures, passingInstances, proxyReplicas, startSimulatedCluster, steadyTraffic, type SimulatedCluster, type TrafficSample } from '@mesh/xds-server/cluster';
 import { describeMachine, machineLine, type MachineInfo } from '../shared/machine';
 import { ms } from '../shared/results';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
@@ -136,6 +136,8 @@ async function partition(cluster: SimulatedCluster, gateway: string, credentials
 }
 
 async function nodeLoss(cluster: SimulatedCluster, gateway: string, credentials: BenchAccount, node: string): Promise<ClusterFaultFigure> {
+  // A server back from a partition votes again only after autopilot's stabilization time.
+  await waitFor('Consul able to lose a server', async () => (await consulFailureTolerance(cluster, 'local')) >= 1, { timeoutMs: 60_000, intervalMs: 1000 });
   const traffic = logins(gateway, credentials, 45_000);
   await settle(2000);
   const killedAt = Date.now();

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CA_ROOTS_PATH, parseCaRoots, trustBundlePem } from '../consul/connect-ca';
 import { ConsulClientTransport } from '../consul/consul-client-transport';
 import { consulAddress } from '../consul/consul-address';
-import { errorMessage } from '../consul/consul-errors';
+import { ConsulUnreachableError, errorMessage } from '../consul/consul-errors';
 import { ProxyBootstrapError, renderProxyBootstrap } from '../generate/proxy-bootstrap';
 import { parsePositiveInteger } from './port-option';
 
@@ -42,8 +42,12 @@ async function caBundle(consul: string, waitSeconds: number): Promise<string> {
         const answer = await transport.get({ path: CA_ROOTS_PATH, query: [], signal: new AbortController().signal, timeoutMs: 5000 });
         return trustBundlePem(parseCaRoots(answer.body, CA_ROOTS_PATH).roots);
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`${errorMessage(error)} (gave up after ${waitSeconds} s)`);
-        if (attempt === 1) console.error(`waiting for the Consul agent at ${consul}: ${errorMessage(error)}`);
+        // The unreachable error's own text speaks for a long-running watch; this command only waits, then gives up.
+        const reason = error instanceof ConsulUnreachableError ? `unreachable (GET ${error.path}: ${error.reason})` : errorMessage(error);
+        if (Date.now() > deadline) {
+          throw new Error(`the Consul agent at ${consul} gave no CA roots within ${waitSeconds} s: ${reason}. Start the local agent, or point --consul (or CONSUL_HTTP_ADDR) at its HTTP API.`);
+        }
+        if (attempt === 1) console.error(`waiting for the Consul agent at ${consul}: ${reason}`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }

@@ -27,6 +27,16 @@ export async function consulMembers(cluster: SimulatedCluster, from: string): Pr
   return new Map(members.map((m) => [m.Name, m.Status === 1]));
 }
 
+/**
+ * How many Consul servers the raft cluster can lose and keep a quorum, per autopilot. A
+ * server back from a partition rejoins as a non-voter and is promoted only after autopilot's
+ * stabilization time, so a cluster whose members are all alive may still tolerate no loss.
+ */
+export async function consulFailureTolerance(cluster: SimulatedCluster, from: string): Promise<number> {
+  const health = JSON.parse(await cluster.consulGet(from, '/v1/operator/autopilot/health')) as { Healthy: boolean; FailureTolerance: number };
+  return health.Healthy ? health.FailureTolerance : 0;
+}
+
 /** Every service instance in the catalog (the consul service itself left out). */
 export async function registrations(cluster: SimulatedCluster, from: string): Promise<Registration[]> {
   const services = Object.keys(JSON.parse(await cluster.consulGet(from, '/v1/catalog/services')) as Record<string, string[]>).filter((s) => s !== 'consul');

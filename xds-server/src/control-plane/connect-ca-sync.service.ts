@@ -19,6 +19,7 @@ import { LOGGER } from './logger';
 export class ConnectCaSync implements OnModuleInit, OnModuleDestroy {
   readonly watcher: ConnectCaWatcher | undefined;
   private unwatch: (() => void) | undefined;
+  private transport: ConsulClientTransport | undefined;
 
   constructor(
     @Inject(CONTROL_PLANE_OPTIONS) options: ControlPlaneOptions,
@@ -27,8 +28,9 @@ export class ConnectCaSync implements OnModuleInit, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     if (!options.configFile) return;
+    this.transport = new ConsulClientTransport(options.consulAddress, { token: options.consulToken });
     this.watcher = new ConnectCaWatcher({
-      transport: new ConsulClientTransport(options.consulAddress, { token: options.consulToken }),
+      transport: this.transport,
       onSnapshot: (snapshot) => this.apply(snapshot),
       onError: (error, watch) => {
         metrics.consulWatchErrors.inc({ endpoint: watch.startsWith('leaf:') ? 'connect-ca-leaf' : 'connect-ca-roots' });
@@ -50,6 +52,7 @@ export class ConnectCaSync implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.unwatch?.();
     await this.watcher?.stop();
+    this.transport?.close();
   }
 
   /** Undefined when the CA is not followed (no config file). */

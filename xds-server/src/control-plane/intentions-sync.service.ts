@@ -17,6 +17,7 @@ import { LOGGER } from './logger';
 export class IntentionsSync implements OnModuleInit, OnModuleDestroy {
   private readonly query: BlockingQuery<readonly Intention[]> | undefined;
   private current: readonly Intention[] = [];
+  private transport: ConsulClientTransport | undefined;
 
   constructor(
     @Inject(CONTROL_PLANE_OPTIONS) options: ControlPlaneOptions,
@@ -25,8 +26,9 @@ export class IntentionsSync implements OnModuleInit, OnModuleDestroy {
     @Inject(LOGGER) logger: Logger,
   ) {
     if (!options.configFile) return;
+    this.transport = new ConsulClientTransport(options.consulAddress, { token: options.consulToken });
     this.query = new BlockingQuery({
-      transport: new ConsulClientTransport(options.consulAddress, { token: options.consulToken }),
+      transport: this.transport,
       path: INTENTIONS_PATH,
       parse: parseIntentions,
       onChange: (intentions) => {
@@ -52,5 +54,6 @@ export class IntentionsSync implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.query?.stop();
+    this.transport?.close();
   }
 }
