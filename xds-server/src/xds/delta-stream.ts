@@ -1,6 +1,8 @@
+import type { Interest } from './subscriber-index';
 import type { Resource } from '../resources/resource';
 import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
+import { HeldResources, type Held } from './held-resources';
 import { forceEndpoints, NO_NAMES, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
 import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
 import { compareNames } from '../resources/version-hash';
@@ -67,14 +69,14 @@ interface ResponseSummary {
 
 class TypeState extends Subscription {
   /** name -> resource the client holds, as of its last ACK (or its initial versions, by version only). */
-  readonly client = new Map<string, Resource | string>();
+  readonly client = new HeldResources((name) => this.interested(name));
   /** The latest response, until the client answers it. */
   pending: PendingResponse | undefined;
   latestNonce: string | undefined;
   readonly recent = new Map<string, ResponseSummary>();
 }
 
-function versionOf(held: Resource | string | undefined): string | undefined {
+function versionOf(held: Held | undefined): string | undefined {
   return typeof held === 'string' ? held : held?.version;
 }
 
@@ -98,8 +100,8 @@ export class DeltaStream {
       state = new TypeState(request.typeUrl);
       this.types.set(request.typeUrl, state);
     }
-    const answer = this.correlate(state, request);
-    const changed = first ? (open(state, request), true) : update(state, request, view);
+    const answer = this.correlate(state, request, view);
+    const changed = first ? (open(state, request, view), true) : update(state, request, view);
     if (!changed) return { responses: [], ...answer, subscriptionChanged: false };
     const responses = [this.build(state, view, undefined), this.forcedEndpoints(state, view)].filter((r): r is DeltaResponse => r !== undefined);
     return { responses, ...answer, subscriptionChanged: true };
@@ -126,7 +128,7 @@ export class DeltaStream {
   }
 
   /** What the stream subscribes to of a type, for the subscriber index. */
-  interest(typeUrl: TypeUrl): { wildcard: boolean; names: ReadonlySet<string> } | undefined {
+  interest(typeUrl: TypeUrl): Interest | undefined {
     return this.types.get(typeUrl);
   }
 
@@ -148,7 +150,7 @@ export class DeltaStream {
   }
 
   /** Ties an ACK or NACK to the response it answers. */
-  private correlate(state: TypeState, request: DeltaRequest): { ackedVersion?: string; nack?: NackRecord } {
+  private correlate(state: TypeState, request: DeltaRequest, view: NodeView): { ackedVersion?: string; nack?: NackRecord } {
     const nonce = request.responseNonce;
     const at = this.options.now?.() ?? new Date();
     if (nonce === '') {
@@ -166,7 +168,7 @@ export class DeltaStream {
       return { nack: state.recordNack(summary?.version ?? '', [...(summary?.content.resources.keys() ?? [])], request.errorDetail, at) };
     }
     // Answers to older responses change nothing: the latest one repeats whatever they carried.
-    if (state.pending?.nonce === nonce) resolve(state, state.pending);
+    if (state.pending?.nonce === nonce) resolve(state, state.pending, view);
     if (summary === undefined) return {};
     state.ackedVersion = summary.version;
     return { ackedVersion: summary.version };
@@ -246,14 +248,14 @@ export class DeltaStream {
 }
 
 /** First request of a type on this stream: subscriptions, legacy wildcard, and what the client already holds. */
-function open(state: TypeState, request: DeltaRequest): void {
+function open(state: TypeState, request: DeltaRequest, view: NodeView): void {
   // Legacy wildcard: CDS/LDS opened with nothing to subscribe or unsubscribe.
   state.wildcard = state.fullState && request.subscribe.length === 0 && request.unsubscribe.length === 0;
   const unsubscribed = new Set(request.unsubscribe);
   for (const name of request.subscribe) {
     if (unsubscribed.has(name)) continue;
     if (name === WILDCARD) state.wildcard ||= state.fullState;
-    else state.names.add(name);
+    else state.addName(state.canonical(view, name));
   }
   for (const [name, version] of Object.entries(request.initialVersions)) {
     if (state.interested(name)) state.client.set(name, version);
@@ -270,7 +272,7 @@ function update(state: TypeState, request: DeltaRequest, view: NodeView): boolea
   for (const name of request.unsubscribe) {
     if (name === WILDCARD) {
       if (state.fullState) state.wildcard = false;
-    } else if (state.names.delete(name) && state.wildcard) {
+    } else if (state.deleteName(name) && state.wildcard) {
       // Still held through the wildcard, but the client cannot tell: the spec wants it in resources or removed.
       state.forced.add(name);
     }
@@ -278,24 +280,29 @@ function update(state: TypeState, request: DeltaRequest, view: NodeView): boolea
   for (const name of request.subscribe) {
     if (name === WILDCARD) {
       if (!state.fullState) continue;
+      // Widening the interest would let the shared base claim names this client never had.
+      if (!state.wildcard) state.client.detach();
       state.wildcard = true;
       // The client may have forgotten anything, so resend it all.
       for (const known of view.resources(state.typeUrl).keys()) state.forced.add(known);
     } else {
-      state.names.add(name);
+      const canonical = state.canonical(view, name);
+      if (!state.interested(canonical)) state.client.delete(canonical);
+      state.addName(canonical);
       // Even if the client had it: it may have dropped it, and it expects an answer.
       state.forced.add(name);
     }
     state.replyDue = true;
   }
-  for (const name of [...state.client.keys()]) if (!state.interested(name)) state.client.delete(name);
+  state.client.prune();
   state.pruneUnsubscribed();
   return true;
 }
 
 /** The client has ACKed `pending`: what it carried is now what the client holds. */
-function resolve(state: TypeState, pending: PendingResponse): void {
+function resolve(state: TypeState, pending: PendingResponse, view: NodeView): void {
   for (const [name, resource] of pending.resources) if (state.interested(name)) state.client.set(name, resource);
   for (const name of pending.removed) state.client.delete(name);
   state.pending = undefined;
+  state.client.rebaseOnto(view.resources(state.typeUrl));
 }

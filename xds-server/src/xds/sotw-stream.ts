@@ -1,3 +1,4 @@
+import type { Interest } from './subscriber-index';
 import type { Resource } from '../resources/resource';
 import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
@@ -157,7 +158,7 @@ export class SotwStream {
   }
 
   /** What the stream subscribes to of a type, for the subscriber index. */
-  interest(typeUrl: TypeUrl): { wildcard: boolean; names: ReadonlySet<string> } | undefined {
+  interest(typeUrl: TypeUrl): Interest | undefined {
     return this.types.get(typeUrl);
   }
 
@@ -277,7 +278,7 @@ function subscribe(state: TypeState, request: SotwRequest, first: boolean): bool
 
   const addsInterest = (wildcard && !state.wildcard) || [...names].some((name) => !state.names.has(name)) || first;
   state.wildcard = wildcard;
-  state.names = names;
+  state.replaceNames(names);
   // Forgetting what an unsubscribed name held is also what makes a later re-subscription send it
   // again, unchanged or not: the client may have dropped it (e.g. Envoy re-creating a cluster).
   if (!state.wildcard) {

@@ -26,7 +26,10 @@ export interface SentContent {
 export class Subscription {
   readonly fullState: boolean;
   wildcard = false;
-  names = new Set<string>();
+  /** The subscribed names. The subscriber index may replace them with an equal set other streams share, so they change by copy. */
+  names: ReadonlySet<string>;
+  /** `names` when this subscription may change it in place. */
+  private ownNames: Set<string> | undefined;
   /** EDS names the next response must carry even if unchanged: the CLAs of changed clusters; Delta: any forced answer. */
   readonly forced = new Set<string>();
   /** A (re)subscription waits for its answer, even an empty one. */
@@ -40,6 +43,39 @@ export class Subscription {
 
   constructor(readonly typeUrl: TypeUrl) {
     this.fullState = isFullStateType(typeUrl);
+    this.names = this.ownNames = new Set();
+  }
+
+  /**
+   * The view's own string for a requested name, when it has one: thousands of streams then share
+   * one copy of each name instead of each keeping the one its request was decoded into.
+   */
+  canonical(view: NodeView, name: string): string {
+    return view.resource(this.typeUrl, name)?.name ?? name;
+  }
+
+  addName(name: string): void {
+    this.writableNames().add(name);
+  }
+
+  deleteName(name: string): boolean {
+    return this.names.has(name) && this.writableNames().delete(name);
+  }
+
+  replaceNames(names: Set<string>): void {
+    this.names = this.ownNames = names;
+  }
+
+  /** Takes `shared`, equal to the current names, in their place. */
+  shareNames(shared: ReadonlySet<string>): void {
+    if (shared === this.names) return;
+    this.names = shared;
+    this.ownNames = undefined;
+  }
+
+  private writableNames(): Set<string> {
+    if (this.ownNames === undefined) this.names = this.ownNames = new Set(this.names);
+    return this.ownNames;
   }
 
   interested(name: string): boolean {
