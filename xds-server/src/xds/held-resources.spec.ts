@@ -59,21 +59,20 @@ describe('HeldResources', () => {
     for (const [name, resource] of first) h.set(name, resource);
     h.rebaseOnto(first);
     expect(h.differences).toBe(0);
-    // 50 changes, each followed: under a quarter of 400, so no rebase yet.
+    // One change per name, each followed as a stream follows its view after the ACK.
     let current = first;
-    for (let i = 0; i < 50; i++) {
-      current = new Map(current);
-      current.set(`s${i}`, res(`s${i}`, 'v2'));
-      h.set(`s${i}`, current.get(`s${i}`)!);
-      h.rebaseOnto(current);
-    }
+    const follow = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        current = new Map(current);
+        current.set(`s${i}`, res(`s${i}`, 'v2'));
+        h.set(`s${i}`, current.get(`s${i}`)!);
+        h.rebaseOnto(current);
+      }
+    };
+    follow(0, 50);
+    // Under a quarter of 400: no rebase yet.
     expect(h.differences).toBe(50);
-    for (let i = 50; i < 101; i++) {
-      current = new Map(current);
-      current.set(`s${i}`, res(`s${i}`, 'v2'));
-      h.set(`s${i}`, current.get(`s${i}`)!);
-      h.rebaseOnto(current);
-    }
+    follow(50, 101);
     expect(h.differences).toBe(0);
     expect(Object.values(held(h)).filter((v) => v === 'v2')).toHaveLength(101);
   });
