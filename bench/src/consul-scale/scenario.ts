@@ -5,10 +5,9 @@
  * alone and in a burst. Optionally the burst again, on a catalog small enough for it, with
  * another build of the control plane for comparison.
  */
-import { execFileSync } from 'node:child_process';
 import { startConsul } from '@mesh/harness';
 import type { ConsulScaleOptions } from '../args';
-import { describeMachine, loadNow } from '../shared/machine';
+import { commitOf, describeMachine, loadNow } from '../shared/machine';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
 import { registerServices } from './catalog';
 import { measureControlPlane, type ControlPlaneRun } from './measure';
@@ -37,12 +36,4 @@ export async function runConsulScale(ctx: RunContext, o: ConsulScaleOptions): Pr
   }
   machine.loadAverageAtEnd = loadNow();
   return buildConsulScaleReport(machine, o, runs, o.baseline ? commitOf(o.baseline) : undefined);
-}
-
-function commitOf(checkout: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: checkout, encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
 }

@@ -19,7 +19,8 @@ export interface ScaleReport {
   benchmark: 'scale';
   figure: string;
   generatedAt: string;
-  options: ScaleOptions;
+  /** As given, except the baseline, which is named by its commit (a path says nothing elsewhere). */
+  options: Omit<ScaleOptions, 'baseline'> & { baselineCommit?: string };
   machine: MachineInfo;
   /** Ours at N clients, SotW and Delta. */
   results: ScaleResult[];
@@ -34,6 +35,7 @@ export interface ScaleReport {
 
 interface BuildInput {
   options: ScaleOptions;
+  baselineCommit?: string;
   machine: MachineInfo;
   results: ScaleResult[];
   baseline: ScaleResult[];
@@ -76,14 +78,14 @@ export function buildScaleReport(input: BuildInput): ScaleReport {
     consul
       ? `Consul's xDS serves only proxies registered in its catalog, so the peer comparison registers ${o.peerClients} sidecars (each with all ${o.services} services as upstreams) and connects ${o.peerClients} simulated Delta clients as those sidecars (node.id = the sidecar's service id), against ours over Delta at the same N. Consul's memory and CPU are those of the whole Consul agent (a dev-mode server), measured the same way; its xDS state for a proxy is built when the proxy connects.`
       : 'No peer run (--peer-clients 0): the comparison is Delta against SotW.',
-    ...(input.baseline.length ? [`The baseline rows are another checkout's control plane (\`--baseline ${o.baseline}\`), measured the same way in the same run.`] : []),
+    ...(input.baseline.length ? [`The baseline rows are another checkout's control plane (\`--baseline\`${input.baselineCommit ? `, commit ${input.baselineCommit.slice(0, 12)}` : ''}), measured the same way in the same run.`] : []),
     'Percentiles are nearest-rank over the changes; with fewer than 100 changes p99 is the maximum.',
   ];
   return {
     benchmark: 'scale',
     figure: `One endpoint change -> every one of N simulated ADS clients (each subscribed to ${o.services} services)`,
     generatedAt: new Date().toISOString(),
-    options: o,
+    options: { ...withoutBaseline(o), ...(input.baselineCommit ? { baselineCommit: input.baselineCommit } : {}) },
     machine: input.machine,
     results: input.results,
     baseline: input.baseline,
@@ -150,4 +152,9 @@ export function scaleMarkdown(report: ScaleReport): string {
 export function scalePlot(report: ScaleReport): string {
   const series = [...report.results, ...report.baseline, ...report.peer].map((r) => ({ label: `${r.label} N=${r.clients}`, samples: r.changes.map((c) => c.allMs) }));
   return ecdfSvg('One endpoint change -> every simulated client has received it', 'ms', series);
+}
+
+function withoutBaseline(options: ScaleOptions): Omit<ScaleOptions, 'baseline'> {
+  const { baseline: _baseline, ...rest } = options;
+  return rest;
 }

@@ -8,7 +8,7 @@ import { type ConsulHandle, startConsul, startControlPlane } from '@mesh/harness
 import type { ScaleOptions } from '../args';
 import { inBatches, registerSidecarClient } from '../shared/consul-agent';
 import { BENCH_LOG } from '../shared/run-context';
-import { describeMachine, loadNow } from '../shared/machine';
+import { commitOf, describeMachine, loadNow } from '../shared/machine';
 import { throwIfInterrupted, type RunContext } from '../shared/run-context';
 import { AddedService, ChangingService, registerCatalog } from './catalog';
 import { measureServer, type ScaleResult, type ScaleRunOptions } from './measure';
@@ -109,7 +109,7 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
   for (const protocol of options.protocols) results.push(await ours(protocol, options.clients));
   const baseline: ScaleResult[] = [];
   if (options.baseline) {
-    ctx.log(`scale: the same runs against the baseline checkout ${options.baseline}`);
+    ctx.log(`scale: the same runs against the baseline checkout ${options.baseline} (${commitOf(options.baseline).slice(0, 12)})`);
     for (const protocol of options.protocols) baseline.push(await ours(protocol, options.clients, options.baseline));
   }
   const peer: ScaleResult[] = [];
@@ -136,5 +136,5 @@ export async function runScale(ctx: RunContext, options: ScaleOptions): Promise<
     );
   }
   machine.loadAverageAtEnd = loadNow();
-  return buildScaleReport({ options, machine, results, baseline, peer });
+  return buildScaleReport({ options, machine, results, baseline, peer, ...(options.baseline ? { baselineCommit: commitOf(options.baseline) } : {}) });
 }

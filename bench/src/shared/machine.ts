@@ -21,12 +21,17 @@ export interface MachineInfo {
   controlPlane: { commit: string; uncommittedChangesInXdsServer: boolean };
 }
 
-function git(args: readonly string[]): string {
+function git(args: readonly string[], cwd = repoRoot()): string {
   try {
-    return execFileSync('git', [...args], { cwd: repoRoot(), encoding: 'utf8' }).trim();
+    return execFileSync('git', [...args], { cwd, encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
   }
+}
+
+/** The commit another checkout (a `--baseline`) is at: results name it so, since a path says nothing elsewhere. */
+export function commitOf(checkout: string): string {
+  return git(['rev-parse', 'HEAD'], checkout);
 }
 
 function distribution(): string {
