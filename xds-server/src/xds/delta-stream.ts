@@ -69,7 +69,7 @@ interface ResponseSummary {
 
 class TypeState extends Subscription {
   /** name -> resource the client holds, as of its last ACK (or its initial versions, by version only). */
-  readonly client = new HeldResources((name) => this.interested(name));
+  readonly client = new HeldResources(this);
   /** The latest response, until the client answers it. */
   pending: PendingResponse | undefined;
   latestNonce: string | undefined;

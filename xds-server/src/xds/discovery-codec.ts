@@ -128,50 +128,57 @@ function finished(writer: Writer): Buffer {
 /**
  * A resource's encoding inside a response, kept beside its body: every stream sent one
  * snapshot's resource sends the same bytes, so they are encoded once per resource rather than
- * once per stream. Keyed by the body's Buffer, which the snapshot shares with every stream and
+ * once per stream, already framed as the repeated field 2 that carries them (an Any in a SotW
+ * response or a DeltaResource, a DeltaResource in a Delta response), so that a response is one
+ * concatenation. Keyed by the body's Buffer, which the snapshot shares with every stream and
  * which is dropped with it.
  */
-const encodedAnys = new WeakMap<Buffer, { typeUrl: string; bytes: Buffer }>();
-const encodedDeltaResources = new WeakMap<Buffer, { name: string; version: string; bytes: Buffer }>();
+const anyFields = new WeakMap<Buffer, { typeUrl: string; field: Buffer }>();
+const deltaResourceFields = new WeakMap<Buffer, { name: string; version: string; field: Buffer }>();
 
-function encodedAny(typeUrl: string, value: Buffer): Buffer {
-  const cached = encodedAnys.get(value);
-  if (cached?.typeUrl === typeUrl) return cached.bytes;
-  const bytes = finished(Writer.create().uint32((1 << 3) | WIRE_BYTES).string(typeUrl).uint32((2 << 3) | WIRE_BYTES).bytes(value));
-  encodedAnys.set(value, { typeUrl, bytes });
-  return bytes;
+function lengthDelimited(field: number, bytes: Uint8Array): Buffer {
+  return finished(Writer.create().uint32((field << 3) | WIRE_BYTES).bytes(bytes));
 }
 
-function encodedDeltaResource(resource: WireDeltaResponse['resources'][number]): Buffer {
+function anyField(typeUrl: string, value: Buffer): Buffer {
+  const cached = anyFields.get(value);
+  if (cached?.typeUrl === typeUrl) return cached.field;
+  const field = lengthDelimited(2, finished(Writer.create().uint32((1 << 3) | WIRE_BYTES).string(typeUrl).uint32((2 << 3) | WIRE_BYTES).bytes(value)));
+  anyFields.set(value, { typeUrl, field });
+  return field;
+}
+
+function deltaResourceField(resource: WireDeltaResponse['resources'][number]): Buffer {
   const { name, version } = resource;
-  const cached = encodedDeltaResources.get(resource.resource.value);
-  if (cached?.name === name && cached.version === version) return cached.bytes;
-  const writer = Writer.create();
-  if (version) writer.uint32((1 << 3) | WIRE_BYTES).string(version);
-  writer.uint32((2 << 3) | WIRE_BYTES).bytes(encodedAny(resource.resource.type_url, resource.resource.value));
-  writer.uint32((3 << 3) | WIRE_BYTES).string(name);
-  const bytes = finished(writer);
-  encodedDeltaResources.set(resource.resource.value, { name, version, bytes });
-  return bytes;
+  const cached = deltaResourceFields.get(resource.resource.value);
+  if (cached?.name === name && cached.version === version) return cached.field;
+  const parts = [
+    ...(version ? [finished(Writer.create().uint32((1 << 3) | WIRE_BYTES).string(version))] : []),
+    anyField(resource.resource.type_url, resource.resource.value),
+    finished(Writer.create().uint32((3 << 3) | WIRE_BYTES).string(name)),
+  ];
+  const field = lengthDelimited(2, Buffer.concat(parts));
+  deltaResourceFields.set(resource.resource.value, { name, version, field });
+  return field;
 }
 
 export function encodeSotwResponse(response: WireSotwResponse): Buffer {
-  const writer = Writer.create();
-  if (response.version_info) writer.uint32((1 << 3) | WIRE_BYTES).string(response.version_info);
-  for (const any of response.resources) writer.uint32((2 << 3) | WIRE_BYTES).bytes(encodedAny(any.type_url, any.value));
-  if (response.type_url) writer.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
-  if (response.nonce) writer.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
-  writeControlPlane(writer, 6, response.control_plane.identifier);
-  return finished(writer);
+  const head = Writer.create();
+  if (response.version_info) head.uint32((1 << 3) | WIRE_BYTES).string(response.version_info);
+  const tail = Writer.create();
+  if (response.type_url) tail.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
+  if (response.nonce) tail.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
+  writeControlPlane(tail, 6, response.control_plane.identifier);
+  return Buffer.concat([finished(head), ...response.resources.map((any) => anyField(any.type_url, any.value)), finished(tail)]);
 }
 
 export function encodeDeltaResponse(response: WireDeltaResponse): Buffer {
-  const writer = Writer.create();
-  if (response.system_version_info) writer.uint32((1 << 3) | WIRE_BYTES).string(response.system_version_info);
-  for (const resource of response.resources) writer.uint32((2 << 3) | WIRE_BYTES).bytes(encodedDeltaResource(resource));
-  if (response.type_url) writer.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
-  if (response.nonce) writer.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
-  for (const name of response.removed_resources) writer.uint32((6 << 3) | WIRE_BYTES).string(name);
-  writeControlPlane(writer, 7, response.control_plane.identifier);
-  return finished(writer);
+  const head = Writer.create();
+  if (response.system_version_info) head.uint32((1 << 3) | WIRE_BYTES).string(response.system_version_info);
+  const tail = Writer.create();
+  if (response.type_url) tail.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
+  if (response.nonce) tail.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
+  for (const name of response.removed_resources) tail.uint32((6 << 3) | WIRE_BYTES).string(name);
+  writeControlPlane(tail, 7, response.control_plane.identifier);
+  return Buffer.concat([finished(head), ...response.resources.map(deltaResourceField), finished(tail)]);
 }

@@ -2,6 +2,7 @@ import { HeldResources } from './held-resources';
 import type { Resource } from '../resources/resource';
 import { TypeUrl } from '../resources/type-url';
 
+const WILDCARD = { wildcard: true, names: new Set<string>() };
 const res = (name: string, version = 'v1'): Resource => ({ typeUrl: TypeUrl.Endpoint, name, version, bytes: Buffer.from(name) });
 
 function view(count: number, version = 'v1'): Map<string, Resource> {
@@ -14,7 +15,7 @@ function held(h: HeldResources): Record<string, string | undefined> {
 
 describe('HeldResources', () => {
   it('holds what it was given, by resource or by version only', () => {
-    const h = new HeldResources(() => true);
+    const h = new HeldResources(WILDCARD);
     h.set('a', res('a', 'v2'));
     h.set('b', 'v7');
     h.delete('a');
@@ -25,13 +26,15 @@ describe('HeldResources', () => {
   it('takes a view as its base once its own entries outgrow it, and answers the same after', () => {
     const index = view(200);
     const interest = new Set([...index.keys()].filter((n) => n !== 's5'));
-    const h = new HeldResources((name) => interest.has(name));
-    for (const [name, resource] of index) if (interest.has(name)) h.set(name, resource);
+    const h = new HeldResources({ wildcard: false, names: interest });
+    // Subscribed to s9 but not sent it yet: the base must not claim it.
+    for (const [name, resource] of index) if (interest.has(name) && name !== 's9') h.set(name, resource);
     h.set('s7', res('s7', 'old'));
     const before = held(h);
     h.rebaseOnto(index);
     expect(held(h)).toEqual(before);
     expect(h.get('s5')).toBeUndefined();
+    expect(h.has('s9')).toBe(false);
     expect((h.get('s7') as Resource).version).toBe('old');
     expect(h.get('s8')).toBe(index.get('s8'));
   });
@@ -39,7 +42,7 @@ describe('HeldResources', () => {
   it('masks the base by interest: an unsubscribed name is not held, and a new subscription is not held until sent', () => {
     const index = view(100);
     const interest = new Set(index.keys());
-    const h = new HeldResources((name) => interest.has(name));
+    const h = new HeldResources({ wildcard: false, names: interest });
     for (const [name, resource] of index) h.set(name, resource);
     h.rebaseOnto(index);
     interest.delete('s1');
@@ -55,7 +58,7 @@ describe('HeldResources', () => {
 
   it('keeps its own entries small while it follows its view, and rebases only when they outgrow a quarter of what it holds', () => {
     const first = view(400);
-    const h = new HeldResources(() => true);
+    const h = new HeldResources(WILDCARD);
     for (const [name, resource] of first) h.set(name, resource);
     h.rebaseOnto(first);
     expect(h.differences).toBe(0);
@@ -79,7 +82,7 @@ describe('HeldResources', () => {
 
   it('detaches from its base, keeping what it holds', () => {
     const index = view(64);
-    const h = new HeldResources(() => true);
+    const h = new HeldResources(WILDCARD);
     for (const [name, resource] of index) h.set(name, resource);
     h.rebaseOnto(index);
     const before = held(h);

@@ -1,4 +1,5 @@
 import type { Resource } from '../resources/resource';
+import type { Interest } from './subscriber-index';
 
 /** What a client holds by one name: the resource it was sent, or only the version it reported on reconnect. */
 export type Held = Resource | string;
@@ -21,10 +22,15 @@ const MIN_OWN = 32;
  */
 export class HeldResources {
   private base: ReadonlyMap<string, Resource> | undefined;
-  private readonly own = new Map<string, Held | typeof GONE>();
+  private own = new Map<string, Held | typeof GONE>();
   private heldAtRebase = 0;
 
-  constructor(private readonly interested: (name: string) => boolean) {}
+  /** `interest` is read live: the client's subscription as it stands. */
+  constructor(private readonly interest: Interest) {}
+
+  private interested(name: string): boolean {
+    return this.interest.wildcard || this.interest.names.has(name);
+  }
 
   /** How many names differ from the base: what this client costs beyond the view it shares. */
   get differences(): number {
@@ -63,21 +69,23 @@ export class HeldResources {
 
   /** Drops the base, keeping what is held as own entries. */
   detach(): void {
-    const held = this.snapshot();
+    this.own = this.snapshot();
     this.base = undefined;
-    this.own.clear();
-    for (const [name, resource] of held) this.own.set(name, resource);
     this.heldAtRebase = 0;
   }
 
   /** Takes `index` (the view's current resources of this type) as the base, when the own differences have outgrown the old one. */
   rebaseOnto(index: ReadonlyMap<string, Resource>): void {
     if (this.own.size <= Math.max(MIN_OWN, this.heldAtRebase / 4)) return;
-    const held = this.snapshot();
+    this.prune();
+    // Without a base every own entry is held (GONE marks only what a base has), so they are taken as they are.
+    const held = this.base === undefined ? (this.own as Map<string, Held>) : this.snapshot();
     this.base = index;
-    this.own.clear();
+    this.own = new Map();
     for (const [name, resource] of held) if (index.get(name) !== resource) this.own.set(name, resource);
-    for (const name of index.keys()) if (!held.has(name) && this.interested(name)) this.own.set(name, GONE);
+    // Subscribed names the view has and the client does not: the smaller side is walked.
+    const subscribed = this.interest.wildcard || this.interest.names.size > index.size ? index.keys() : this.interest.names;
+    for (const name of subscribed) if (!held.has(name) && this.interested(name) && index.has(name)) this.own.set(name, GONE);
     this.heldAtRebase = held.size;
   }
 
