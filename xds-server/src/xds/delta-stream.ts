@@ -1,8 +1,8 @@
-import type { Interest } from './subscriber-index';
 import type { Resource } from '../resources/resource';
 import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
 import { HeldResources, type Held } from './held-resources';
+import type { Interest } from './subscriber-index';
 import { forceEndpoints, NO_NAMES, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
 import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
 import { compareNames } from '../resources/version-hash';
@@ -290,7 +290,7 @@ function update(state: TypeState, request: DeltaRequest, view: NodeView): boolea
       if (!state.interested(canonical)) state.client.delete(canonical);
       state.addName(canonical);
       // Even if the client had it: it may have dropped it, and it expects an answer.
-      state.forced.add(name);
+      state.forced.add(canonical);
     }
     state.replyDue = true;
   }

@@ -1,6 +1,6 @@
-import type { Interest } from './subscriber-index';
 import type { Resource } from '../resources/resource';
 import type { ChangeSet, NodeView } from '../resources/node-view';
+import type { Interest } from './subscriber-index';
 import type { ErrorDetail, NackRecord } from './nack-record';
 import { forceEndpoints, NO_NAMES, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
 import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
