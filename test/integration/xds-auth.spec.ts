@@ -12,7 +12,8 @@ import { health, proxy } from '../support/xds-admin';
 const run = promisify(execFile);
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 const SDS = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
-const RECHECK_SECONDS = 1;
+// Far longer than the suite: a revoked token's stream must be closed by the ACL watch, not by the interval.
+const RECHECK_SECONDS = 600;
 
 /** Registers with the management token: with default deny, nothing else may. */
 const register = (consul: ConsulHandle, name: string, port: number) =>
@@ -84,7 +85,7 @@ describe('authenticated xDS streams, Consul with ACLs on (default deny)', () => 
       });
     });
 
-    it('is served with its token, and its stream is closed within the re-check interval once the token is deleted, while Envoy keeps its config', async () => {
+    it('is served with its token, and its stream is closed as soon as Consul reports the token deleted, while Envoy keeps its config', async () => {
       await waitFor('the sidecar synced', async () => (await proxy(controlPlane.adminUrl, NODE_ID))?.types.CDS?.status === 'SYNCED', { timeoutMs: 20_000 });
       expect(await clusterHosts(envoy.adminUrl, 'user')).toHaveLength(1);
 
@@ -96,7 +97,7 @@ describe('authenticated xDS streams, Consul with ACLs on (default deny)', () => 
         timeoutMs: 15_000,
         intervalMs: 100,
       });
-      // Generous against the 1 s interval: the point is that it happens without a restart, not how fast.
+      // Generous, yet far inside the 600 s interval: only the ACL watch can have closed it.
       expect(Date.now() - deleted).toBeLessThan(10_000);
       expect(await clusterHosts(envoy.adminUrl, 'user')).toHaveLength(1);
     });

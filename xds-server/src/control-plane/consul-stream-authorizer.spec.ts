@@ -81,6 +81,27 @@ describe('ConsulStreamAuthorizer', () => {
       jest.useRealTimers();
     }
   });
+
+  it('re-checks every served stream at once when Consul reports an ACL change, and forgets its earlier answers', async () => {
+    const acls = new FakeAcls(new Map([['t-user', ['user']]]));
+    const auth = authorizer(acls);
+    const revoked: StreamDenial[] = [];
+    await auth.authorize(peer('user', 't-user'));
+    // As a stream does: it stops watching once it is closed.
+    const unwatch = auth.watch(peer('user', 't-user'), (d) => {
+      revoked.push(d);
+      unwatch();
+    });
+    acls.grants!.set('t-user', []);
+    // Within the 60 s interval the earlier answer would stand; the change makes it stale.
+    await expect(auth.authorize(peer('user', 't-user'))).resolves.toMatchObject({ allowed: true });
+    auth.aclStateChanged();
+    auth.aclStateChanged();
+    for (let i = 0; i < 100 && revoked.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(revoked.map((d) => d.code)).toEqual([status.PERMISSION_DENIED]);
+    await expect(auth.authorize(peer('user', 't-user'))).resolves.toMatchObject({ allowed: false, code: status.PERMISSION_DENIED });
+    auth.close();
+  });
 });
 
 describe('ConsulStreamAuthorizer while Consul is unreachable', () => {

@@ -43,9 +43,11 @@ export class ConsulStreamAuthorizer implements StreamAuthorizer {
   private readonly answers = new Map<string, { answer: ServiceWriteVerdict; at: number }>();
   private readonly asking = new Map<string, Promise<ServiceWriteVerdict>>();
   private probing: Promise<ServiceWriteVerdict> | undefined;
+  private rechecking: Promise<void> | undefined;
+  private recheckAgain = false;
 
   constructor(private readonly options: ConsulStreamAuthorizerOptions) {
-    this.timer = setInterval(() => void this.recheck(), options.recheckIntervalMs);
+    this.timer = setInterval(() => this.scheduleRecheck(), options.recheckIntervalMs);
     this.timer.unref();
   }
 
@@ -98,6 +100,15 @@ export class ConsulStreamAuthorizer implements StreamAuthorizer {
     };
   }
 
+  /**
+   * Consul's ACL state was written to (a token or policy): no earlier answer can be trusted,
+   * so every served stream is checked now rather than at the next interval.
+   */
+  aclStateChanged(): void {
+    for (const key of this.answers.keys()) if (key !== ACLS_STATE) this.answers.delete(key);
+    this.scheduleRecheck();
+  }
+
   close(): void {
     clearInterval(this.timer);
     this.stop.abort();
@@ -134,6 +145,20 @@ export class ConsulStreamAuthorizer implements StreamAuthorizer {
               : `the x-consul-token may not act for ${service} (node.cluster): it lacks service:write on ${service}`,
         };
     }
+  }
+
+  /** One re-check at a time; a change that arrives during one is followed by another. */
+  private scheduleRecheck(): void {
+    if (this.rechecking) {
+      this.recheckAgain = true;
+      return;
+    }
+    this.rechecking = this.recheck().finally(() => {
+      this.rechecking = undefined;
+      if (!this.recheckAgain || this.stop.signal.aborted) return;
+      this.recheckAgain = false;
+      this.scheduleRecheck();
+    });
   }
 
   /** Consul unreachable keeps every stream as it is: the proxies keep their config, as with any Consul outage. */

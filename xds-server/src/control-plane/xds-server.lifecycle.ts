@@ -6,6 +6,7 @@ import { XdsMetrics } from '../xds/xds-metrics';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from './control-plane-options';
 import { LOGGER } from './logger';
 import { ConsulClientTransport } from '../consul/consul-client-transport';
+import { ACL_CHANGE_PATHS, AclChanges } from '../consul/acl-changes';
 import { ConsulStreamAuthorizer } from './consul-stream-authorizer';
 import { XdsServerCertificate } from './xds-server-certificate';
 
@@ -17,6 +18,8 @@ export class XdsServerLifecycle implements OnApplicationBootstrap, BeforeApplica
   /** With `--xds-tls-service`: the Consul-issued certificate the xDS port serves. */
   readonly certificate: XdsServerCertificate | undefined;
   private readonly consul: ConsulClientTransport;
+  private readonly aclConsul: ConsulClientTransport;
+  private readonly aclChanges: AclChanges;
   private readonly certificateConsul: ConsulClientTransport | undefined;
 
   constructor(
@@ -33,6 +36,27 @@ export class XdsServerLifecycle implements OnApplicationBootstrap, BeforeApplica
       recheckIntervalMs: options.aclRecheckIntervalMs,
       serveSecretsWithoutAcls: options.serveSecretsWithoutAcls,
     });
+    // Its blocking queries hold connections of their own, one per ACL table.
+    this.aclConsul = new ConsulClientTransport(options.consulAddress, { token: options.consulToken, maxConnections: ACL_CHANGE_PATHS.length });
+    this.aclChanges = new AclChanges({
+      transport: this.aclConsul,
+      onChange: () => {
+        logger.info('Consul ACL state changed: re-checking the token of every served stream');
+        this.authorizer.aclStateChanged();
+      },
+      onEnd: (why, detail) => {
+        this.aclConsul.close();
+        if (why === 'no-acl-read')
+          logger.warn(
+            { err: detail },
+            `the control plane's Consul token lacks acl:read, so ACL changes are not followed: a revoked token's streams close at the next re-check (--acl-recheck-seconds, ${options.aclRecheckIntervalMs / 1000} s). Grant acl = "read" to the control plane's token to close them at once`,
+          );
+      },
+      onError: (error) => {
+        metrics.consulWatchErrors.inc({ endpoint: 'acl' });
+        logger.warn({ err: error.message }, 'ACL watch failed; verdicts are still re-checked on the interval');
+      },
+    });
     this.server = new XdsGrpcServer(mesh, metrics, logger, { maxNewStreamsPerSecond: options.maxNewStreamsPerSecond, authorizer: this.authorizer });
     if (options.xdsTlsService) {
       // Its blocking query holds a connection, so not the authorizer's one.
@@ -43,14 +67,17 @@ export class XdsServerLifecycle implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     this.certificate?.start();
+    this.aclChanges.start();
     await this.server.start({ host: this.options.xdsHost, port: this.options.xdsPort, ...(this.certificate ? { credentials: this.certificate.credentials() } : {}) });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.server.stop();
     await this.certificate?.stop();
+    await this.aclChanges.stop();
     this.authorizer.close();
     this.consul.close();
+    this.aclConsul.close();
     this.certificateConsul?.close();
   }
 }

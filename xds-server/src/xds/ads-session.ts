@@ -301,8 +301,9 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   }
 
   private fail(code: status, details: string): void {
-    this.call.emit('error', { code, details });
+    // Closed first, so that the 'error' this emits (grpc-js's way to end a call with a status) is not logged as the reason.
     this.close(details);
+    this.call.emit('error', { code, details });
   }
 
   private close(reason: string): void {

@@ -5,7 +5,7 @@ import { TYPE_SHORT_NAME } from '../resources/type-url';
  * The `endpoint` label of mesh_consul_watch_errors_total: the catalog's two blocking queries
  * (`catalog`, `health-state`), the reads of single services (`health`), and the Connect CA's.
  */
-export const CONSUL_WATCH_ENDPOINTS = ['catalog', 'health-state', 'health', 'connect-ca-roots', 'connect-ca-leaf', 'intentions'] as const;
+export const CONSUL_WATCH_ENDPOINTS = ['catalog', 'health-state', 'health', 'connect-ca-roots', 'connect-ca-leaf', 'intentions', 'acl'] as const;
 
 /** The control plane's own metrics, on one registry served at /metrics. */
 export class XdsMetrics {
