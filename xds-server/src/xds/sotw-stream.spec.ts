@@ -246,6 +246,44 @@ describe('SotwStream', () => {
       expect([again.nonce, ...content(again)]).toEqual(['n2', 'r@1']);
     });
 
+    it('holds what it ACKed as the view plus its own differences: a change still sends only itself, a re-subscribed name is sent again', () => {
+      // More names than a held-resources base folds in at once, so the ACK rebases onto the view.
+      const names = Array.from({ length: 100 }, (_, i) => `e${String(i).padStart(2, '0')}`);
+      const view = new FakeView(...names.map((name) => res(EDS, name, '1')));
+      const stream = newStream();
+      const first = only(stream.handleRequest(req(EDS, names), view).responses);
+      expect(first.resources).toHaveLength(100);
+      expect(stream.handleRequest(req(EDS, names, first.nonce, first.versionInfo), view).responses).toEqual([]);
+
+      view.put(res(EDS, 'e05', '2'));
+      const change = only(stream.handleViewChange(view, undefined));
+      expect(content(change)).toEqual(['e05@2']);
+      stream.handleRequest(req(EDS, names, change.nonce, change.versionInfo), view);
+
+      const without = names.filter((name) => name !== 'e07');
+      expect(stream.handleRequest(req(EDS, without, change.nonce, change.versionInfo), view).responses).toEqual([]);
+      const again = only(stream.handleRequest(req(EDS, names, change.nonce, change.versionInfo), view).responses);
+      expect(content(again)).toEqual(['e07@1']);
+      view.put(res(EDS, 'e50', '2'));
+      stream.handleRequest(req(EDS, names, again.nonce, again.versionInfo), view);
+      expect(content(only(stream.handleViewChange(view, undefined)))).toEqual(['e50@2']);
+    });
+
+    it("compares a request's names by their encoded bytes when it has them, and keeps no decoded copy", () => {
+      const stream = newStream();
+      const view = new FakeView(res(EDS, 'a', '1'), res(EDS, 'b', '1'));
+      const keyed = (names: string[], nonce = '', version = ''): SotwRequest => ({ ...req(EDS, names, nonce, version), resourceNamesKey: Buffer.from(names.join('\n')) });
+      const first = only(stream.handleRequest(keyed(['a', 'b']), view).responses);
+      const ack = stream.handleRequest(keyed(['a', 'b'], first.nonce, first.versionInfo), view);
+      expect([ack.responses, ack.subscriptionChanged]).toEqual([[], false]);
+      // Other bytes, same names: the subscription is compared as a set and is unchanged.
+      const reordered = stream.handleRequest(keyed(['b', 'a'], first.nonce, first.versionInfo), view);
+      expect([reordered.responses, reordered.subscriptionChanged]).toEqual([[], false]);
+      const narrowed = stream.handleRequest(keyed(['a'], first.nonce, first.versionInfo), view);
+      expect(narrowed.subscriptionChanged).toBe(true);
+      expect(stream.subscriptions().find((s) => s.typeUrl === EDS)?.resourceNames).toEqual(['a']);
+    });
+
     it('treat "*" as no name at all rather than a wildcard', () => {
       const stream = newStream();
       const view = new FakeView(res(EDS, 'a', '1'), res(EDS, '*', '1'));

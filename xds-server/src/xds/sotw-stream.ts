@@ -1,5 +1,6 @@
 import type { Resource } from '../resources/resource';
 import type { ChangeSet, NodeView } from '../resources/node-view';
+import { HeldResources } from './held-resources';
 import type { Interest } from './subscriber-index';
 import type { ErrorDetail, NackRecord } from './nack-record';
 import { forceEndpoints, NO_NAMES, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
@@ -68,16 +69,29 @@ interface SentResponse extends SentContent {
 class TypeState extends Subscription {
   /** True while every request so far had empty resource_names: the legacy wildcard still applies. */
   onlyEmptyRequests = true;
+  /** A full-state type's resources as of the client's last ACK: the whole index it ACKed, shared with every stream that got the same one. */
+  confirmedIndex: ReadonlyMap<string, Resource> = new Map();
   /**
-   * name -> resource the client holds, as of its last ACK. A full-state type's is the whole
-   * index it ACKed, shared with every other stream that got the same one.
+   * The other types' (EDS, RDS): what the client ACKed, kept as the view's index plus this
+   * client's own differences, as a Delta client's is (held-resources.ts).
    */
-  confirmed: ReadonlyMap<string, Resource> = new Map();
+  readonly held = new HeldResources(this);
   /** The latest response produced; only its nonce is valid in requests. */
   last: SentResponse | undefined;
-  /** resource_names of the latest request: an ACK usually repeats them exactly, which is checked without building a set. */
+  /**
+   * The latest request's resource_names: an ACK usually repeats them exactly, which is checked
+   * without building a set. Kept as their encoded bytes when the codec gives them, so that the
+   * decoded strings are not held on every stream as well as in the shared subscription.
+   */
   lastRequested: readonly string[] = [];
   lastRequestedKey: Buffer | undefined;
+
+  /** What the client holds by `name`, as of its last ACK. */
+  confirmed(name: string): Resource | undefined {
+    if (this.fullState) return this.confirmedIndex.get(name);
+    const held = this.held.get(name);
+    return typeof held === 'string' ? undefined : held;
+  }
 }
 
 
@@ -123,7 +137,7 @@ export class SotwStream {
         state.reject(last);
         nack = state.recordNack(last.version, [...last.resources.keys()], request.errorDetail, at);
       } else {
-        resolve(state, last);
+        resolve(state, last, view);
         ackedVersion = request.versionInfo;
         state.ackedVersion = ackedVersion;
       }
@@ -192,13 +206,13 @@ export class SotwStream {
     const unanswered = state.last !== undefined && !state.last.answered ? state.last : undefined;
     // What the client will hold once everything already produced has arrived.
     const held = (name: string): Resource | undefined =>
-      state.fullState ? (unanswered?.resources ?? state.confirmed).get(name) : (unanswered?.resources.get(name) ?? state.confirmed.get(name));
+      state.fullState ? (unanswered?.resources ?? state.confirmedIndex).get(name) : (unanswered?.resources.get(name) ?? state.confirmed(name));
 
     let resources: readonly Resource[];
     let versionInfo: string;
     let carried: ReadonlyMap<string, Resource>;
     if (state.fullState) {
-      const names = state.candidates(view, changed, (unanswered?.resources ?? state.confirmed).keys());
+      const names = state.candidates(view, changed, (unanswered?.resources ?? state.confirmedIndex).keys());
       const differs = [...names].some((name) => held(name)?.version !== view.resource(state.typeUrl, name)?.version);
       if (!differs && !state.replyDue) return undefined;
       if (state.wildcard) {
@@ -220,7 +234,7 @@ export class SotwStream {
         const resource = view.resource(state.typeUrl, name);
         if (resource === undefined) continue;
         if (state.forced.has(name) || held(name)?.version !== resource.version) needed = true;
-        if (state.forced.has(name) || state.confirmed.get(name)?.version !== resource.version || unanswered?.resources.has(name) === true) picked.push(resource);
+        if (state.forced.has(name) || state.confirmed(name)?.version !== resource.version || unanswered?.resources.has(name) === true) picked.push(resource);
       }
       if (!needed) return undefined;
       resources = picked.sort((a, b) => compareNames(a.name, b.name));
@@ -246,14 +260,13 @@ export class SotwStream {
 }
 
 /** The client has ACKed `last`: fold it into what it holds. */
-function resolve(state: TypeState, last: SentResponse): void {
+function resolve(state: TypeState, last: SentResponse, view: NodeView): void {
   if (state.fullState) {
-    state.confirmed = last.resources;
+    state.confirmedIndex = last.resources;
     return;
   }
-  const confirmed = state.confirmed instanceof Map ? (state.confirmed as Map<string, Resource>) : new Map(state.confirmed);
-  for (const [name, resource] of last.resources) confirmed.set(name, resource);
-  state.confirmed = confirmed;
+  for (const [name, resource] of last.resources) if (state.interested(name)) state.held.set(name, resource);
+  state.held.rebaseOnto(view.resources(state.typeUrl));
 }
 
 /** Applies a request's resource_names; true when the subscription changed (or is new). */
@@ -261,9 +274,10 @@ function subscribe(state: TypeState, request: SotwRequest, first: boolean): bool
   const key = request.resourceNamesKey;
   if (!first && key !== undefined && state.lastRequestedKey !== undefined && key.equals(state.lastRequestedKey)) return false;
   const requested = request.resourceNames;
-  state.lastRequestedKey = key;
-  if (!first && sameNames(requested, state.lastRequested)) return false;
-  state.lastRequested = requested;
+  // A copy: the key is a slice of the request's buffer, which it would otherwise keep alive.
+  state.lastRequestedKey = key === undefined ? undefined : Buffer.from(key);
+  if (!first && key === undefined && sameNames(requested, state.lastRequested)) return false;
+  state.lastRequested = key === undefined ? requested : NO_REQUESTED_NAMES;
   const names = new Set<string>();
   let explicitWildcard = false;
   for (const name of requested) {
@@ -277,20 +291,25 @@ function subscribe(state: TypeState, request: SotwRequest, first: boolean): bool
   if (same && !first) return false;
 
   const addsInterest = (wildcard && !state.wildcard) || [...names].some((name) => !state.names.has(name)) || first;
+  // A name subscribed again is sent again, unchanged or not: the client may have dropped it
+  // (e.g. Envoy re-creating a cluster), so what the shared base says it holds no longer counts.
+  if (!state.fullState) for (const name of names) if (!state.interested(name)) state.held.delete(name);
   state.wildcard = wildcard;
   state.replaceNames(names);
-  // Forgetting what an unsubscribed name held is also what makes a later re-subscription send it
-  // again, unchanged or not: the client may have dropped it (e.g. Envoy re-creating a cluster).
-  if (!state.wildcard) {
-    const confirmed = new Map(state.confirmed);
+  // What an unsubscribed name held is forgotten.
+  if (!state.fullState) state.held.prune();
+  else if (!state.wildcard) {
+    const confirmed = new Map(state.confirmedIndex);
     for (const name of confirmed.keys()) if (!state.interested(name)) confirmed.delete(name);
-    state.confirmed = confirmed;
+    state.confirmedIndex = confirmed;
   }
   state.pruneUnsubscribed();
   // Full-state responses must answer even when they would list nothing new (Envoy's init waits for one).
   if (addsInterest && state.fullState) state.replyDue = true;
   return true;
 }
+
+const NO_REQUESTED_NAMES: readonly string[] = [];
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
