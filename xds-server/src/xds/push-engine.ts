@@ -26,6 +26,14 @@ interface Pending {
   cause: SnapshotChange;
 }
 
+/** A joined stream: its group, and the changes waiting for its batch. One lookup per push. */
+interface Member<S> {
+  readonly stream: S;
+  readonly key: string;
+  readonly group: ViewGroup<S>;
+  pending: Pending | undefined;
+}
+
 /**
  * Delivers each new snapshot to the streams it concerns, with work proportional to what
  * changed. Streams are grouped by view key: each group's view is built once per snapshot,
@@ -34,16 +42,15 @@ interface Pending {
  */
 export class PushEngine<S extends PushTarget> {
   private readonly groups = new Map<string, ViewGroup<S>>();
-  private readonly keys = new Map<S, string>();
-  private readonly pending = new Map<S, Pending>();
-  private readonly batches: PushBatches<S>;
+  private readonly members = new Map<S, Member<S>>();
+  private readonly batches: PushBatches<Member<S>>;
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly source: SnapshotSource,
     options: { batchSize?: number } = {},
   ) {
-    this.batches = new PushBatches((stream) => this.deliver(stream), options.batchSize);
+    this.batches = new PushBatches((member) => this.deliver(member), options.batchSize);
     this.unsubscribe = source.subscribe((change) => this.onChange(change));
   }
 
@@ -56,7 +63,7 @@ export class PushEngine<S extends PushTarget> {
       group = { node, view: this.source.snapshot.viewFor(node.identity, node.serviceInstanceId), index: new SubscriberIndex() };
       this.groups.set(key, group);
     }
-    this.keys.set(stream, key);
+    this.members.set(stream, { stream, key, group, pending: undefined });
     this.reindex(stream);
   }
 
@@ -72,14 +79,13 @@ export class PushEngine<S extends PushTarget> {
   }
 
   leave(stream: S): void {
-    const key = this.keys.get(stream);
-    this.keys.delete(stream);
-    this.pending.delete(stream);
-    this.batches.delete(stream);
-    const group = key === undefined ? undefined : this.groups.get(key);
-    if (!group) return;
+    const member = this.members.get(stream);
+    if (!member) return;
+    this.members.delete(stream);
+    this.batches.delete(member);
+    const { group, key } = member;
     group.index.remove(stream);
-    if (group.index.size === 0) this.groups.delete(key as string);
+    if (group.index.size === 0 && this.groups.get(key) === group) this.groups.delete(key);
   }
 
   /** Streams waiting for their batch: for tests and metrics. */
@@ -92,10 +98,9 @@ export class PushEngine<S extends PushTarget> {
   }
 
   private group(stream: S): ViewGroup<S> {
-    const key = this.keys.get(stream);
-    const group = key === undefined ? undefined : this.groups.get(key);
-    if (!group) throw new Error('stream has not joined the push engine');
-    return group;
+    const member = this.members.get(stream);
+    if (!member) throw new Error('stream has not joined the push engine');
+    return member.group;
   }
 
   private onChange(change: SnapshotChange): void {
@@ -104,17 +109,19 @@ export class PushEngine<S extends PushTarget> {
       const changes = viewChanges(group.view, next);
       group.view = next;
       for (const stream of group.index.affected(changes)) {
-        const waiting = this.pending.get(stream);
-        this.pending.set(stream, { changes: waiting ? mergeChanges(waiting.changes, changes) : changes, cause: change });
-        this.batches.add(stream);
+        const member = this.members.get(stream);
+        if (!member) continue;
+        const waiting = member.pending;
+        member.pending = { changes: waiting ? mergeChanges(waiting.changes, changes) : changes, cause: change };
+        this.batches.add(member);
       }
     }
   }
 
-  private deliver(stream: S): void {
-    const waiting = this.pending.get(stream);
-    this.pending.delete(stream);
+  private deliver(member: Member<S>): void {
+    const waiting = member.pending;
+    member.pending = undefined;
     if (!waiting) return;
-    stream.push(this.group(stream).view, waiting.changes, waiting.cause);
+    member.stream.push(member.group.view, waiting.changes, waiting.cause);
   }
 }
