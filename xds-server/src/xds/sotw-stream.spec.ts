@@ -269,7 +269,7 @@ describe('SotwStream', () => {
       expect(content(only(stream.handleViewChange(view, undefined)))).toEqual(['e50@2']);
     });
 
-    it("compares a request's names by their encoded bytes when it has them, and keeps no decoded copy", () => {
+    it("compares a request's names by their encoded bytes when it has them, and as a set when the bytes differ", () => {
       const stream = newStream();
       const view = new FakeView(res(EDS, 'a', '1'), res(EDS, 'b', '1'));
       const keyed = (names: string[], nonce = '', version = ''): SotwRequest => ({ ...req(EDS, names, nonce, version), resourceNamesKey: Buffer.from(names.join('\n')) });
