@@ -59,6 +59,13 @@ export interface AnySession {
   shutdown(): void;
 }
 
+/** A response in the outbound queue, with the translation span of the mesh change that produced it, if one did. */
+interface Outbound<Res extends { typeUrl: TypeUrl }> {
+  readonly typeUrl: TypeUrl;
+  readonly response: Res;
+  readonly cause: SpanContext | undefined;
+}
+
 let sessionCounter = 0;
 /** Requests held per stream before it is ready or admitted; a proxy sends a handful per type while it waits. */
 const MAX_EARLY_REQUESTS = 64;
@@ -83,10 +90,8 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   readonly connectedSince = new Date();
   readonly peerAddress: string;
   private proxy: ProxyNode | undefined;
-  private readonly queue: OutboundQueue<Res>;
+  private readonly queue: OutboundQueue<Outbound<Res>>;
   private lastChangeObservedAt: bigint | undefined;
-  /** The translation span behind each response a mesh change produced. */
-  private readonly causes = new WeakMap<Res, SpanContext>();
   private closed = false;
   private joined = false;
   private log: Logger;
@@ -109,9 +114,9 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   ) {
     this.log = deps.logger.child({ stream: this.id, protocol: codec.protocol });
     this.peerAddress = peerAddress(call.getPeer());
-    this.queue = new OutboundQueue<Res>({
-      write: (response, done) => this.write(response, done),
-      stillCurrent: (response) => machine.stillCurrent(response),
+    this.queue = new OutboundQueue<Outbound<Res>>({
+      write: (outbound, done) => this.write(outbound, done),
+      stillCurrent: (outbound) => machine.stillCurrent(outbound.response),
     });
     deps.metrics.connectedStreams.inc({ protocol: codec.protocol });
     call.on('data', (wire: WireReq) => this.onRequest(wire));
@@ -148,8 +153,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     if (this.closed) return;
     this.lastChangeObservedAt = cause.observedAt;
     for (const response of this.machine.handleViewChange(this.visible(view), changes)) {
-      this.causes.set(response, cause.trace);
-      this.queue.enqueue(response);
+      this.queue.enqueue({ typeUrl: response.typeUrl, response, cause: cause.trace });
     }
   }
 
@@ -191,7 +195,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
         'proxy rejected a response (NACK); it keeps what it last accepted, and the rejected content is not resent as it was',
       );
     }
-    for (const response of outcome.responses) this.queue.enqueue(response);
+    for (const response of outcome.responses) this.queue.enqueue({ typeUrl: response.typeUrl, response, cause: undefined });
   }
 
   /** What this stream may be sent of a view: everything, or everything but SDS secrets. */
@@ -271,7 +275,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     );
   }
 
-  private write(response: Res, done: () => void): void {
+  private write({ response, cause }: Outbound<Res>, done: () => void): void {
     const type = TYPE_SHORT_NAME[response.typeUrl];
     this.deps.metrics.pushes.inc({ type });
     if (this.lastChangeObservedAt !== undefined) {
@@ -282,7 +286,6 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     }
     this.log.debug({ type }, 'push');
     // A push caused by a mesh change joins that change's trace; one answering a request stands alone.
-    const cause = this.causes.get(response);
     const parent = cause ? trace.setSpanContext(context.active(), cause) : context.active();
     const span = tracer.startSpan(
       'xds.push',

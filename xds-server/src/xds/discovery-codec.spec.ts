@@ -14,22 +14,25 @@ const encode = (name: string, object: object) => {
 const any = { type_url: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', value: encode('envoy.config.cluster.v3.Cluster', { name: 'api' }) };
 
 describe('discovery codec', () => {
-  it('encodes a DiscoveryResponse exactly as protobufjs reads it', () => {
+  it('encodes a DiscoveryResponse byte for byte as protobufjs does', () => {
     const response = { version_info: 'v1', resources: [any, any], type_url: any.type_url, nonce: '7', control_plane: { identifier: 'cp/1' } };
+    expect(encodeSotwResponse(response).equals(encode('envoy.service.discovery.v3.DiscoveryResponse', response))).toBe(true);
     expect(roundTrip('envoy.service.discovery.v3.DiscoveryResponse', encodeSotwResponse(response))).toEqual(
       roundTrip('envoy.service.discovery.v3.DiscoveryResponse', encode('envoy.service.discovery.v3.DiscoveryResponse', response)),
     );
   });
 
-  it('encodes a DeltaDiscoveryResponse exactly as protobufjs reads it', () => {
+  it('encodes a DeltaDiscoveryResponse byte for byte as protobufjs does', () => {
     const response = {
       system_version_info: 'sv',
       resources: [{ name: 'api', version: 'abc', resource: any }],
       type_url: any.type_url,
-      removed_resources: ['gone', 'also-gone'],
+      // A name of 300 bytes takes a two-byte length; a multi-byte character counts in bytes.
+      removed_resources: ['gone', 'also-gone', 'x'.repeat(300), 'ünïcode'],
       nonce: '3',
       control_plane: { identifier: 'cp/1' },
     };
+    expect(encodeDeltaResponse(response).equals(encode('envoy.service.discovery.v3.DeltaDiscoveryResponse', response))).toBe(true);
     expect(roundTrip('envoy.service.discovery.v3.DeltaDiscoveryResponse', encodeDeltaResponse(response))).toEqual(
       roundTrip('envoy.service.discovery.v3.DeltaDiscoveryResponse', encode('envoy.service.discovery.v3.DeltaDiscoveryResponse', response)),
     );

@@ -115,10 +115,6 @@ export function decodeSotwRequest(buffer: Buffer): LazySotwRequest {
   };
 }
 
-function writeControlPlane(writer: Writer, field: number, identifier: string): void {
-  writer.uint32((field << 3) | WIRE_BYTES).fork().uint32((1 << 3) | WIRE_BYTES).string(identifier).ldelim();
-}
-
 /** protobufjs's Writer gives a Buffer under Node; copying it again would be waste. */
 function finished(writer: Writer): Buffer {
   const bytes = writer.finish();
@@ -162,23 +158,70 @@ function deltaResourceField(resource: WireDeltaResponse['resources'][number]): B
   return field;
 }
 
+/** A length-delimited string field (field number below 16), encoded without a Writer. */
+function stringField(field: number, value: string): Buffer {
+  const length = Buffer.byteLength(value);
+  let prefix = 2;
+  for (let rest = length >>> 7; rest > 0; rest >>>= 7) prefix++;
+  const out = Buffer.allocUnsafe(prefix + length);
+  out[0] = (field << 3) | WIRE_BYTES;
+  let pos = 1;
+  let rest = length;
+  while (rest > 0x7f) {
+    out[pos++] = (rest & 0x7f) | 0x80;
+    rest >>>= 7;
+  }
+  out[pos++] = rest;
+  out.write(value, pos, 'utf8');
+  return out;
+}
+
+/**
+ * Encoded fields whose values repeat across responses: a view's version on every stream of
+ * that view, the type URL and the control plane's identifier on every response. Bounded: it
+ * starts afresh once full, as old snapshots' versions never come back.
+ */
+class RepeatedFields {
+  private readonly fields = new Map<string, Buffer>();
+
+  constructor(
+    private readonly encode: (value: string) => Buffer,
+    private readonly limit: number,
+  ) {}
+
+  get(value: string): Buffer {
+    let bytes = this.fields.get(value);
+    if (bytes === undefined) {
+      if (this.fields.size >= this.limit) this.fields.clear();
+      bytes = this.encode(value);
+      this.fields.set(value, bytes);
+    }
+    return bytes;
+  }
+}
+
+const VERSION_FIELDS = new RepeatedFields((version) => stringField(1, version), 16_384);
+const TYPE_URL_FIELDS = new RepeatedFields((typeUrl) => stringField(4, typeUrl), 64);
+const SOTW_CONTROL_PLANE = new RepeatedFields((identifier) => lengthDelimited(6, stringField(1, identifier)), 64);
+const DELTA_CONTROL_PLANE = new RepeatedFields((identifier) => lengthDelimited(7, stringField(1, identifier)), 64);
+
 export function encodeSotwResponse(response: WireSotwResponse): Buffer {
-  const head = Writer.create();
-  if (response.version_info) head.uint32((1 << 3) | WIRE_BYTES).string(response.version_info);
-  const tail = Writer.create();
-  if (response.type_url) tail.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
-  if (response.nonce) tail.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
-  writeControlPlane(tail, 6, response.control_plane.identifier);
-  return Buffer.concat([finished(head), ...response.resources.map((any) => anyField(any.type_url, any.value)), finished(tail)]);
+  const parts: Buffer[] = [];
+  if (response.version_info) parts.push(VERSION_FIELDS.get(response.version_info));
+  for (const any of response.resources) parts.push(anyField(any.type_url, any.value));
+  if (response.type_url) parts.push(TYPE_URL_FIELDS.get(response.type_url));
+  if (response.nonce) parts.push(stringField(5, response.nonce));
+  parts.push(SOTW_CONTROL_PLANE.get(response.control_plane.identifier));
+  return Buffer.concat(parts);
 }
 
 export function encodeDeltaResponse(response: WireDeltaResponse): Buffer {
-  const head = Writer.create();
-  if (response.system_version_info) head.uint32((1 << 3) | WIRE_BYTES).string(response.system_version_info);
-  const tail = Writer.create();
-  if (response.type_url) tail.uint32((4 << 3) | WIRE_BYTES).string(response.type_url);
-  if (response.nonce) tail.uint32((5 << 3) | WIRE_BYTES).string(response.nonce);
-  for (const name of response.removed_resources) tail.uint32((6 << 3) | WIRE_BYTES).string(name);
-  writeControlPlane(tail, 7, response.control_plane.identifier);
-  return Buffer.concat([finished(head), ...response.resources.map(deltaResourceField), finished(tail)]);
+  const parts: Buffer[] = [];
+  if (response.system_version_info) parts.push(VERSION_FIELDS.get(response.system_version_info));
+  for (const resource of response.resources) parts.push(deltaResourceField(resource));
+  if (response.type_url) parts.push(TYPE_URL_FIELDS.get(response.type_url));
+  if (response.nonce) parts.push(stringField(5, response.nonce));
+  for (const name of response.removed_resources) parts.push(stringField(6, name));
+  parts.push(DELTA_CONTROL_PLANE.get(response.control_plane.identifier));
+  return Buffer.concat(parts);
 }
