@@ -1,6 +1,6 @@
 import { aggregateHealth } from './instance-health';
 import { JsonShape } from './json-shape';
-import type { ServiceInstance } from './service-instance';
+import type { ConnectProxyRegistration, ConnectUpstream, ExposePath, ServiceInstance } from './service-instance';
 
 /**
  * Reads a `/v1/health/service/:name` answer into the instances to serve, sorted by node and id
@@ -11,6 +11,9 @@ import type { ServiceInstance } from './service-instance';
  * marked 'warning', and carries its Weights.Warning so the translator can give it less traffic
  * (Weights.Warning = 0 drains it). This is why the query does not use `?passing`, which would
  * drop warning instances too and turn a degraded dependency into a hard outage.
+ *
+ * A Connect proxy (`Kind: connect-proxy`) is kept even when critical (README, "Coming from
+ * Consul Connect"): its destination must not be reached around a sidecar that is down.
  */
 export function parseHealthEntries(body: unknown, path: string, service: string): readonly ServiceInstance[] {
   const shape = new JsonShape(path);
@@ -23,7 +26,9 @@ export function parseHealthEntries(body: unknown, path: string, service: string)
     const checks = shape.array(entry.Checks ?? [], `${at}.Checks`);
     const statuses = checks.map((check, c) => shape.string(shape.object(check, `${at}.Checks[${c}]`).Status, `${at}.Checks[${c}].Status`));
     const health = aggregateHealth(statuses);
-    if (health === 'critical') return;
+    const kind = shape.optionalString(svc.Kind, `${at}.Service.Kind`);
+    const connectProxy = kind === 'connect-proxy' ? parseProxy(shape, svc.Proxy, `${at}.Service.Proxy`) : undefined;
+    if (health === 'critical' && !connectProxy) return;
     const weights = svc.Weights === undefined || svc.Weights === null ? undefined : shape.object(svc.Weights, `${at}.Service.Weights`);
     const serviceAddress = shape.optionalString(svc.Address, `${at}.Service.Address`);
     instances.push(
@@ -40,11 +45,53 @@ export function parseHealthEntries(body: unknown, path: string, service: string)
           passing: weights?.Passing === undefined ? 1 : shape.integer(weights.Passing, `${at}.Service.Weights.Passing`),
           warning: weights?.Warning === undefined ? 1 : shape.integer(weights.Warning, `${at}.Service.Weights.Warning`),
         }),
+        ...(connectProxy ? { connectProxy } : {}),
       }),
     );
   });
   instances.sort((a, b) => compare(a.node, b.node) || compare(a.id, b.id));
   return Object.freeze(instances);
+}
+
+function optionalPort(shape: JsonShape, value: unknown, at: string): number | undefined {
+  if (value === undefined || value === null || value === 0) return undefined;
+  return shape.integer(value, at);
+}
+
+function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyRegistration {
+  const proxy = shape.object(value, at);
+  const upstreams: ConnectUpstream[] = shape.array(proxy.Upstreams ?? [], `${at}.Upstreams`).map((raw, i) => {
+    const u = shape.object(raw, `${at}.Upstreams[${i}]`);
+    const type = shape.optionalString(u.DestinationType, `${at}.Upstreams[${i}].DestinationType`);
+    return Object.freeze({
+      destinationType: type === 'prepared_query' ? 'prepared_query' : 'service',
+      destinationName: shape.string(u.DestinationName, `${at}.Upstreams[${i}].DestinationName`),
+      datacenter: shape.optionalString(u.Datacenter, `${at}.Upstreams[${i}].Datacenter`),
+      localBindAddress: shape.optionalString(u.LocalBindAddress, `${at}.Upstreams[${i}].LocalBindAddress`) || '127.0.0.1',
+      localBindPort: optionalPort(shape, u.LocalBindPort, `${at}.Upstreams[${i}].LocalBindPort`),
+    });
+  });
+  const expose = proxy.Expose === undefined || proxy.Expose === null ? {} : shape.object(proxy.Expose, `${at}.Expose`);
+  const exposePaths: ExposePath[] = shape.array(expose.Paths ?? [], `${at}.Expose.Paths`).map((raw, i) => {
+    const p = shape.object(raw, `${at}.Expose.Paths[${i}]`);
+    return Object.freeze({
+      path: shape.string(p.Path, `${at}.Expose.Paths[${i}].Path`),
+      localPathPort: shape.integer(p.LocalPathPort, `${at}.Expose.Paths[${i}].LocalPathPort`),
+      listenerPort: shape.integer(p.ListenerPort, `${at}.Expose.Paths[${i}].ListenerPort`),
+      protocol: shape.optionalString(p.Protocol, `${at}.Expose.Paths[${i}].Protocol`) === 'http2' ? 'http2' : 'http',
+    });
+  });
+  const destinationServiceId = shape.optionalString(proxy.DestinationServiceID, `${at}.DestinationServiceID`);
+  const localServiceAddress = shape.optionalString(proxy.LocalServiceAddress, `${at}.LocalServiceAddress`);
+  return Object.freeze({
+    destinationService: shape.string(proxy.DestinationServiceName, `${at}.DestinationServiceName`),
+    destinationServiceId: destinationServiceId === '' ? undefined : destinationServiceId,
+    localServiceAddress: localServiceAddress === '' ? undefined : localServiceAddress,
+    localServicePort: optionalPort(shape, proxy.LocalServicePort, `${at}.LocalServicePort`),
+    mode: shape.optionalString(proxy.Mode, `${at}.Mode`),
+    upstreams: Object.freeze(upstreams),
+    exposePaths: Object.freeze(exposePaths),
+  });
 }
 
 function compare(a: string, b: string): number {

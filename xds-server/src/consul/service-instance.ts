@@ -9,7 +9,48 @@ export interface InstanceWeights {
   readonly warning: number;
 }
 
-/** One healthy-enough instance of a service, as the translator needs it. Frozen. */
+/** One entry of a Connect proxy's `Proxy.Upstreams`. */
+export interface ConnectUpstream {
+  readonly destinationType: 'service' | 'prepared_query';
+  readonly destinationName: string;
+  /** Empty for the local datacenter. */
+  readonly datacenter: string;
+  /** Consul's default is 127.0.0.1. */
+  readonly localBindAddress: string;
+  /** Undefined when the upstream binds a unix socket (`LocalBindSocketPath`) instead. */
+  readonly localBindPort: number | undefined;
+}
+
+/** One entry of `Proxy.Expose.Paths`: a plaintext path of the app, served on its own port. */
+export interface ExposePath {
+  readonly path: string;
+  readonly localPathPort: number;
+  readonly listenerPort: number;
+  readonly protocol: 'http' | 'http2';
+}
+
+/**
+ * The `Proxy` block of a `Kind: connect-proxy` registration: whose sidecar it is and what it
+ * serves besides the public listener on its own `Port`.
+ */
+export interface ConnectProxyRegistration {
+  readonly destinationService: string;
+  /** The instance it fronts, on the same node; Consul sets it for `sidecar_service` registrations. */
+  readonly destinationServiceId: string | undefined;
+  /** Where the app listens; Consul's defaults are 127.0.0.1 and the destination's port. */
+  readonly localServiceAddress: string | undefined;
+  readonly localServicePort: number | undefined;
+  /** `Proxy.Mode`: '' and 'direct' are served; 'transparent' needs iptables this control plane does not set up. */
+  readonly mode: string;
+  readonly upstreams: readonly ConnectUpstream[];
+  readonly exposePaths: readonly ExposePath[];
+}
+
+/**
+ * One instance of a service, as the translator needs it. Frozen. Ordinary instances are only
+ * ever passing or warning: critical ones are removed. A Connect proxy is kept while critical,
+ * so that its destination is still known to be behind a sidecar and is never reached around it.
+ */
 export interface ServiceInstance {
   /** Service.ID; unique per node, so (node, id) identifies the instance. */
   readonly id: string;
@@ -20,6 +61,8 @@ export interface ServiceInstance {
   readonly port: number;
   readonly tags: readonly string[];
   readonly meta: Readonly<Record<string, string>>;
-  readonly health: ServingHealth;
+  readonly health: CheckStatus;
   readonly weights: InstanceWeights;
+  /** Set for `Kind: connect-proxy` registrations only. */
+  readonly connectProxy?: ConnectProxyRegistration;
 }

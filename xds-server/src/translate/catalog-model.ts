@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { ServiceInstance } from '../consul/service-instance';
-import type { MeshModel, ServiceEndpoint, ServiceModel, ServiceProtocol } from './model';
+import { connectEndpoints, connectSidecar, sidecarsByDestination } from './connect-sidecars';
+import type { ConnectSidecar, MeshModel, ServiceEndpoint, ServiceModel, ServiceProtocol } from './model';
 
 const PROTOCOLS: readonly ServiceProtocol[] = ['http', 'http2', 'grpc', 'tcp'];
 const MAX_WEIGHT = 128;
@@ -31,6 +32,7 @@ function port(value: string | undefined): number | undefined {
  * A weight of 0 means "do not route here", so such instances are left out.
  */
 function toEndpoint(instance: ServiceInstance): ServiceEndpoint | undefined {
+  if (instance.health === 'critical') return undefined;
   const weight = instance.health === 'warning' ? instance.weights.warning : instance.weights.passing;
   // Envoy and gRPC clients both need IP literals in EDS.
   if (weight < 1 || !isIP(instance.address)) return undefined;
@@ -48,30 +50,64 @@ function toEndpoint(instance: ServiceInstance): ServiceEndpoint | undefined {
   };
 }
 
+interface Built {
+  key: string;
+  model: ServiceModel;
+  instances: readonly ServiceInstance[];
+  /** The Connect sidecars of the service, which its endpoints come from when there are any. */
+  sidecars: readonly ServiceInstance[];
+}
+
+function sameInstances(a: readonly ServiceInstance[], b: readonly ServiceInstance[]): boolean {
+  return a.length === b.length && a.every((instance, i) => instance === b[i]);
+}
+
 /**
  * Turns catalog state into the translation model. A service whose instances did not
  * change keeps its ServiceModel object, which lets the snapshot reuse its encoded resources.
+ * Connect sidecars (`Kind: connect-proxy`) are not services of their own: they become the
+ * endpoints of their destination (connect-sidecars.ts) and the registrations their Envoys
+ * are served from (`connectProxies`).
  */
 export class CatalogModelBuilder {
-  private previous = new Map<string, { key: string; model: ServiceModel; instances: readonly ServiceInstance[] }>();
+  private previous = new Map<string, Built>();
 
   build(services: ReadonlyMap<string, readonly ServiceInstance[]>): MeshModel {
-    const next = new Map<string, { key: string; model: ServiceModel; instances: readonly ServiceInstance[] }>();
+    const next = new Map<string, Built>();
+    const sidecars = sidecarsByDestination(services);
+    const connectProxies = new Map<string, ConnectSidecar>();
     for (const name of [...services.keys()].sort()) {
-      const instances = services.get(name) ?? [];
+      const all = services.get(name) ?? [];
+      const instances = all.some((i) => i.connectProxy) ? all.filter((i) => !i.connectProxy) : all;
+      if (instances.length === 0 && all.length > 0) continue;
+      const own = sidecars.get(name) ?? [];
+      for (const sidecar of own) {
+        const registration = connectSidecar(sidecar, instances);
+        if (registration) connectProxies.set(sidecar.id, registration);
+      }
       const kept = this.previous.get(name);
       // A catalog snapshot keeps the very array of a service that did not change.
-      if (kept && kept.instances === instances) {
+      if (kept && kept.instances === instances && sameInstances(kept.sidecars, own)) {
         next.set(name, kept);
         continue;
       }
-      const endpoints = instances.map(toEndpoint).filter((e): e is ServiceEndpoint => e !== undefined);
+      const endpoints = own.length > 0 ? connectEndpoints(instances, own) : instances.map(toEndpoint).filter((e): e is ServiceEndpoint => e !== undefined);
       endpoints.sort((a, b) => (a.address + a.port).localeCompare(b.address + b.port));
       const protocol = protocolOf(instances);
       const key = JSON.stringify([protocol, endpoints]);
-      next.set(name, kept && kept.key === key ? { ...kept, instances } : { key, model: { name, protocol, endpoints }, instances });
+      next.set(name, kept && kept.key === key ? { ...kept, instances, sidecars: own } : { key, model: { name, protocol, endpoints }, instances, sidecars: own });
+    }
+    for (const [destination, own] of sidecars) {
+      if (services.has(destination)) continue;
+      for (const sidecar of own) {
+        const registration = connectSidecar(sidecar, []);
+        if (registration) connectProxies.set(sidecar.id, registration);
+      }
     }
     this.previous = next;
-    return { services: new Map([...next].map(([name, { model }]) => [name, model])) };
+    return {
+      services: new Map([...next].map(([name, { model }]) => [name, model])),
+      ...(connectProxies.size > 0 ? { connectProxies } : {}),
+    };
   }
 }

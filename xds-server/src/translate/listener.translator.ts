@@ -1,4 +1,5 @@
-import type { LocalService, ProxyIdentity, ServiceProtocol } from './model';
+import { isIP } from 'node:net';
+import type { ExposeListener, LocalService, ProxyIdentity, ServiceProtocol } from './model';
 import { CONNECT_TIMEOUT, HTTP2_PROTOCOL_OPTIONS } from './cluster.translator';
 import { configSource, type ConfigSourceRef } from './config-source';
 import { FAULT_FILTER_NAME, FAULT_TYPE } from './route-rule';
@@ -65,13 +66,13 @@ export function localBindListenerName(service: string): string {
  * An upstream the app reaches on 127.0.0.1:<localBindPort> instead of by Host header:
  * every request there goes by the service's routes, and a tcp service is proxied as is.
  */
-export function localBindListener(service: string, protocol: ServiceProtocol, port: number, source: ConfigSourceRef, tracing: object = {}): object {
+export function localBindListener(service: string, protocol: ServiceProtocol, port: number, source: ConfigSourceRef, tracing: object = {}, address = '127.0.0.1'): object {
   const statPrefix = `upstream_${service}`;
   const filter =
     protocol === 'tcp'
       ? { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': TCP_PROXY_TYPE, stat_prefix: statPrefix, cluster: service } }
       : policyHcm(statPrefix, rds(upstreamRouteName(service), source), {}, tracing);
-  return { name: localBindListenerName(service), address: socketAddress('127.0.0.1', port), traffic_direction: 'OUTBOUND', filter_chains: [{ filters: [filter] }] };
+  return { name: localBindListenerName(service), address: socketAddress(address, port), traffic_direction: 'OUTBOUND', filter_chains: [{ filters: [filter] }] };
 }
 
 /** The gateway's public listener: routes by path prefix to service clusters. */
@@ -149,17 +150,66 @@ export function inboundListener(local: LocalService, tracing: object = {}, mtls?
   return { ...base, ...chains };
 }
 
-/** The app behind a sidecar, on loopback. Static, so it never waits for EDS. */
+/** The app behind a sidecar, on loopback unless a Connect registration says otherwise. Static, so it never waits for EDS. */
 export function localAppCluster(local: LocalService): object {
+  const address = local.appAddress ?? '127.0.0.1';
   return {
     name: LOCAL_APP_CLUSTER,
-    type: 'STATIC',
+    type: isIP(address) ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: CONNECT_TIMEOUT,
     ...(local.protocol === 'grpc' || local.protocol === 'http2' ? { typed_extension_protocol_options: HTTP2_PROTOCOL_OPTIONS } : {}),
     load_assignment: {
       cluster_name: LOCAL_APP_CLUSTER,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress('127.0.0.1', local.appPort) } }] }],
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(address, local.appPort) } }] }],
     },
+  };
+}
+
+export function exposeListenerName(port: number): string {
+  return `exposed_path:${port}`;
+}
+
+export function exposeClusterName(localPathPort: number, protocol: 'http' | 'http2'): string {
+  return `exposed_path:${localPathPort}${protocol === 'http2' ? '~h2' : ''}`;
+}
+
+/**
+ * A Connect sidecar's `Proxy.Expose.Paths` on one port: plaintext, exact paths only, straight
+ * to the app (as Consul serves them, for health checks and metrics scrapes from outside the mesh).
+ */
+export function exposeListener(expose: ExposeListener): object {
+  const routes = expose.paths.map((p) => ({ match: { path: p.path }, route: { cluster: exposeClusterName(p.localPathPort, p.protocol) } }));
+  return {
+    name: exposeListenerName(expose.port),
+    address: socketAddress('0.0.0.0', expose.port),
+    traffic_direction: 'INBOUND',
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: {
+              '@type': HCM_TYPE,
+              stat_prefix: exposeListenerName(expose.port),
+              route_config: { name: exposeListenerName(expose.port), virtual_hosts: [{ name: 'exposed', domains: ['*'], routes }] },
+              http_filters: [ROUTER],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The app's port an exposed path goes to, on loopback. */
+export function exposeCluster(localPathPort: number, protocol: 'http' | 'http2'): object {
+  const name = exposeClusterName(localPathPort, protocol);
+  return {
+    name,
+    type: 'STATIC',
+    connect_timeout: CONNECT_TIMEOUT,
+    ...(protocol === 'http2' ? { typed_extension_protocol_options: HTTP2_PROTOCOL_OPTIONS } : {}),
+    load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress('127.0.0.1', localPathPort) } }] }] },
   };
 }
 

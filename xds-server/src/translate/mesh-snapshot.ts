@@ -1,5 +1,9 @@
 import {
   apiListener,
+  exposeCluster,
+  exposeClusterName,
+  exposeListener,
+  exposeListenerName,
   GATEWAY_LISTENER_NAME,
   gatewayListener,
   INBOUND_LISTENER_NAME,
@@ -20,7 +24,7 @@ import { callerRules } from './caller-authorization';
 import { callersUseTls, meshIdentity, mtlsMode } from './mtls';
 import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
 import type { MeshIdentity } from './tls-context';
-import type { LocalService, MeshModel, ProxyIdentity } from './model';
+import type { ConnectSidecar, LocalService, MeshModel, ProxyIdentity } from './model';
 import { localServiceFor } from './local-service';
 import {
   GATEWAY_ROUTE_NAME,
@@ -209,7 +213,9 @@ export class MeshSnapshot {
     const key = this.viewKey(proxy, instanceId);
     let view = this.views.get(key);
     if (!view) {
+      const connect = this.connectSidecarOf(proxy);
       if (proxy.kind === 'grpc') view = this.grpcView();
+      else if (connect) view = this.connectView(key, proxy, connect);
       else if (proxy.service === gatewayName(this.model)) view = this.gatewayView(key, proxy);
       else view = this.envoyView(key, proxy, localServiceFor(this.model, proxy.service, instanceId));
       this.views.set(key, view);
@@ -220,7 +226,19 @@ export class MeshSnapshot {
   /** Proxies with the same key get the same view. */
   viewKey(proxy: ProxyIdentity, instanceId: string | undefined): string {
     if (proxy.kind === 'grpc') return 'grpc';
+    if (this.connectSidecarOf(proxy)) return ['connect', configSourceKey(proxy.configSource), proxy.service, proxy.id].join('|');
     return ['envoy', configSourceKey(proxy.configSource), `${proxy.outboundAddress}:${proxy.outboundPort}`, proxy.service, proxy.gatewayPort ?? '', instanceId ?? ''].join('|');
+  }
+
+  /**
+   * The Connect registration an Envoy started by `consul connect envoy` stands for: node.id is
+   * the proxy's service ID, node.cluster its destination. Both must agree, since the stream was
+   * authorized for node.cluster only.
+   */
+  private connectSidecarOf(proxy: ProxyIdentity): ConnectSidecar | undefined {
+    if (proxy.kind !== 'envoy') return undefined;
+    const sidecar = this.model.connectProxies?.get(proxy.id);
+    return sidecar?.service === proxy.service ? sidecar : undefined;
   }
 
   /** Service clusters for a config source, plus the trace collector's when tracing is on. */
@@ -276,19 +294,20 @@ export class MeshSnapshot {
     });
   }
 
+  /** The inbound listener of the proxy's own service (mTLS and RBAC as its destination policy says) and its local_app cluster. */
+  private addInbound(key: string, proxy: ProxyIdentity, local: LocalService, tracing: object, listeners: Resource[], ownClusters: Map<string, Resource>): void {
+    const mode = mtlsMode(this.model.config, local.name);
+    const mtls =
+      this.identity && mode !== 'off' ? { mode, ...callerRules(this.model, local.name), identity: this.identity, configSource: proxy.configSource } : undefined;
+    listeners.push(this.own(key, TypeUrl.Listener, INBOUND_LISTENER_NAME, [local, tracing, mtls], () => inboundListener(local, tracing, mtls)));
+    ownClusters.set(LOCAL_APP_CLUSTER, this.own(key, TypeUrl.Cluster, LOCAL_APP_CLUSTER, local, () => localAppCluster(local)));
+  }
+
   private envoyView(key: string, proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
     const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'sidecar'));
     const listeners = [this.own(key, TypeUrl.Listener, OUTBOUND_LISTENER_NAME, [proxy, tracing], () => outboundListener(proxy, tracing))];
     const ownClusters = new Map<string, Resource>();
-    if (local) {
-      const mode = mtlsMode(this.model.config, local.name);
-      const mtls =
-        this.identity && mode !== 'off'
-          ? { mode, ...callerRules(this.model, local.name), identity: this.identity, configSource: proxy.configSource }
-          : undefined;
-      listeners.push(this.own(key, TypeUrl.Listener, INBOUND_LISTENER_NAME, [local, tracing, mtls], () => inboundListener(local, tracing, mtls)));
-      ownClusters.set(LOCAL_APP_CLUSTER, this.own(key, TypeUrl.Cluster, LOCAL_APP_CLUSTER, local, () => localAppCluster(local)));
-    }
+    if (local) this.addInbound(key, proxy, local, tracing, listeners, ownClusters);
     for (const bind of localBinds(this.model, proxy.service)) {
       const name = bind.service.name;
       const inputs = [name, bind.service.protocol, bind.port, proxy.configSource, tracing];
@@ -299,6 +318,50 @@ export class MeshSnapshot {
       [TypeUrl.Endpoint]: this.shared.endpoints,
       [TypeUrl.Listener]: ResourceIndex.of(listeners),
       [TypeUrl.ScopedRoute]: this.shared.outboundScopes,
+      [TypeUrl.Route]: this.shared.serviceRoutes,
+      [TypeUrl.Secret]: this.secretsFor(proxy.service),
+    });
+  }
+
+  /**
+   * What Consul's own xDS server gives a sidecar: the public listener on the registration's
+   * port, one listener per upstream on its local bind address, and the exposed paths. No
+   * outbound listener: several Connect sidecars usually share a host, and each would bind it.
+   */
+  private connectView(key: string, proxy: ProxyIdentity, sidecar: ConnectSidecar): NodeView {
+    const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'sidecar'));
+    const listeners: Resource[] = [];
+    const ownClusters = new Map<string, Resource>();
+    const protocol = this.model.services.get(sidecar.service)?.protocol ?? 'http';
+    if (sidecar.local.port !== undefined) {
+      const local: LocalService = { name: sidecar.service, sidecarPort: sidecar.publicPort, appAddress: sidecar.local.address, appPort: sidecar.local.port, protocol };
+      this.addInbound(key, proxy, local, tracing, listeners, ownClusters);
+    }
+    const bound = new Set<string>();
+    for (const upstream of sidecar.upstreams) {
+      const service = this.model.services.get(upstream.service);
+      // As with the DSL's local binds, the listener waits for the service's cluster.
+      if (!service || bound.has(service.name)) continue;
+      bound.add(service.name);
+      const inputs = [upstream, service.protocol, proxy.configSource, tracing];
+      listeners.push(
+        this.own(key, TypeUrl.Listener, localBindListenerName(service.name), inputs, () =>
+          localBindListener(service.name, service.protocol, upstream.port, proxy.configSource, tracing, upstream.address),
+        ),
+      );
+    }
+    for (const expose of sidecar.expose) {
+      listeners.push(this.own(key, TypeUrl.Listener, exposeListenerName(expose.port), expose, () => exposeListener(expose)));
+      for (const path of expose.paths) {
+        const name = exposeClusterName(path.localPathPort, path.protocol);
+        if (!ownClusters.has(name)) ownClusters.set(name, this.own(key, TypeUrl.Cluster, name, path, () => exposeCluster(path.localPathPort, path.protocol)));
+      }
+    }
+    return staticView({
+      [TypeUrl.Cluster]: this.clustersFor(proxy.configSource).with(ownClusters),
+      [TypeUrl.Endpoint]: this.shared.endpoints,
+      [TypeUrl.Listener]: ResourceIndex.of(listeners),
+      [TypeUrl.ScopedRoute]: ResourceIndex.EMPTY,
       [TypeUrl.Route]: this.shared.serviceRoutes,
       [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });

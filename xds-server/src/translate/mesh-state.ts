@@ -154,6 +154,7 @@ export class MeshState {
     const services = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
     const model: MeshModel = {
       services,
+      ...(this.model.connectProxies ? { connectProxies: this.model.connectProxies } : {}),
       ...(this.config ? { config: this.config } : {}),
       ...(this.tracing ? { tracing: this.tracing } : {}),
       ...(this.ca ? { ca: this.ca } : {}),

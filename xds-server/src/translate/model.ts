@@ -51,12 +51,46 @@ export interface MeshModel {
   ca?: ConnectCaSnapshot;
   /** Consul intentions, followed live; they narrow who may call a destination (see caller-authorization.ts). */
   intentions?: readonly Intention[];
+  /** Consul Connect sidecar registrations, by proxy service ID (the node.id of `consul connect envoy`'s bootstrap). */
+  connectProxies?: ReadonlyMap<string, ConnectSidecar>;
+}
+
+/** A listener a Connect sidecar serves for one of its `Proxy.Upstreams`. */
+export interface ConnectUpstreamBind {
+  service: string;
+  address: string;
+  port: number;
+}
+
+/** Plaintext paths of the app that a Connect sidecar serves on one port (`Proxy.Expose.Paths`). */
+export interface ExposeListener {
+  port: number;
+  paths: ReadonlyArray<{ path: string; localPathPort: number; protocol: 'http' | 'http2' }>;
+}
+
+/** A `Kind: connect-proxy` registration, as its own Envoy's view needs it. */
+export interface ConnectSidecar {
+  /** The proxy's service ID. */
+  id: string;
+  node: string;
+  /** The destination service: the node.cluster its Envoy claims. */
+  service: string;
+  /** The registration's `Port`: its public listener. */
+  publicPort: number;
+  /** Where the public listener forwards: `LocalServiceAddress:LocalServicePort`, else the destination instance's port. */
+  local: { address: string; port: number | undefined };
+  upstreams: readonly ConnectUpstreamBind[];
+  expose: readonly ExposeListener[];
+  /** Parts of the registration this control plane does not serve, each saying what and why. */
+  unsupported: readonly string[];
 }
 
 /** A sidecar's own service: where its inbound listener listens and where the app is. */
 export interface LocalService {
   name: string;
   sidecarPort: number;
+  /** Loopback unless a Connect registration names another `LocalServiceAddress`. */
+  appAddress?: string;
   appPort: number;
   protocol: ServiceProtocol;
 }

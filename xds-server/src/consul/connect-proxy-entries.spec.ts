@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConsulResponseError } from './consul-errors';
+import { parseHealthEntries } from './health-entries';
+
+/** `/v1/health/service/<name>-sidecar-proxy` as Consul 1.22.6 answered for `sidecar_service` registrations (indexes trimmed). */
+function fixture(name: string): unknown[] {
+  return JSON.parse(readFileSync(join(__dirname, 'fixtures', `health-service-${name}.json`), 'utf8')) as unknown[];
+}
+
+describe('parseHealthEntries on Connect proxy registrations', () => {
+  it('reads the Proxy block of a sidecar_service registration: destination, local service, upstreams and exposed paths', () => {
+    const [web] = parseHealthEntries(fixture('web-sidecar-proxy'), '/v1/health/service/web-sidecar-proxy', 'web-sidecar-proxy');
+    expect(web).toMatchObject({ id: 'web-1-sidecar-proxy', port: 21502, address: '127.0.0.1' });
+    expect(web?.connectProxy).toEqual({
+      destinationService: 'web',
+      destinationServiceId: 'web-1',
+      localServiceAddress: '127.0.0.1',
+      localServicePort: 8081,
+      mode: '',
+      upstreams: [{ destinationType: 'service', destinationName: 'api', datacenter: '', localBindAddress: '127.0.0.1', localBindPort: 9191 }],
+      exposePaths: [{ path: '/health', localPathPort: 8081, listenerPort: 21600, protocol: 'http' }],
+    });
+  });
+
+  it('keeps a critical sidecar (its Envoy is not listening yet), marked critical, where an ordinary critical instance is dropped', () => {
+    const entries = fixture('api-sidecar-proxy');
+    const [api] = parseHealthEntries(entries, '/v1/health/service/api-sidecar-proxy', 'api-sidecar-proxy');
+    expect(api?.health).toBe('critical');
+    expect(api?.connectProxy?.destinationService).toBe('api');
+    expect(api?.tags).toEqual(['v1']);
+
+    const ordinary = structuredClone(entries) as Array<{ Service: Record<string, unknown> }>;
+    delete ordinary[0]!.Service.Kind;
+    expect(parseHealthEntries(ordinary, '/v1/health/service/api', 'api')).toEqual([]);
+  });
+
+  it('names the field of a malformed Proxy block', () => {
+    const entries = structuredClone(fixture('web-sidecar-proxy')) as Array<{ Service: { Proxy: { Upstreams: Array<Record<string, unknown>> } } }>;
+    entries[0]!.Service.Proxy.Upstreams[0]!.LocalBindPort = '9191';
+    expect(() => parseHealthEntries(entries, '/v1/health/service/web-sidecar-proxy', 'web-sidecar-proxy')).toThrow(ConsulResponseError);
+    expect(() => parseHealthEntries(entries, '/v1/health/service/web-sidecar-proxy', 'web-sidecar-proxy')).toThrow(/\[0\]\.Service\.Proxy\.Upstreams\[0\]\.LocalBindPort should be an integer/);
+  });
+});
