@@ -22,6 +22,8 @@ export interface EnvoyOptions {
   adminPort?: number;
   logLevel?: 'trace' | 'debug' | 'info' | 'warning' | 'error';
   readyTimeoutMs?: number;
+  /** 'live' (default): started once Envoy is LIVE; 'admin': once its admin answers, for an Envoy that is expected never to get its config. */
+  until?: 'live' | 'admin';
 }
 
 /** A bootstrap with only the admin interface: enough for Envoy to start and answer /ready. */
@@ -53,7 +55,7 @@ export async function startEnvoy(supervisor: ProcessSupervisor, options: EnvoyOp
     name: options.name,
     command: toolBin('envoy'),
     args: ['-c', bootstrapFile, '--disable-hot-restart', ...ENVOY_DRAIN_FLAGS, '--log-level', options.logLevel ?? 'warning'],
-    ready: async () => (await httpGet(`${adminUrl}/ready`)).trim() === 'LIVE',
+    ready: options.until === 'admin' ? async () => (await httpGet(`${adminUrl}/server_info`)).length > 0 : async () => (await httpGet(`${adminUrl}/ready`)).trim() === 'LIVE',
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });
   return { name: options.name, adminUrl, adminPort, bootstrapFile, process: managed };

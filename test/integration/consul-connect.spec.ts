@@ -1,0 +1,189 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  freePort,
+  httpGet,
+  ProcessSupervisor,
+  serviceTokens,
+  startConsul,
+  startEnvoy,
+  toolBin,
+  waitFor,
+  type ConsulHandle,
+  type EnvoyHandle,
+} from '@mesh/harness';
+import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
+import { envoyStat } from '../support/envoy-admin';
+import { httpRequest } from '../support/http-request';
+import { MeshConfigFile } from '../support/mesh-config-file';
+import { suiteRunDir } from '../support/run-dir';
+
+const run = promisify(execFile);
+const ECHO = join(__dirname, '..', 'fixtures', 'echo-server.mjs');
+const DEADLINE = { timeoutMs: 45_000, intervalMs: 200 };
+
+interface Ports {
+  apiApp: number;
+  apiSidecar: number;
+  webApp: number;
+  webSidecar: number;
+  webUpstream: number;
+  webExposed: number;
+}
+
+/** api is strict, so web reaches it over mTLS only; web is permissive, so the test can call its public listener in plaintext. */
+function meshConfig(p: Ports): string {
+  return `import { defineMesh } from '@mesh/xds-server';
+
+const on = { nodes: ['local'] as const, command: 'echo-server' };
+
+export default defineMesh({
+  name: 'consul-connect',
+  nodes: { local: { address: '127.0.0.1', arch: 'amd64' } },
+  defaults: { mtls: 'strict' },
+  services: {
+    web: { ...on, port: ${p.webApp}, sidecar: { port: ${p.webSidecar}, adminPort: ${p.webSidecar + 1} }, traffic: { mtls: 'permissive' } },
+    api: { ...on, port: ${p.apiApp}, sidecar: { port: ${p.apiSidecar}, adminPort: ${p.apiSidecar + 1} } },
+  },
+});
+`;
+}
+
+/** Registers a service the Consul way: a `connect { sidecar_service { … } }` block, through the agent API. */
+async function registerWithSidecar(consul: ConsulHandle, token: string, service: { id: string; name: string; port: number; sidecar: object }): Promise<void> {
+  const response = await fetch(`${consul.httpAddr}/v1/agent/service/register`, {
+    method: 'PUT',
+    headers: { 'x-consul-token': token },
+    body: JSON.stringify({
+      ID: service.id,
+      Name: service.name,
+      Address: '127.0.0.1',
+      Port: service.port,
+      Check: { HTTP: `http://127.0.0.1:${service.port}/health`, Interval: '1s', Timeout: '1s' },
+      Connect: { SidecarService: service.sidecar },
+    }),
+  });
+  if (!response.ok) throw new Error(`registering ${service.id}: ${response.status} ${await response.text()}`);
+}
+
+/** The bootstrap `consul connect envoy -bootstrap` writes, unchanged but for the admin port it is told. */
+async function consulBootstrap(consul: ConsulHandle, token: string, sidecarFor: string, xdsPort: number, adminPort: number): Promise<unknown> {
+  const { stdout } = await run(
+    toolBin('consul'),
+    ['connect', 'envoy', '-bootstrap', '-sidecar-for', sidecarFor, '-grpc-addr', `127.0.0.1:${xdsPort}`, '-admin-bind', `127.0.0.1:${adminPort}`, '-token', token],
+    { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr, CONSUL_HTTP_TOKEN: token } },
+  );
+  return JSON.parse(stdout) as unknown;
+}
+
+interface EchoAnswer {
+  instance: string;
+  xfcc: string | null;
+}
+
+describe('Consul Connect registrations and `consul connect envoy -bootstrap`, unchanged, against real Consul and Envoys', () => {
+  const supervisor = new ProcessSupervisor(suiteRunDir('consul-connect'));
+  const config = new MeshConfigFile('consul-connect');
+  let consul: ConsulHandle;
+  let controlPlane: ControlPlaneHandle;
+  let trustDomain: string;
+  let ports: Ports;
+  const envoys: Partial<Record<'web' | 'api', EnvoyHandle>> = {};
+
+  async function sidecar(service: 'web' | 'api', token: string): Promise<EnvoyHandle> {
+    const adminPort = await freePort();
+    const bootstrap = await consulBootstrap(consul, token, `${service}-1`, controlPlane.xdsPort, adminPort);
+    const envoy = await startEnvoy(supervisor, { name: `envoy-${service}`, adminPort, bootstrap: () => bootstrap });
+    envoys[service] = envoy;
+    return envoy;
+  }
+
+  beforeAll(async () => {
+    ports = { apiApp: await freePort(), apiSidecar: await freePort(), webApp: await freePort(), webSidecar: await freePort(), webUpstream: await freePort(), webExposed: await freePort() };
+    config.write(meshConfig(ports));
+    consul = await startConsul(supervisor, { acls: true });
+    const tokens = serviceTokens(consul)!;
+    const management = { 'x-consul-token': consul.managementToken ?? '' };
+    trustDomain = (JSON.parse(await httpGet(`${consul.httpAddr}/v1/connect/ca/roots`, 2000, management)) as { TrustDomain: string }).TrustDomain;
+    for (const [name, port] of [['api', ports.apiApp], ['web', ports.webApp]] as const) {
+      await supervisor.start({ name: `${name}-app`, command: process.execPath, args: [ECHO, `${name}-1`, String(port)], ready: () => httpGet(`http://127.0.0.1:${port}/health`) });
+    }
+    await registerWithSidecar(consul, await tokens('api'), { id: 'api-1', name: 'api', port: ports.apiApp, sidecar: { Port: ports.apiSidecar } });
+    await registerWithSidecar(consul, await tokens('web'), {
+      id: 'web-1',
+      name: 'web',
+      port: ports.webApp,
+      sidecar: {
+        Port: ports.webSidecar,
+        Proxy: {
+          Upstreams: [{ DestinationName: 'api', LocalBindPort: ports.webUpstream }],
+          Expose: { Paths: [{ Path: '/health', LocalPathPort: ports.webApp, ListenerPort: ports.webExposed }] },
+        },
+      },
+    });
+    controlPlane = await startControlPlane(supervisor, consul.httpAddr, undefined, { CONSUL_HTTP_TOKEN: consul.managementToken ?? '' }, config.path);
+    await sidecar('api', await tokens('api'));
+    await sidecar('web', await tokens('web'));
+  });
+  afterAll(() => supervisor.stopAll());
+
+  it("answers through web's upstream on its local bind port, by way of api's sidecar, over mTLS", async () => {
+    // Consul's "Connect Sidecar Listening" check passes within its 10 s interval of Envoy binding the public port.
+    const answer = await waitFor(
+      'web reaches api through 127.0.0.1:<upstream port>',
+      async () => {
+        const result = await httpRequest(`http://127.0.0.1:${ports.webUpstream}/hello`);
+        if (result.status !== 200) throw new Error(`HTTP ${result.status}: ${result.body}`);
+        return JSON.parse(result.body) as EchoAnswer;
+      },
+      DEADLINE,
+    );
+    expect(answer.instance).toBe('api-1');
+    // api's sidecar terminated mTLS and names the verified caller: web's SPIFFE ID.
+    expect(answer.xfcc).toContain(`URI=spiffe://${trustDomain}/ns/default/dc/dc1/svc/web`);
+    // The endpoint Envoy holds for api is api's sidecar, not its app port.
+    const clusters = await httpGet(`${envoys.web!.adminUrl}/clusters`);
+    expect(clusters).toContain(`api::127.0.0.1:${ports.apiSidecar}::`);
+    expect(clusters).not.toContain(`api::127.0.0.1:${ports.apiApp}::`);
+  });
+
+  it("serves web's public listener on the sidecar's registered port, forwarding to the app, and its exposed path", async () => {
+    const viaPublic = await waitFor('web answers on its public listener', async () => {
+      const result = await httpRequest(`http://127.0.0.1:${ports.webSidecar}/`);
+      if (result.status !== 200) throw new Error(`HTTP ${result.status}: ${result.body}`);
+      return JSON.parse(result.body) as EchoAnswer;
+    }, DEADLINE);
+    expect(viaPublic.instance).toBe('web-1');
+    const exposed = await httpRequest(`http://127.0.0.1:${ports.webExposed}/health`);
+    expect([exposed.status, exposed.body]).toEqual([200, 'ok']);
+    // Only the exposed path is served there.
+    expect((await httpRequest(`http://127.0.0.1:${ports.webExposed}/hello`)).status).toBe(404);
+  });
+
+  it('sends no cluster for the sidecar services, and no project outbound listener to a Connect sidecar', async () => {
+    const dump = JSON.parse(await httpGet(`${envoys.web!.adminUrl}/config_dump?resource=dynamic_active_clusters`)) as { configs: Array<{ cluster: { name: string } }> };
+    const names = dump.configs.map((c) => c.cluster.name);
+    expect(names).toEqual(expect.arrayContaining(['api', 'web', 'local_app']));
+    expect(names.filter((n) => n.endsWith('-sidecar-proxy'))).toEqual([]);
+    const listeners = JSON.parse(await httpGet(`${envoys.web!.adminUrl}/config_dump?resource=dynamic_listeners`)) as { configs: Array<{ name: string }> };
+    expect(listeners.configs.map((l) => l.name).sort()).toEqual([`exposed_path:${ports.webExposed}`, 'inbound', 'upstream:api']);
+  });
+
+  it("is refused without the sidecar's token: the bootstrap's x-consul-token is what authenticates it", async () => {
+    const adminPort = await freePort();
+    const bootstrap = (await consulBootstrap(consul, await serviceTokens(consul)!('web'), 'web-1', controlPlane.xdsPort, adminPort)) as {
+      dynamic_resources: { ads_config: { grpc_services: { initial_metadata: Array<{ key: string; value: string }> } } };
+    };
+    bootstrap.dynamic_resources.ads_config.grpc_services.initial_metadata = [{ key: 'x-consul-token', value: '' }];
+    const envoy = await startEnvoy(supervisor, { name: 'envoy-web-tokenless', adminPort, bootstrap: () => bootstrap, until: 'admin' });
+    // Envoy logs each ADS stream the control plane ends with its gRPC status (16: UNAUTHENTICATED) and reason.
+    const closed = await waitFor('the tokenless stream is refused', async () => /DeltaAggregatedResources gRPC config stream to local_agent closed: 16, (.*)/.exec(readFileSync(envoy.process.logFile, 'utf8'))?.[1], DEADLINE);
+    expect(decodeURIComponent(closed)).toMatch(/no x-consul-token: a proxy for "web" must send a token with service:write/);
+    expect(await envoyStat(envoy.adminUrl, 'control_plane.connected_state')).toBe(0);
+    const listeners = JSON.parse(await httpGet(`${envoy.adminUrl}/config_dump?resource=dynamic_listeners`)) as { configs?: unknown[] };
+    expect(listeners.configs ?? []).toEqual([]);
+    await envoy.process.stop();
+  });
+});
