@@ -19,3 +19,16 @@ export function parseConsulWait(wait: string): number {
   }
   return ms;
 }
+
+const GO_UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Milliseconds of a Go duration as Consul's JSON gives it ("3s", "1m30s", "1.5s", "250ms");
+ * undefined for a malformed one, which the caller reports with its field path.
+ */
+export function goDurationMs(value: string): number | undefined {
+  if (value === '0' || value === '') return 0;
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) return undefined;
+  return parts.reduce((total, [, amount, unit]) => total + Number(amount) * (GO_UNIT_MS[unit!] ?? 0), 0);
+}

@@ -6,6 +6,7 @@ import { TestHooksController } from '../admin/test-hooks.controller';
 import { MeshState } from '../translate/mesh-state';
 import { XdsMetrics } from '../xds/xds-metrics';
 import { CatalogSync } from './catalog-sync.service';
+import { ConfigEntriesSync } from './config-entries-sync.service';
 import { ConnectCaSync } from './connect-ca-sync.service';
 import { IntentionsSync } from './intentions-sync.service';
 import { MeshConfigSync } from './mesh-config-sync.service';
@@ -25,11 +26,12 @@ export class ControlPlaneModule {
         { provide: CONTROL_PLANE_OPTIONS, useValue: options },
         { provide: LOGGER, useFactory: createLogger },
         XdsMetrics,
-        { provide: MeshState, useFactory: (o: ControlPlaneOptions) => new MeshState(o.tracing, { awaitConfig: o.configFile !== undefined }), inject: [CONTROL_PLANE_OPTIONS] },
+        { provide: MeshState, useFactory: (o: ControlPlaneOptions) => new MeshState(o.tracing, { awaitConfig: o.configFile !== undefined, awaitConfigEntries: true }), inject: [CONTROL_PLANE_OPTIONS] },
         CatalogSync,
         MeshConfigSync,
         ConnectCaSync,
         IntentionsSync,
+        ConfigEntriesSync,
         XdsServerLifecycle,
         ConsoleService,
       ],

@@ -14,12 +14,13 @@ export const META = {
   protocol: 'protocol',
 } as const;
 
-function protocolOf(instances: readonly ServiceInstance[]): ServiceProtocol {
+/** The protocol the registrations declare, if any. */
+function protocolOf(instances: readonly ServiceInstance[]): ServiceProtocol | undefined {
   for (const instance of instances) {
     const declared = instance.meta[META.protocol] ?? instance.tags.find((t) => (PROTOCOLS as readonly string[]).includes(t));
     if (declared && (PROTOCOLS as readonly string[]).includes(declared)) return declared as ServiceProtocol;
   }
-  return 'http';
+  return undefined;
 }
 
 function port(value: string | undefined): number | undefined {
@@ -93,9 +94,10 @@ export class CatalogModelBuilder {
       }
       const endpoints = own.length > 0 ? connectEndpoints(instances, own) : instances.map(toEndpoint).filter((e): e is ServiceEndpoint => e !== undefined);
       endpoints.sort((a, b) => (a.address + a.port).localeCompare(b.address + b.port));
-      const protocol = protocolOf(instances);
-      const key = JSON.stringify([protocol, endpoints]);
-      next.set(name, kept && kept.key === key ? { ...kept, instances, sidecars: own } : { key, model: { name, protocol, endpoints }, instances, sidecars: own });
+      const declared = protocolOf(instances);
+      const key = JSON.stringify([declared, endpoints]);
+      const model: ServiceModel = { name, protocol: declared ?? 'http', ...(declared ? { protocolDeclared: true } : {}), endpoints };
+      next.set(name, kept && kept.key === key ? { ...kept, instances, sidecars: own } : { key, model, instances, sidecars: own });
     }
     for (const [destination, own] of sidecars) {
       if (services.has(destination)) continue;

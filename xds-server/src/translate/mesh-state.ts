@@ -1,5 +1,7 @@
 import type { Intention } from '../consul/connect-intentions';
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
+import { type ConsulConfigEntries, NO_CONFIG_ENTRIES } from '../consul/config-entries';
+import { applyConfigEntries, type ConfigEntriesOutcome, entryProtocol } from './config-entry-policy';
 import type { MeshModel, ServiceModel } from './model';
 import { certificateSubjects, meshIdentity, mtlsInUse } from './mtls';
 import type { MeshConfigModel } from './policy-model';
@@ -25,6 +27,8 @@ export interface MeshStateOptions {
    * no proxy is ever served the mesh without its policies (e.g. plaintext where it says strict).
    */
   awaitConfig?: boolean;
+  /** Consul's config entries are followed: stay not ready until their first answers are in. */
+  awaitConfigEntries?: boolean;
 }
 
 /**
@@ -51,6 +55,11 @@ export class MeshState {
   private pending: MeshConfigModel | undefined;
   private ca: ConnectCaSnapshot | undefined;
   private catalogIn = false;
+  private entries: ConsulConfigEntries = NO_CONFIG_ENTRIES;
+  private entriesIn = false;
+  private outcome: { dsl: MeshConfigModel | undefined; entries: ConsulConfigEntries; outcome: ConfigEntriesOutcome } | undefined;
+  /** Service models with the protocol the config entries give them, kept while the inputs are the same objects. */
+  private readonly withProtocol = new WeakMap<ServiceModel, ServiceModel>();
   private configApplied = false;
   private readonly readyWaiters: Array<() => void> = [];
   private isReady = false;
@@ -89,6 +98,22 @@ export class MeshState {
     }
     this.noteSubjects();
     this.changed(observedAt, 'config');
+  }
+
+  /** Consul's config entries changed (`consul config write` / `delete`), or their first answers are in. */
+  updateConfigEntries(entries: ConsulConfigEntries, observedAt = process.hrtime.bigint()): void {
+    this.entries = entries;
+    this.entriesIn = true;
+    this.changed(observedAt, 'config-entries');
+  }
+
+  /** mesh.config.ts with the config entries applied, where each policy part comes from, and what was reported. */
+  get configEntries(): ConfigEntriesOutcome {
+    let memo = this.outcome;
+    if (memo === undefined || memo.dsl !== this.config || memo.entries !== this.entries) {
+      memo = this.outcome = { dsl: this.config, entries: this.entries, outcome: applyConfigEntries(this.config, this.entries) };
+    }
+    return memo.outcome;
   }
 
   /** Consul's intentions changed (created, edited or deleted with the CLI, the UI or a config entry). */
@@ -142,20 +167,22 @@ export class MeshState {
   }
 
   /** Rebuilds once ready; becomes ready when the catalog, and the config if one is awaited, are applied. */
-  private changed(observedAt: bigint, cause: 'catalog' | 'config' | 'ca' | 'intentions' | 'test-hook'): void {
+  private changed(observedAt: bigint, cause: 'catalog' | 'config' | 'config-entries' | 'ca' | 'intentions' | 'test-hook'): void {
     if (!this.isReady) {
       const configReady = this.configApplied || (!this.options.awaitConfig && this.pending === undefined);
-      if (!this.catalogIn || !configReady) return;
+      if (!this.catalogIn || !configReady || (this.options.awaitConfigEntries && !this.entriesIn)) return;
     }
     this.rebuild(observedAt, cause);
   }
 
-  private rebuild(observedAt: bigint, cause: 'catalog' | 'config' | 'ca' | 'intentions' | 'test-hook'): void {
-    const services = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
+  private rebuild(observedAt: bigint, cause: 'catalog' | 'config' | 'config-entries' | 'ca' | 'intentions' | 'test-hook'): void {
+    const catalog = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
+    const services = this.entries === NO_CONFIG_ENTRIES ? catalog : this.protocolsApplied(catalog);
+    const config = this.configEntries.config;
     const model: MeshModel = {
       services,
       ...(this.model.connectProxies ? { connectProxies: this.model.connectProxies } : {}),
-      ...(this.config ? { config: this.config } : {}),
+      ...(config ? { config } : {}),
       ...(this.tracing ? { tracing: this.tracing } : {}),
       ...(this.ca ? { ca: this.ca } : {}),
       ...(this.intentions.length ? { intentions: this.intentions } : {}),
@@ -172,6 +199,21 @@ export class MeshState {
       for (const waiter of this.readyWaiters.splice(0)) waiter();
     }
     for (const listener of this.listeners) listener(change);
+  }
+
+  private protocolsApplied(services: ReadonlyMap<string, ServiceModel>): ReadonlyMap<string, ServiceModel> {
+    const applied = new Map<string, ServiceModel>();
+    for (const [name, service] of services) {
+      const protocol = entryProtocol(this.entries, service);
+      if (protocol === service.protocol) {
+        applied.set(name, service);
+        continue;
+      }
+      let changed = this.withProtocol.get(service);
+      if (changed?.protocol !== protocol) this.withProtocol.set(service, (changed = { ...service, protocol }));
+      applied.set(name, changed);
+    }
+    return applied;
   }
 
   /**

@@ -33,6 +33,8 @@ export interface ServiceEndpoint {
 export interface ServiceModel {
   name: string;
   protocol: ServiceProtocol;
+  /** Whether the registration says the protocol (meta `protocol` or a tag), or it is the default. */
+  protocolDeclared?: boolean;
   endpoints: readonly ServiceEndpoint[];
 }
 

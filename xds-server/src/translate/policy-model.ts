@@ -16,10 +16,20 @@ export interface SubsetModel {
   meta: Readonly<Record<string, string>>;
 }
 
+/** Headers a route or a split target sets on the request (Consul's RequestHeaders). */
+export interface HeaderModifiersModel {
+  add: Readonly<Record<string, string>>;
+  set: Readonly<Record<string, string>>;
+  remove: readonly string[];
+}
+
 /** `subset` undefined means the whole service. */
 export interface WeightedTargetModel {
+  /** Another service than the policy's own (a Consul splitter or router may name one); undefined: the policy's service. */
+  service?: string;
   subset: string | undefined;
   weight: number;
+  requestHeaders?: HeaderModifiersModel;
 }
 
 export interface RetryModel {
@@ -39,16 +49,21 @@ export interface FaultModel {
 
 export type PathMatchModel = { kind: 'prefix' | 'exact' | 'regex'; value: string };
 
-export type HeaderMatchModel = { name: string } & (
-  | { kind: 'exact' | 'prefix' | 'regex'; value: string }
+export type HeaderMatchModel = { name: string; invert?: boolean } & (
+  | { kind: 'exact' | 'prefix' | 'suffix' | 'regex'; value: string }
   | { kind: 'present'; value: boolean }
 );
+
+export type QueryParamMatchModel = { name: string } & ({ kind: 'exact' | 'regex'; value: string } | { kind: 'present' });
 
 export interface RouteModel {
   path: PathMatchModel;
   headers: readonly HeaderMatchModel[];
   methods: readonly HttpMethod[];
+  /** Only from a Consul service-router; the DSL has none. */
+  queryParams?: readonly QueryParamMatchModel[];
   rewritePrefix: string | undefined;
+  requestHeaders?: HeaderModifiersModel;
   /** Empty: the whole service. */
   split: readonly WeightedTargetModel[];
   retries: RetryModel | undefined;

@@ -14,15 +14,18 @@ export interface PolicySummary {
 }
 
 function header(h: HeaderMatchModel): string {
-  return h.kind === 'present' ? `${h.name}${h.value ? ' present' : ' absent'}` : `${h.name} ${h.kind} ${h.value}`;
+  const text = h.kind === 'present' ? `${h.name}${h.value ? ' present' : ' absent'}` : `${h.name} ${h.kind} ${h.value}`;
+  return h.invert ? `not ${text}` : text;
 }
 
 function routeLine(policy: TrafficPolicyModel, route: RouteModel): string {
   const parts = [`${route.path.kind} ${route.path.value}`];
   if (route.methods.length) parts.push(route.methods.join('|'));
   for (const h of route.headers) parts.push(`[${header(h)}]`);
+  for (const q of route.queryParams ?? []) parts.push(`[?${q.name}${q.kind === 'present' ? ' present' : ` ${q.kind} ${q.value}`}]`);
   const targets = route.split.filter((t) => t.weight > 0);
-  parts.push('->', targets.length ? targets.map((t) => `${t.subset ?? policy.service} ${t.weight}`).join(', ') : policy.service);
+  const label = (t: (typeof targets)[number]) => (t.service && t.service !== policy.service ? `${t.service}${t.subset ? `~${t.subset}` : ''}` : (t.subset ?? policy.service));
+  parts.push('->', targets.length ? targets.map((t) => `${label(t)} ${t.weight}`).join(', ') : policy.service);
   if (route.rewritePrefix !== undefined) parts.push(`rewrite ${route.rewritePrefix}`);
   if (route.retries) parts.push(`retries ${route.retries.numRetries} on ${route.retries.retryOn}`);
   if (route.timeoutMs !== undefined) parts.push(`timeout ${route.timeoutMs}ms`);

@@ -1,5 +1,15 @@
 import { duration, fractionalPercent } from './duration';
-import type { FaultModel, HeaderMatchModel, HttpMethod, PathMatchModel, RetryModel, RouteModel, TrafficPolicyModel } from './policy-model';
+import type {
+  FaultModel,
+  HeaderMatchModel,
+  HeaderModifiersModel,
+  HttpMethod,
+  PathMatchModel,
+  QueryParamMatchModel,
+  RetryModel,
+  RouteModel,
+  TrafficPolicyModel,
+} from './policy-model';
 import { targetCluster } from './subset';
 
 /** The HCM filter that per-route fault configs address; listeners carrying policy routes must have it. */
@@ -18,16 +28,40 @@ function pathMatch(path: PathMatchModel): object {
 }
 
 function headerMatcher(header: HeaderMatchModel): object {
+  const invert = header.invert ? { invert_match: true } : {};
   switch (header.kind) {
     case 'present':
-      return { name: header.name, present_match: header.value };
+      return { name: header.name, present_match: header.value, ...invert };
     case 'exact':
-      return { name: header.name, string_match: { exact: header.value } };
+      return { name: header.name, string_match: { exact: header.value }, ...invert };
     case 'prefix':
-      return { name: header.name, string_match: { prefix: header.value } };
+      return { name: header.name, string_match: { prefix: header.value }, ...invert };
+    case 'suffix':
+      return { name: header.name, string_match: { suffix: header.value }, ...invert };
     case 'regex':
-      return { name: header.name, string_match: { safe_regex: { regex: header.value } } };
+      return { name: header.name, string_match: { safe_regex: { regex: header.value } }, ...invert };
   }
+}
+
+function queryParamMatcher(param: QueryParamMatchModel): object {
+  switch (param.kind) {
+    case 'present':
+      return { name: param.name, present_match: true };
+    case 'exact':
+      return { name: param.name, string_match: { exact: param.value } };
+    case 'regex':
+      return { name: param.name, string_match: { safe_regex: { regex: param.value } } };
+  }
+}
+
+/** Set replaces a header, add appends to it, as Consul's RequestHeaders do. */
+function headerChanges(modifiers: HeaderModifiersModel | undefined): object {
+  if (!modifiers) return {};
+  const toAdd = [
+    ...Object.entries(modifiers.set).map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
+    ...Object.entries(modifiers.add).map(([key, value]) => ({ header: { key, value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' })),
+  ];
+  return { ...(toAdd.length ? { request_headers_to_add: toAdd } : {}), ...(modifiers.remove.length ? { request_headers_to_remove: [...modifiers.remove] } : {}) };
 }
 
 /** Envoy's regex matchers match the whole value, so an alternation needs no anchors. */
@@ -84,15 +118,17 @@ export function faultConfig(fault: FaultModel): object {
 function destination(policy: TrafficPolicyModel, route: RouteModel): object {
   const targets = route.split.filter((t) => t.weight > 0);
   if (targets.length === 0) return { cluster: policy.service };
-  if (targets.length === 1) return { cluster: targetCluster(policy, targets[0]!.subset) };
-  return { weighted_clusters: { clusters: targets.map((t) => ({ name: targetCluster(policy, t.subset), weight: { value: t.weight } })) } };
+  if (targets.length === 1 && !targets[0]!.requestHeaders) return { cluster: targetCluster(policy, targets[0]!) };
+  return { weighted_clusters: { clusters: targets.map((t) => ({ name: targetCluster(policy, t), weight: { value: t.weight }, ...headerChanges(t.requestHeaders) })) } };
 }
 
 /** One envoy.config.route.v3.Route of a service's policy. */
 export function routeRule(policy: TrafficPolicyModel, route: RouteModel): object {
   const headers = [...route.headers.map(headerMatcher), ...(route.methods.length ? [methodMatcher(route.methods)] : [])];
+  const queryParams = (route.queryParams ?? []).map(queryParamMatcher);
   return {
-    match: { ...pathMatch(route.path), ...(headers.length ? { headers } : {}) },
+    match: { ...pathMatch(route.path), ...(headers.length ? { headers } : {}), ...(queryParams.length ? { query_parameters: queryParams } : {}) },
+    ...headerChanges(route.requestHeaders),
     route: {
       ...destination(policy, route),
       ...(route.rewritePrefix === undefined ? {} : { prefix_rewrite: route.rewritePrefix }),

@@ -30,8 +30,15 @@ describe('subsets', () => {
   it('names subset clusters <service>~<subset> and sends undeclared subsets to the whole service', () => {
     const p = policy('notification', { subsets: [v1] });
     expect(subsetClusterName('notification', 'v1')).toBe('notification~v1');
-    expect(targetCluster(p, 'v1')).toBe('notification~v1');
-    expect(targetCluster(p, undefined)).toBe('notification');
-    expect(targetCluster(p, 'v9')).toBe('notification');
+    expect(targetCluster(p, { subset: 'v1' })).toBe('notification~v1');
+    expect(targetCluster(p, { subset: undefined })).toBe('notification');
+    expect(targetCluster(p, { subset: 'v9' })).toBe('notification');
+  });
+
+  it("names another service's cluster, or its subset's, for a target a Consul splitter or router sent elsewhere", () => {
+    const p = policy('notification', { subsets: [v1] });
+    expect(targetCluster(p, { service: 'email', subset: undefined })).toBe('email');
+    expect(targetCluster(p, { service: 'email', subset: 'v2' })).toBe('email~v2');
+    expect(targetCluster(p, { service: 'notification', subset: 'v9' })).toBe('notification');
   });
 });

@@ -1,5 +1,5 @@
 import type { ServiceEndpoint, ServiceModel } from './model';
-import type { SubsetModel, TrafficPolicyModel } from './policy-model';
+import type { SubsetModel, TrafficPolicyModel, WeightedTargetModel } from './policy-model';
 
 /** `~` cannot appear in a Consul service name, so a subset cluster never clashes with a service's. */
 export function subsetClusterName(service: string, subset: string): string {
@@ -20,6 +20,9 @@ export function subsetEndpoints(service: ServiceModel, subset: SubsetModel): rea
  * declare (validation rejects that) goes to the whole service, so a route never names a
  * cluster that is not sent.
  */
-export function targetCluster(policy: TrafficPolicyModel, subset: string | undefined): string {
+export function targetCluster(policy: TrafficPolicyModel, target: Pick<WeightedTargetModel, 'service' | 'subset'>): string {
+  const { subset } = target;
+  // Another service's subset was checked against that service's policy when the target was compiled (config-entry-policy.ts).
+  if (target.service !== undefined && target.service !== policy.service) return subset === undefined ? target.service : subsetClusterName(target.service, subset);
   return subset !== undefined && policy.subsets.some((s) => s.name === subset) ? subsetClusterName(policy.service, subset) : policy.service;
 }
