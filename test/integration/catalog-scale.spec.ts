@@ -7,7 +7,9 @@ import { health } from '../support/xds-admin';
 // Three times the 200 connections per client that a default Consul agent allows (consul/dev.hcl
 // keeps the default): the control plane must follow it over a few connections, not one per service.
 const SERVICES = 600;
-const MAX_CONNECTIONS = 8;
+// 8 for the catalog (its two blocking queries and the health reads between them) and one blocking
+// query per config-entry kind (5).
+const MAX_CONNECTIONS = 13;
 const DEADLINE = { timeoutMs: 30_000, intervalMs: 25 };
 
 type Routes = Array<{ service: string; endpoints: string[] }>;

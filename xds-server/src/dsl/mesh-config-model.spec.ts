@@ -57,6 +57,7 @@ describe('toMeshConfigModel', () => {
       loadBalancer: 'round_robin',
       mtls: 'off',
       allowedCallers: undefined,
+      failover: [],
     });
   });
 

@@ -192,6 +192,7 @@ export function trafficPolicyModel(
     loadBalancer: policy.loadBalancer ?? 'round_robin',
     mtls: policy.mtls ?? 'off',
     allowedCallers: policy.allowedCallers && [...new Set([...policy.allowedCallers, ...gatewayCaller(definition, service)])].sort(byName),
+    failover: [],
   };
 }
 

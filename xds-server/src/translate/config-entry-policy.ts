@@ -8,7 +8,8 @@ import { parseSubsetFilter } from './subset-filter';
  * mesh.config.ts"): for each part of a destination's policy, a config entry that sets it wins,
  * and where mesh.config.ts sets the same part too the overlap is reported with both sources
  * named. The parts:
- *   subsets, connect timeout     service-resolver (Subsets, ConnectTimeout)
+ *   subsets, connect timeout,    service-resolver (Subsets, ConnectTimeout, Failover)
+ *   failover
  *   the default route's target   service-splitter (Splits), else the resolver's DefaultSubset or Redirect
  *   the routes before it         service-router (Routes)
  *   protocol                     service-defaults, then the registration's meta/tag, then proxy-defaults
@@ -16,7 +17,7 @@ import { parseSubsetFilter } from './subset-filter';
  * detection, balancer, mTLS, callers) stays with mesh.config.ts.
  */
 
-export type PolicyPart = 'subsets' | 'connectTimeout' | 'split' | 'routes' | 'protocol';
+export type PolicyPart = 'subsets' | 'connectTimeout' | 'split' | 'routes' | 'protocol' | 'failover';
 
 export const DSL_SOURCE = 'mesh.config.ts';
 
@@ -40,7 +41,7 @@ const catchAll: RouteModel = { path: { kind: 'prefix', value: '/' }, headers: []
 
 /** What a destination the DSL does not declare gets: the same as no policy at all. */
 function emptyPolicy(service: string): TrafficPolicyModel {
-  return { service, subsets: [], routes: [catchAll], connectTimeoutMs: undefined, circuitBreaker: undefined, retryBudget: undefined, outlierDetection: undefined, loadBalancer: 'round_robin', mtls: 'off', allowedCallers: undefined };
+  return { service, subsets: [], routes: [catchAll], connectTimeoutMs: undefined, circuitBreaker: undefined, retryBudget: undefined, outlierDetection: undefined, loadBalancer: 'round_robin', mtls: 'off', allowedCallers: undefined, failover: [] };
 }
 
 function modifiers(headers: HeaderModifiers | undefined): Pick<WeightedTargetModel, 'requestHeaders'> {
@@ -176,6 +177,16 @@ class Compiler {
       this.claim(name, 'connectTimeout', resolver.source, declared?.connectTimeoutMs !== undefined, 'timeouts.connect');
       connectTimeoutMs = resolver.connectTimeoutMs;
     }
+    const failover = (resolver?.failover ?? []).map((f) => ({
+      subset: f.subset,
+      targets: f.targets.map((t) => {
+        const service = t.service ?? name;
+        const subset = t.subset !== undefined && this.subsetsOf(service).some((s) => s.name === t.subset) ? t.subset : undefined;
+        if (t.subset !== undefined && subset === undefined) this.problems.push(`${resolver!.source}: failover target ${service} has no subset "${t.subset}" here; its whole service is used`);
+        return { service, subset };
+      }),
+    }));
+    if (failover.length > 0) this.origin(name, 'failover', resolver!.source);
     const last = base.routes.at(-1) ?? catchAll;
     const split = this.defaultSplit(name, base);
     const defaultRoute: RouteModel = { ...last, split, timeoutMs: resolver?.requestTimeoutMs ?? last.timeoutMs };
@@ -184,7 +195,7 @@ class Compiler {
       this.claim(name, 'routes', router.source, declared !== undefined && base.routes.length > 1, 'routes');
       routes = [...router.routes.map((route) => this.routerRoute(name, router, route, split, last.idleTimeoutMs)), defaultRoute];
     }
-    return { ...base, subsets, connectTimeoutMs, routes };
+    return { ...base, subsets, connectTimeoutMs, routes, failover };
   }
 }
 

@@ -24,7 +24,7 @@ import { callerRules } from './caller-authorization';
 import { callersUseTls, meshIdentity, mtlsMode } from './mtls';
 import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
 import type { MeshIdentity } from './tls-context';
-import type { ConnectSidecar, LocalService, MeshModel, ProxyIdentity } from './model';
+import type { ConnectSidecar, LocalService, MeshModel, ProxyIdentity, ServiceEndpoint } from './model';
 import { localServiceFor } from './local-service';
 import {
   GATEWAY_ROUTE_NAME,
@@ -35,7 +35,8 @@ import {
   upstreamRouteConfiguration,
   upstreamRouteName,
 } from './route.translator';
-import { subsetClusterName } from './subset';
+import { subsetClusterName, subsetEndpoints } from './subset';
+import type { TrafficPolicyModel } from './policy-model';
 import { hcmTracing, TRACING_CLUSTER, tracingCluster, tracingServiceName, type TracingModel } from './tracing';
 import { ADS, configSourceKey, type ConfigSourceRef } from './config-source';
 import { EncodeCache } from '../resources/encode-cache';
@@ -132,9 +133,13 @@ export class MeshSnapshot {
       for (const subset of policy?.subsets ?? []) {
         const name = subsetClusterName(service.name, subset.name);
         specs.push({ name, service: service.name, deps, message: (source) => subsetCluster(service, subset, { policy, source, tls }) });
-        endpoints.push(cache.resource(`eds|${name}`, [service, subsetKey(subset)], () => encodeResource(TypeUrl.Endpoint, name, subsetLoadAssignment(service, subset))));
+        const failover = failoverLevels(model, policy, subset.name);
+        endpoints.push(
+          cache.resource(`eds|${name}`, [service, subsetKey(subset), ...failover.deps], () => encodeResource(TypeUrl.Endpoint, name, subsetLoadAssignment(service, subset, failover.levels))),
+        );
       }
-      endpoints.push(cache.resource(`eds|${service.name}`, [service], () => encodeResource(TypeUrl.Endpoint, service.name, serviceLoadAssignment(service))));
+      const failover = failoverLevels(model, policy, undefined);
+      endpoints.push(cache.resource(`eds|${service.name}`, [service, ...failover.deps], () => encodeResource(TypeUrl.Endpoint, service.name, serviceLoadAssignment(service, failover.levels))));
       apiListeners.push(cache.resource(`lds-api|${service.name}`, [], () => encodeResource(TypeUrl.Listener, service.name, apiListener(service.name, service.name))));
       // Proxyless gRPC clients take TLS only from certificate providers in their bootstrap, not
       // from SDS (@grpc/grpc-js-xds rejects the cluster), so they get a plaintext copy: they reach
@@ -366,6 +371,24 @@ export class MeshSnapshot {
       [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });
   }
+}
+
+/**
+ * The endpoints a cluster fails over to, one list per priority, and what they depend on: the
+ * target services' models (the same object while unchanged) and the subsets that select them.
+ */
+function failoverLevels(model: MeshModel, policy: TrafficPolicyModel | undefined, subset: string | undefined): { levels: ServiceEndpoint[][]; deps: unknown[] } {
+  const entry = (subset === undefined ? undefined : policy?.failover.find((f) => f.subset === subset)) ?? policy?.failover.find((f) => f.subset === '*');
+  if (!entry) return { levels: [], deps: [] };
+  const levels: ServiceEndpoint[][] = [];
+  const deps: unknown[] = [policyKey(policy, 'endpoint')];
+  for (const target of entry.targets) {
+    const service = model.services.get(target.service);
+    const selector = target.subset === undefined ? undefined : model.config?.policies.get(target.service)?.subsets.find((s) => s.name === target.subset);
+    deps.push(service, selector && subsetKey(selector));
+    levels.push(service ? [...(selector ? subsetEndpoints(service, selector) : service.endpoints)] : []);
+  }
+  return { levels, deps };
 }
 
 function staticView(sets: Readonly<Record<TypeUrl, ResourceIndex>>): NodeView {

@@ -48,6 +48,7 @@ const ALTERED: { [K in Exclude<keyof TrafficPolicyModel, 'service'>]-?: TrafficP
   loadBalancer: 'least_request',
   mtls: 'strict',
   allowedCallers: ['web'],
+  failover: [{ subset: '*', targets: [{ service: 'web', subset: undefined }] }],
 };
 
 function mesh(api: TrafficPolicyModel): MeshModel {

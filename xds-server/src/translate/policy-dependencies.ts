@@ -1,7 +1,7 @@
 import type { SubsetModel, TrafficPolicyModel } from './policy-model';
 
 /** The kinds of resource a traffic policy shapes. */
-export type PolicyDependent = 'cluster' | 'route' | 'listener';
+export type PolicyDependent = 'cluster' | 'route' | 'listener' | 'endpoint';
 
 /**
  * Which resources each field of a traffic policy shapes, declared once, beside the model.
@@ -21,6 +21,7 @@ export const POLICY_DEPENDENCIES = {
   loadBalancer: ['cluster'],
   mtls: ['cluster', 'listener'],
   allowedCallers: ['listener'],
+  failover: ['endpoint'],
 } as const satisfies Record<keyof TrafficPolicyModel, readonly PolicyDependent[]>;
 
 type PolicyField = keyof typeof POLICY_DEPENDENCIES;
@@ -33,10 +34,11 @@ const FIELDS_BY_DEPENDENT: Record<PolicyDependent, readonly PolicyField[]> = {
   cluster: fieldsShaping('cluster'),
   route: fieldsShaping('route'),
   listener: fieldsShaping('listener'),
+  endpoint: fieldsShaping('endpoint'),
 };
 
 /** A reload may rebuild every policy object, so reuse is decided by content; memoised per object. */
-const keys: Record<PolicyDependent, WeakMap<TrafficPolicyModel, string>> = { cluster: new WeakMap(), route: new WeakMap(), listener: new WeakMap() };
+const keys: Record<PolicyDependent, WeakMap<TrafficPolicyModel, string>> = { cluster: new WeakMap(), route: new WeakMap(), listener: new WeakMap(), endpoint: new WeakMap() };
 const subsetKeys = new WeakMap<SubsetModel, string>();
 
 /** The content of exactly the fields of `policy` that shape a `dependent` resource. */

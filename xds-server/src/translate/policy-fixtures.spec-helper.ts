@@ -29,6 +29,7 @@ export function policy(service: string, overrides: Partial<TrafficPolicyModel> =
     loadBalancer: 'round_robin',
     mtls: 'off',
     allowedCallers: undefined,
+    failover: [],
     ...overrides,
   };
 }

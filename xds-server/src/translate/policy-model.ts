@@ -87,6 +87,14 @@ export interface OutlierDetectionModel {
   maxEjectionPercent: number | undefined;
 }
 
+/** Where a cluster's traffic goes once none of its own endpoints is left (Consul's service-resolver Failover). */
+export interface FailoverModel {
+  /** The subset whose cluster fails over, or `*` for the service's and every subset's without its own entry. */
+  subset: string;
+  /** Tried in order: each becomes the next EDS priority. */
+  targets: ReadonlyArray<{ service: string; subset: string | undefined }>;
+}
+
 /** Everything the DSL says about reaching one destination service. */
 export interface TrafficPolicyModel {
   service: string;
@@ -102,6 +110,8 @@ export interface TrafficPolicyModel {
   mtls: MtlsMode;
   /** Undefined: every service may call. */
   allowedCallers: readonly string[] | undefined;
+  /** Only from a Consul service-resolver; the DSL has none. */
+  failover: readonly FailoverModel[];
 }
 
 export interface UpstreamModel {
