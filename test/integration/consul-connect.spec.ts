@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   freePort,
   httpGet,
@@ -9,18 +7,17 @@ import {
   serviceTokens,
   startConsul,
   startEnvoy,
-  toolBin,
   waitFor,
   type ConsulHandle,
   type EnvoyHandle,
 } from '@mesh/harness';
+import { consulBootstrap, registerWithSidecar } from '../support/consul-connect';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { envoyStat } from '../support/envoy-admin';
 import { httpRequest } from '../support/http-request';
 import { MeshConfigFile } from '../support/mesh-config-file';
 import { suiteRunDir } from '../support/run-dir';
 
-const run = promisify(execFile);
 const ECHO = join(__dirname, '..', 'fixtures', 'echo-server.mjs');
 const DEADLINE = { timeoutMs: 45_000, intervalMs: 200 };
 
@@ -51,33 +48,6 @@ export default defineMesh({
 `;
 }
 
-/** Registers a service the Consul way: a `connect { sidecar_service { … } }` block, through the agent API. */
-async function registerWithSidecar(consul: ConsulHandle, token: string, service: { id: string; name: string; port: number; sidecar: object }): Promise<void> {
-  const response = await fetch(`${consul.httpAddr}/v1/agent/service/register`, {
-    method: 'PUT',
-    headers: { 'x-consul-token': token },
-    body: JSON.stringify({
-      ID: service.id,
-      Name: service.name,
-      Address: '127.0.0.1',
-      Port: service.port,
-      Check: { HTTP: `http://127.0.0.1:${service.port}/health`, Interval: '1s', Timeout: '1s' },
-      Connect: { SidecarService: service.sidecar },
-    }),
-  });
-  if (!response.ok) throw new Error(`registering ${service.id}: ${response.status} ${await response.text()}`);
-}
-
-/** The bootstrap `consul connect envoy -bootstrap` writes, unchanged but for the admin port it is told. */
-async function consulBootstrap(consul: ConsulHandle, token: string, sidecarFor: string, xdsPort: number, adminPort: number): Promise<unknown> {
-  const { stdout } = await run(
-    toolBin('consul'),
-    ['connect', 'envoy', '-bootstrap', '-sidecar-for', sidecarFor, '-grpc-addr', `127.0.0.1:${xdsPort}`, '-admin-bind', `127.0.0.1:${adminPort}`, '-token', token],
-    { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr, CONSUL_HTTP_TOKEN: token } },
-  );
-  return JSON.parse(stdout) as unknown;
-}
-
 interface EchoAnswer {
   instance: string;
   xfcc: string | null;
@@ -94,7 +64,7 @@ describe('Consul Connect registrations and `consul connect envoy -bootstrap`, un
 
   async function sidecar(service: 'web' | 'api', token: string): Promise<EnvoyHandle> {
     const adminPort = await freePort();
-    const bootstrap = await consulBootstrap(consul, token, `${service}-1`, controlPlane.xdsPort, adminPort);
+    const bootstrap = await consulBootstrap(consul, { sidecarFor: `${service}-1`, xdsPort: controlPlane.xdsPort, adminPort, token });
     const envoy = await startEnvoy(supervisor, { name: `envoy-${service}`, adminPort, bootstrap: () => bootstrap });
     envoys[service] = envoy;
     return envoy;
@@ -110,8 +80,9 @@ describe('Consul Connect registrations and `consul connect envoy -bootstrap`, un
     for (const [name, port] of [['api', ports.apiApp], ['web', ports.webApp]] as const) {
       await supervisor.start({ name: `${name}-app`, command: process.execPath, args: [ECHO, `${name}-1`, String(port)], ready: () => httpGet(`http://127.0.0.1:${port}/health`) });
     }
-    await registerWithSidecar(consul, await tokens('api'), { id: 'api-1', name: 'api', port: ports.apiApp, sidecar: { Port: ports.apiSidecar } });
-    await registerWithSidecar(consul, await tokens('web'), {
+    await registerWithSidecar(consul, { id: 'api-1', name: 'api', port: ports.apiApp, sidecar: { Port: ports.apiSidecar }, token: await tokens('api') });
+    await registerWithSidecar(consul, {
+      token: await tokens('web'),
       id: 'web-1',
       name: 'web',
       port: ports.webApp,
@@ -173,7 +144,7 @@ describe('Consul Connect registrations and `consul connect envoy -bootstrap`, un
 
   it("is refused without the sidecar's token: the bootstrap's x-consul-token is what authenticates it", async () => {
     const adminPort = await freePort();
-    const bootstrap = (await consulBootstrap(consul, await serviceTokens(consul)!('web'), 'web-1', controlPlane.xdsPort, adminPort)) as {
+    const bootstrap = (await consulBootstrap(consul, { sidecarFor: 'web-1', xdsPort: controlPlane.xdsPort, adminPort, token: await serviceTokens(consul)!('web') })) as {
       dynamic_resources: { ads_config: { grpc_services: { initial_metadata: Array<{ key: string; value: string }> } } };
     };
     bootstrap.dynamic_resources.ads_config.grpc_services.initial_metadata = [{ key: 'x-consul-token', value: '' }];

@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { toolBin, type ConsulHandle } from '@mesh/harness';
+
+const run = promisify(execFile);
+
+export interface ConnectRegistration {
+  id: string;
+  name: string;
+  port: number;
+  meta?: Record<string, string>;
+  /** The `connect { sidecar_service { … } }` block, as the agent API spells it. */
+  sidecar?: object;
+  /** Consul's ACL token, when it runs ACLs. */
+  token?: string;
+}
+
+/** Registers a service the Consul way, with an HTTP check on its /health and, when given, a Connect sidecar. */
+export async function registerWithSidecar(consul: ConsulHandle, service: ConnectRegistration): Promise<void> {
+  const response = await fetch(`${consul.httpAddr}/v1/agent/service/register`, {
+    method: 'PUT',
+    headers: service.token ? { 'x-consul-token': service.token } : {},
+    body: JSON.stringify({
+      ID: service.id,
+      Name: service.name,
+      Address: '127.0.0.1',
+      Port: service.port,
+      Meta: service.meta ?? {},
+      Check: { HTTP: `http://127.0.0.1:${service.port}/health`, Interval: '1s', Timeout: '1s' },
+      ...(service.sidecar ? { Connect: { SidecarService: service.sidecar } } : {}),
+    }),
+  });
+  if (!response.ok) throw new Error(`registering ${service.id}: ${response.status} ${await response.text()}`);
+}
+
+/** The bootstrap `consul connect envoy -bootstrap` writes, unchanged but for the admin port it is told. */
+export async function consulBootstrap(consul: ConsulHandle, options: { sidecarFor: string; xdsPort: number; adminPort: number; token?: string }): Promise<unknown> {
+  const { stdout } = await run(
+    toolBin('consul'),
+    [
+      'connect', 'envoy', '-bootstrap',
+      '-sidecar-for', options.sidecarFor,
+      '-grpc-addr', `127.0.0.1:${options.xdsPort}`,
+      '-admin-bind', `127.0.0.1:${options.adminPort}`,
+      ...(options.token ? ['-token', options.token] : []),
+    ],
+    { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr, ...(options.token ? { CONSUL_HTTP_TOKEN: options.token } : {}) } },
+  );
+  return JSON.parse(stdout) as unknown;
+}
+
+/** `consul config write` of one entry, as a user would run it. */
+export async function consulConfigWrite(consul: ConsulHandle, file: string): Promise<void> {
+  await run(toolBin('consul'), ['config', 'write', file], { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
+}
+
+/** `consul config delete -kind <kind> -name <name>`. */
+export async function consulConfigDelete(consul: ConsulHandle, kind: string, name: string): Promise<void> {
+  await run(toolBin('consul'), ['config', 'delete', '-kind', kind, '-name', name], { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
+}
