@@ -67,6 +67,7 @@ export interface ConsoleState {
     leaves: Array<{ service: string; serialNumber: string; expires: string; renewable: boolean }>;
     warnings: string[];
   } | null;
+  policy: { sources: Array<{ service: string; entries: Record<string, string>; rest: string; text: string }>; problems: string[] };
   sources: { prometheus: string | null; jaeger: string | null; temporal: string | null; temporalUi: string | null };
 }
 

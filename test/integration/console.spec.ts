@@ -193,6 +193,25 @@ describe('the mesh console in a real browser', () => {
     await page().locator('[data-testid=config-rejected]').waitFor({ state: 'detached', timeout: 20_000 });
   });
 
+  it('names the Consul config entry behind a policy part, and mesh.config.ts for the rest', async () => {
+    await openView('Config');
+    const headers = { 'x-consul-token': platform.consul.managementToken ?? '' };
+    const entry = { Kind: 'service-resolver', Name: 'document', ConnectTimeout: '2s' };
+    const written = await fetch(`${platform.consul.httpAddr}/v1/config`, { method: 'PUT', headers, body: JSON.stringify(entry) });
+    expect(written.status).toBe(200);
+    try {
+      const row = page().locator('[data-testid=policy-sources] tr[data-service=document]', { hasText: 'service-resolver/document' });
+      await row.waitFor({ timeout: 20_000 });
+      expect(await row.textContent()).toBe('documentconnect timeout from service-resolver/document; the rest from mesh.config.ts');
+      expect(await page().locator('[data-testid=policy-sources] tr[data-service=user]').textContent()).toBe('userall from mesh.config.ts');
+      // mesh.config.ts's defaults set a connect timeout too: the overlap is listed, the entry wins.
+      expect(await page().locator('[data-testid=policy-problems]').textContent()).toContain('document: service-resolver/document and mesh.config.ts');
+    } finally {
+      await fetch(`${platform.consul.httpAddr}/v1/config/service-resolver/document`, { method: 'DELETE', headers });
+    }
+    await page().locator('[data-testid=policy-sources] tr[data-service=document]', { hasText: 'all from mesh.config.ts' }).waitFor({ timeout: 20_000 });
+  });
+
   it('opens the journey\'s trace as a waterfall: the gateway span at the root, spans from at least five services', async () => {
     await openView('Traces');
     await page().locator('[data-testid=trace-service] option', { hasText: /^user$/ }).waitFor({ state: 'attached', timeout: 15_000 });

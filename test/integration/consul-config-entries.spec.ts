@@ -1,12 +1,15 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { freePort, httpGet, ProcessSupervisor, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
+import { promisify } from 'node:util';
+import { freePort, httpGet, ProcessSupervisor, repoRoot, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
 import { consulBootstrap, consulConfigDelete, consulConfigWrite, registerWithSidecar } from '../support/consul-connect';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
 
+const run = promisify(execFile);
 const ECHO = join(__dirname, '..', 'fixtures', 'echo-server.mjs');
 const DEADLINE = { timeoutMs: 30_000, intervalMs: 20 };
 const REQUESTS = 400;
@@ -33,7 +36,8 @@ const splitter: ConfigEntry = {
     { Weight: 20, ServiceSubset: 'v2', RequestHeaders: { Set: { 'x-split': 'v2' } } },
   ],
 };
-const router: ConfigEntry = { Kind: 'service-router', Name: 'api', Routes: [{ Match: { HTTP: { PathPrefix: '/admin' } }, Destination: { ServiceSubset: 'v2' } }] };
+// ResponseHeaders is one field this control plane does not serve: it must be reported, not dropped silently.
+const router: ConfigEntry = { Kind: 'service-router', Name: 'api', Routes: [{ Match: { HTTP: { PathPrefix: '/admin' } }, Destination: { ServiceSubset: 'v2', ResponseHeaders: { Set: { 'x-route': 'admin' } } } }] };
 
 /**
  * No mesh.config.ts: api's policy comes from Consul alone, written with `consul config write` while
@@ -133,6 +137,9 @@ describe('Consul config entries, written with `consul config write`, reach a run
     const start = await write(router);
     await untilEnvoyHolds('service-router', start, 'dynamic_route_configs', (dump) => dump.includes('"/admin"'));
     expect([...(await tally('/admin/users', 40)).keys()]).toEqual(['api-2']);
+    const { stdout } = await run(process.execPath, [join(repoRoot(), 'xds-server/dist/cli/main.js'), 'status', `--admin=${controlPlane.adminUrl}`]);
+    expect(stdout).toContain('  api: subsets from service-resolver/api; split from service-splitter/api; routes from service-router/api; the rest from defaults');
+    expect(stdout).toMatch(/not served as written:\n  service-router\/api: Routes\[0\]\.Destination\.ResponseHeaders is not served by this control plane and is ignored/);
     const deleted = performance.now();
     await consulConfigDelete(consul, 'service-router', 'api');
     await untilEnvoyHolds('service-router deleted', deleted, 'dynamic_route_configs', (dump) => !dump.includes('"/admin"'));

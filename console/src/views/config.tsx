@@ -30,6 +30,34 @@ export function ConfigView({ state }: { state: ConsoleState }) {
           )}
         </>
       )}
+      <h3>Policy sources</h3>
+      <p class="note">A Consul config entry wins over mesh.config.ts for the part it sets; an overlap is listed below.</p>
+      <table data-testid="policy-sources">
+        <thead>
+          <tr>
+            <th>Service</th>
+            <th>Comes from</th>
+          </tr>
+        </thead>
+        <tbody>
+          {state.policy.sources.map((s) => (
+            <tr key={s.service} data-service={s.service}>
+              <td>{s.service}</td>
+              <td>{s.text}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {state.policy.problems.length > 0 && (
+        <div data-testid="policy-problems">
+          <h4>Not served as written</h4>
+          <ul>
+            {state.policy.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <h3>Connect CA</h3>
       {!ca ? (
         <p class="note">The control plane does not follow the Connect CA (it follows it only with a config file).</p>

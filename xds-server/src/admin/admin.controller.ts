@@ -9,10 +9,14 @@ import { MeshState } from '../translate/mesh-state';
 import { PUSH_ORDER, TYPE_SHORT_NAME, type TypeShortName } from '../resources/type-url';
 import { proxyInfo, type ProxyInfo } from './proxy-info';
 import { policySummary, type PolicySummary } from '../translate/policy-summary';
+import { describePolicySources, type PolicySources } from '../translate/policy-sources';
 import { callersSummary, type CallersSummary } from '../translate/caller-authorization';
 import { XdsMetrics } from '../xds/xds-metrics';
 
 export type HealthStatus = 'UP' | 'DEGRADED' | 'DOWN';
+
+/** A service's policy sources as /info/routes carries them, with the sentence `mesh status` prints. */
+export type PolicySourcesJson = Pick<PolicySources, 'entries' | 'rest'> & { text: string };
 
 /** Status of the control plane: /health, /info, /info/routes and /metrics. */
 @Controller()
@@ -83,19 +87,25 @@ export class AdminController {
   }
 
   @Get('info/routes')
-  routes(): { services: Array<{ service: string; protocol: string; endpoints: string[]; policy?: PolicySummary; callers?: CallersSummary }> } {
+  routes(): {
+    services: Array<{ service: string; protocol: string; endpoints: string[]; policy?: PolicySummary; sources?: PolicySourcesJson; callers?: CallersSummary }>;
+    problems: string[];
+  } {
     const model = this.mesh.snapshot.model;
     return {
       services: [...model.services.values()].map((s) => {
         const policy = model.config?.policies.get(s.name);
+        const sources = this.mesh.policySources(s.name);
         return {
           service: s.name,
           protocol: s.protocol,
           endpoints: s.endpoints.map((e) => `${e.address}:${e.port}${e.health === 'warning' ? ' (warning)' : ''}`),
           ...(policy ? { policy: policySummary(s, policy) } : {}),
+          ...(sources ? { sources: { entries: sources.entries, rest: sources.rest, text: describePolicySources(sources) } } : {}),
           ...(model.intentions?.length || policy?.allowedCallers ? { callers: callersSummary(model, s.name) } : {}),
         };
       }),
+      problems: this.mesh.configProblems,
     };
   }
 

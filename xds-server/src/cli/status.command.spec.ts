@@ -1,5 +1,5 @@
 import type { ProxyInfo } from '../admin/proxy-info';
-import { renderCallers, renderHealth, renderStatus } from './status.command';
+import { renderCallers, renderHealth, renderPolicySources, renderStatus } from './status.command';
 
 const proxy = (nodeId: string, certificate: ProxyInfo['certificate']): ProxyInfo => ({
   nodeId,
@@ -55,5 +55,25 @@ describe('renderCallers', () => {
       '  api: allowed: web; DSL allowedCallers: web; per request (L7 intentions): web',
     ]);
     expect(renderCallers([{ service: 'open' }])).toBe('');
+  });
+});
+
+describe('renderPolicySources', () => {
+  it('lists the destinations a config entry shapes with their sources, then what is not served as written', () => {
+    const text = renderPolicySources(
+      [
+        { service: 'web', sources: { text: 'all from mesh.config.ts', entries: {} } },
+        { service: 'api', sources: { text: 'split from service-splitter/api; the rest from mesh.config.ts', entries: { split: 'service-splitter/api' } } },
+        { service: 'ledger' },
+      ],
+      ['service-router/api: Routes[0].Match.HTTP.PathRegex is not served by this control plane and is ignored'],
+    );
+    expect(text.split('\n')).toEqual([
+      'policy sources (a config entry wins over mesh.config.ts):',
+      '  api: split from service-splitter/api; the rest from mesh.config.ts',
+      'not served as written:',
+      '  service-router/api: Routes[0].Match.HTTP.PathRegex is not served by this control plane and is ignored',
+    ]);
+    expect(renderPolicySources([{ service: 'web', sources: { text: 'all from mesh.config.ts', entries: {} } }], [])).toBe('');
   });
 });

@@ -68,6 +68,23 @@ export function renderCallers(services: readonly CallersJson[]): string {
   return lines.length ? ['callers (an explicit deny from the DSL or an intention wins):', ...lines].join('\n') : '';
 }
 
+/** A service's policy sources, from /info/routes. */
+export interface SourcesJson {
+  service: string;
+  sources?: { text: string; entries: Record<string, string> };
+}
+
+/**
+ * Where each destination's policy comes from, for the destinations a Consul config entry shapes
+ * (the rest follow mesh.config.ts whole), then everything not served as written.
+ */
+export function renderPolicySources(services: readonly SourcesJson[], problems: readonly string[]): string {
+  const shaped = services.flatMap(({ service, sources }) => (sources && Object.keys(sources.entries).length ? [`  ${service}: ${sources.text}`] : []));
+  const lines = shaped.length ? ['policy sources (a config entry wins over mesh.config.ts):', ...shaped] : [];
+  if (problems.length) lines.push('not served as written:', ...problems.map((p) => `  ${p}`));
+  return lines.join('\n');
+}
+
 /** The proxy table, in the style of `istioctl proxy-status`, plus the text of every last NACK. */
 export function renderStatus(info: InfoResponse): string {
   const table = new Table({ head: ['NAME', 'SERVICE', 'PROTOCOL', ...TYPES, 'CERT SERIAL', 'CERT EXPIRES', 'CONNECTED SINCE'], style: { head: [], border: [] } });
@@ -114,12 +131,12 @@ export function registerStatusCommand(program: Command): void {
     .command('status')
     .description('Show the control plane health, its config, and whether each proxy\'s xDS types are SYNCED, STALE or NACKED')
     .option('--admin <url>', 'the control plane admin API', `http://127.0.0.1:${DEFAULT_ADMIN_PORT}`)
-    .option('--json', 'print the raw /info and /health documents')
+    .option('--json', 'print the raw /info, /health and /info/routes documents')
     .action(async (options: { admin: string; json?: boolean }) => {
       const info = (await getJson(options.admin, '/info')) as InfoResponse;
       const health = (await getJson(options.admin, '/health')) as HealthResponse;
-      const { services } = (await getJson(options.admin, '/info/routes')) as { services: CallersJson[] };
-      const callers = renderCallers(services);
-      console.log(options.json ? JSON.stringify({ ...info, health }, null, 2) : `${renderHealth(health)}\n${renderStatus(info)}${callers ? `\n${callers}` : ''}`);
+      const routes = (await getJson(options.admin, '/info/routes')) as { services: Array<CallersJson & SourcesJson>; problems?: string[] };
+      const extra = [renderCallers(routes.services), renderPolicySources(routes.services, routes.problems ?? [])].filter((text) => text !== '');
+      console.log(options.json ? JSON.stringify({ ...info, health, routes }, null, 2) : [renderHealth(health), renderStatus(info), ...extra].join('\n'));
     });
 }

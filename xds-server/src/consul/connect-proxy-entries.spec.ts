@@ -20,7 +20,24 @@ describe('parseHealthEntries on Connect proxy registrations', () => {
       mode: '',
       upstreams: [{ destinationType: 'service', destinationName: 'api', datacenter: '', localBindAddress: '127.0.0.1', localBindPort: 9191 }],
       exposePaths: [{ path: '/health', localPathPort: 8081, listenerPort: 21600, protocol: 'http' }],
+      ignored: [],
     });
+  });
+
+  it('lists each field it does not serve with its path: escape-hatch Config, other namespaces and peers, mesh gateways, exposed checks', () => {
+    const entries = structuredClone(fixture('web-sidecar-proxy')) as Array<{ Service: { Proxy: Record<string, unknown> & { Upstreams: Array<Record<string, unknown>>; Expose: Record<string, unknown> } } }>;
+    const proxy = entries[0]!.Service.Proxy;
+    proxy.Config = { envoy_extra_static_clusters_json: '{}' };
+    proxy.Expose.Checks = true;
+    Object.assign(proxy.Upstreams[0]!, { Config: { connect_timeout_ms: 500 }, DestinationPeer: 'east', DestinationNamespace: 'default', MeshGateway: { Mode: 'local' } });
+    const [web] = parseHealthEntries(entries, '/v1/health/service/web-sidecar-proxy', 'web-sidecar-proxy');
+    expect(web?.connectProxy?.ignored).toEqual([
+      'Proxy.Config.envoy_extra_static_clusters_json: not served',
+      'Proxy.Upstreams[0].Config.connect_timeout_ms: not served',
+      'Proxy.Upstreams[0].DestinationPeer "east": peered clusters are not served',
+      'Proxy.Upstreams[0].MeshGateway.Mode "local": mesh gateways are not served',
+      'Proxy.Expose.Checks: the checks are not exposed; list their paths in Proxy.Expose.Paths',
+    ]);
   });
 
   it('keeps a critical sidecar (its Envoy is not listening yet), marked critical, where an ordinary critical instance is dropped', () => {

@@ -58,10 +58,30 @@ function optionalPort(shape: JsonShape, value: unknown, at: string): number | un
   return shape.integer(value, at);
 }
 
+/** The keys of an opaque `Config` map, each named with its path, for `ignored`. */
+function configKeys(value: unknown, path: string): string[] {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).map((key) => `${path}.${key}: not served`) : [];
+}
+
+/** Namespaces, partitions, peers and mesh gateways: set to anything but the defaults, they are not served. */
+function placementIgnored(object: Record<string, unknown>, path: string): string[] {
+  const ignored: string[] = [];
+  const why = { DestinationNamespace: 'only the default namespace is served', DestinationPartition: 'only the default partition is served', DestinationPeer: 'peered clusters are not served' };
+  for (const [field, reason] of Object.entries(why)) {
+    const value = object[field];
+    if (typeof value === 'string' && value !== '' && value !== 'default') ignored.push(`${path}.${field} "${value}": ${reason}`);
+  }
+  const gateway = object.MeshGateway as { Mode?: unknown } | null | undefined;
+  if (typeof gateway?.Mode === 'string' && gateway.Mode !== '') ignored.push(`${path}.MeshGateway.Mode "${gateway.Mode}": mesh gateways are not served`);
+  return ignored;
+}
+
 function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyRegistration {
   const proxy = shape.object(value, at);
+  const ignored = [...configKeys(proxy.Config, 'Proxy.Config'), ...placementIgnored(proxy, 'Proxy')];
   const upstreams: ConnectUpstream[] = shape.array(proxy.Upstreams ?? [], `${at}.Upstreams`).map((raw, i) => {
     const u = shape.object(raw, `${at}.Upstreams[${i}]`);
+    ignored.push(...configKeys(u.Config, `Proxy.Upstreams[${i}].Config`), ...placementIgnored(u, `Proxy.Upstreams[${i}]`));
     const type = shape.optionalString(u.DestinationType, `${at}.Upstreams[${i}].DestinationType`);
     return Object.freeze({
       destinationType: type === 'prepared_query' ? 'prepared_query' : 'service',
@@ -72,6 +92,7 @@ function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyR
     });
   });
   const expose = proxy.Expose === undefined || proxy.Expose === null ? {} : shape.object(proxy.Expose, `${at}.Expose`);
+  if (expose.Checks === true) ignored.push('Proxy.Expose.Checks: the checks are not exposed; list their paths in Proxy.Expose.Paths');
   const exposePaths: ExposePath[] = shape.array(expose.Paths ?? [], `${at}.Expose.Paths`).map((raw, i) => {
     const p = shape.object(raw, `${at}.Expose.Paths[${i}]`);
     return Object.freeze({
@@ -91,6 +112,7 @@ function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyR
     mode: shape.optionalString(proxy.Mode, `${at}.Mode`),
     upstreams: Object.freeze(upstreams),
     exposePaths: Object.freeze(exposePaths),
+    ignored: Object.freeze(ignored),
   });
 }
 

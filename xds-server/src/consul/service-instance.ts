@@ -44,6 +44,8 @@ export interface ConnectProxyRegistration {
   readonly mode: string;
   readonly upstreams: readonly ConnectUpstream[];
   readonly exposePaths: readonly ExposePath[];
+  /** Fields set that this control plane does not serve, each with its path and why. */
+  readonly ignored: readonly string[];
 }
 
 /**

@@ -23,6 +23,7 @@ function proxyOf(destination: string, destinationId: string, port: number, healt
       mode: '',
       upstreams: [],
       exposePaths: [],
+      ignored: [],
       ...proxy,
     },
   });

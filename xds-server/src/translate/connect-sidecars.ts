@@ -67,7 +67,7 @@ export function connectEndpoints(destinations: readonly ServiceInstance[], sidec
 export function connectSidecar(sidecar: ServiceInstance, destinations: readonly ServiceInstance[]): ConnectSidecar | undefined {
   const proxy = sidecar.connectProxy;
   if (!proxy) return undefined;
-  const unsupported: string[] = [];
+  const unsupported: string[] = [...proxy.ignored];
   if (proxy.mode === 'transparent') unsupported.push('Proxy.Mode "transparent": no outbound capture is set up; use Proxy.Upstreams');
   const upstreams = proxy.upstreams.flatMap((u) => {
     const name = `upstream ${u.destinationName}`;

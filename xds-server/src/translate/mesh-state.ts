@@ -2,6 +2,7 @@ import type { Intention } from '../consul/connect-intentions';
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
 import { type ConsulConfigEntries, NO_CONFIG_ENTRIES } from '../consul/config-entries';
 import { applyConfigEntries, type ConfigEntriesOutcome, entryProtocol } from './config-entry-policy';
+import { configProblems, policySources, type PolicySources } from './policy-sources';
 import type { MeshModel, ServiceModel } from './model';
 import { certificateSubjects, meshIdentity, mtlsInUse } from './mtls';
 import type { MeshConfigModel } from './policy-model';
@@ -114,6 +115,16 @@ export class MeshState {
       memo = this.outcome = { dsl: this.config, entries: this.entries, outcome: applyConfigEntries(this.config, this.entries) };
     }
     return memo.outcome;
+  }
+
+  /** Where each part of `service`'s policy comes from; undefined when neither mesh.config.ts nor an entry sets it. */
+  policySources(service: string): PolicySources | undefined {
+    return policySources(this.config, this.configEntries, service);
+  }
+
+  /** What is not served as written: config-entry overlaps and ignored fields, and ignored parts of Connect registrations. */
+  get configProblems(): string[] {
+    return configProblems(this.configEntries, this.model.connectProxies);
   }
 
   /** Consul's intentions changed (created, edited or deleted with the CLI, the UI or a config entry). */

@@ -11,6 +11,8 @@ export interface PolicySummary {
   outlierDetection?: object;
   subsets: Array<{ cluster: string; selector: string; endpoints: string[] }>;
   routes: string[];
+  /** One line per failing-over cluster: `* -> api-backup, api~v2`, targets in priority order. */
+  failover?: string[];
 }
 
 function header(h: HeaderMatchModel): string {
@@ -53,6 +55,7 @@ export function policySummary(service: ServiceModel, policy: TrafficPolicyModel)
         endpoints: subsetEndpoints(service, subset).map((e) => `${e.address}:${e.port}`),
       })),
       routes: policy.routes.map((route) => routeLine(policy, route)),
+      failover: policy.failover.length ? policy.failover.map((f) => `${f.subset} -> ${f.targets.map((t) => (t.subset ? `${t.service}~${t.subset}` : t.service)).join(', ')}`) : undefined,
     }),
   ) as PolicySummary;
 }

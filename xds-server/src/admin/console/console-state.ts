@@ -30,6 +30,8 @@ export interface ConsoleState {
   proxies: ConsoleProxy[];
   config: MeshConfigStatus | null;
   ca: ConsoleCa | null;
+  /** Where each destination's policy comes from, and what is not served as written (as /info/routes). */
+  policy: { sources: Array<{ service: string; entries: Record<string, string>; rest: string; text: string }>; problems: string[] };
   /** Which outside systems are configured (the views read them on demand). */
   sources: { prometheus: string | null; jaeger: string | null; temporal: string | null; temporalUi: string | null };
 }

@@ -1,4 +1,3 @@
-import { isLocalPeer } from '../../xds/stream-authorizer';
 import { Inject, Injectable } from '@nestjs/common';
 import { catalogHealth } from '../../consul/catalog-health';
 import { CatalogSync } from '../../control-plane/catalog-sync.service';
@@ -6,8 +5,10 @@ import { ConnectCaSync } from '../../control-plane/connect-ca-sync.service';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneOptions } from '../../control-plane/control-plane-options';
 import { MeshConfigSync } from '../../control-plane/mesh-config-sync.service';
 import { XdsServerLifecycle } from '../../control-plane/xds-server.lifecycle';
-import { MeshState } from '../../translate/mesh-state';
 import { TYPE_SHORT_NAME } from '../../resources/type-url';
+import { MeshState } from '../../translate/mesh-state';
+import { describePolicySources } from '../../translate/policy-sources';
+import { isLocalPeer } from '../../xds/stream-authorizer';
 import type { AnySession } from '../../xds/xds-grpc-server';
 import { proxyInfo } from '../proxy-info';
 import { diffConfig, heldResources, type ConfigResource, type DiffReport } from './config-diff';
@@ -84,6 +85,13 @@ export class ConsoleService {
       proxies,
       config,
       ca: consoleCa(this.ca.status(), this.ca.health()),
+      policy: {
+        sources: [...this.mesh.snapshot.model.services.keys()].flatMap((service) => {
+          const sources = this.mesh.policySources(service);
+          return sources ? [{ ...sources, text: describePolicySources(sources) }] : [];
+        }),
+        problems: this.mesh.configProblems,
+      },
       sources: {
         prometheus: this.sources.prometheusUrl ?? null,
         jaeger: this.sources.jaegerUrl ?? null,
