@@ -28,6 +28,8 @@ export interface ConsulOptions {
   readyTimeoutMs?: number;
   /** ACLs on with `default_policy = "deny"`, bootstrapped once the agent leads. */
   acls?: boolean;
+  /** The process (and log file) name, for a test that runs more than one agent. */
+  name?: string;
 }
 
 const ACL_HCL = '-hcl=acl { enabled = true, default_policy = "deny", enable_token_persistence = false }';
@@ -41,7 +43,7 @@ export async function startConsul(supervisor: ProcessSupervisor, options: Consul
   const ports: ConsulPorts = await allocatePorts(['http', 'grpc', 'serfLan', 'serfWan', 'server'], options.ports);
   const httpAddr = `http://127.0.0.1:${ports.http}`;
   const managed = await supervisor.start({
-    name: 'consul',
+    name: options.name ?? 'consul',
     command: toolBin('consul'),
     args: [
       'agent',
