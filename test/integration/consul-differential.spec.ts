@@ -179,8 +179,16 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
   it("fails over to api-backup in both while api's instances are critical, and returns when they pass", async () => {
     await Promise.all(['api-1', 'api-2'].map((id) => httpRequest(`http://127.0.0.1:${apps.get(id)}/admin/health/fail`)));
     try {
+      // The two instances' checks fail a second apart: wait for both, then for the change to reach each web.
       for (const w of worlds) {
-        await waitFor(`${w.name}: api-backup answers`, async () => ((await call(w, '/')).instance === 'api-backup-1' ? true : undefined), DEADLINE);
+        await waitFor(`${w.name}: api-1 and api-2 critical`, async () => {
+          const checks = JSON.parse(await httpGet(`${w.consul.httpAddr}/v1/health/checks/api`)) as Array<{ ServiceID: string; Status: string }>;
+          return checks.filter((c) => c.Status === 'critical').length === 2 ? true : undefined;
+        }, DEADLINE);
+        await waitFor(`${w.name}: api-backup answers`, async () => {
+          for (let i = 0; i < 10; i++) if ((await call(w, '/')).instance !== 'api-backup-1') return undefined;
+          return true;
+        }, DEADLINE);
       }
       expect(await tally('/', 30)).toEqual({ consul: { 'api-backup-1': 30 }, ours: { 'api-backup-1': 30 } });
       // By design (README "Coming from Consul Connect"): Consul's Envoy keeps the critical
