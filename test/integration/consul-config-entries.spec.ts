@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { freePort, httpGet, ProcessSupervisor, repoRoot, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
-import { consulBootstrap, consulConfigDelete, consulConfigWrite, registerWithSidecar } from '../support/consul-connect';
+import { consulBootstrap, consulConfigDelete, consulConfigWrite, registerWithSidecar, untilCritical } from '../support/consul-connect';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
@@ -151,8 +151,10 @@ describe('Consul config entries, written with `consul config write`, reach a run
     await untilEnvoyHolds('service-resolver failover', start, 'dynamic_endpoint_configs&include_eds', (dump) => dump.includes(`"port_value": ${apps['api-backup-1']}`));
     expect([...(await tally('/', 20)).keys()].sort()).toEqual(['api-1', 'api-2']);
     await Promise.all([setHealth('api-1', 'fail'), setHealth('api-2', 'fail')]);
+    // The two checks fail a second apart: wait for both, then for ten answers in a row from the backup.
+    await untilCritical(consul, 'api', 2);
     await waitFor('api-backup answers', async () => {
-      if ((await call('/')).instance !== 'api-backup-1') throw new Error('not failed over yet');
+      for (let i = 0; i < 10; i++) if ((await call('/')).instance !== 'api-backup-1') throw new Error('not failed over yet');
       return true;
     }, DEADLINE);
     expect([...(await tally('/', 20)).keys()]).toEqual(['api-backup-1']);

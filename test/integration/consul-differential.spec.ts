@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, httpGet, ProcessSupervisor, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
-import { consulBootstrap, consulConfigWrite, registerWithSidecar } from '../support/consul-connect';
+import { consulBootstrap, consulConfigWrite, registerWithSidecar, untilCritical } from '../support/consul-connect';
 import { startControlPlane } from '../support/control-plane';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
@@ -181,10 +181,7 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     try {
       // The two instances' checks fail a second apart: wait for both, then for the change to reach each web.
       for (const w of worlds) {
-        await waitFor(`${w.name}: api-1 and api-2 critical`, async () => {
-          const checks = JSON.parse(await httpGet(`${w.consul.httpAddr}/v1/health/checks/api`)) as Array<{ ServiceID: string; Status: string }>;
-          return checks.filter((c) => c.Status === 'critical').length === 2 ? true : undefined;
-        }, DEADLINE);
+        await untilCritical(w.consul, 'api', 2);
         await waitFor(`${w.name}: api-backup answers`, async () => {
           for (let i = 0; i < 10; i++) if ((await call(w, '/')).instance !== 'api-backup-1') return undefined;
           return true;

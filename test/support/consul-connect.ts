@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { toolBin, type ConsulHandle } from '@mesh/harness';
+import { httpGet, toolBin, waitFor, type ConsulHandle } from '@mesh/harness';
 
 const run = promisify(execFile);
 
@@ -57,4 +57,12 @@ export async function consulConfigWrite(consul: ConsulHandle, file: string): Pro
 /** `consul config delete -kind <kind> -name <name>`. */
 export async function consulConfigDelete(consul: ConsulHandle, kind: string, name: string): Promise<void> {
   await run(toolBin('consul'), ['config', 'delete', '-kind', kind, '-name', name], { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
+}
+
+/** Waits until `count` checks of `service`'s instances are critical in Consul (each check fails on its own schedule). */
+export async function untilCritical(consul: ConsulHandle, service: string, count: number): Promise<void> {
+  await waitFor(`${count} critical checks on ${service}`, async () => {
+    const checks = JSON.parse(await httpGet(`${consul.httpAddr}/v1/health/checks/${service}`)) as Array<{ Status: string }>;
+    return checks.filter((c) => c.Status === 'critical').length >= count ? true : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 100 });
 }
