@@ -9,14 +9,14 @@ import { MeshState } from '../translate/mesh-state';
 import { PUSH_ORDER, TYPE_SHORT_NAME, type TypeShortName } from '../resources/type-url';
 import { proxyInfo, type ProxyInfo } from './proxy-info';
 import { policySummary, type PolicySummary } from '../translate/policy-summary';
-import { describePolicySources, type PolicySources } from '../translate/policy-sources';
+import type { PolicySources } from '../translate/policy-sources';
 import { callersSummary, type CallersSummary } from '../translate/caller-authorization';
 import { XdsMetrics } from '../xds/xds-metrics';
 
 export type HealthStatus = 'UP' | 'DEGRADED' | 'DOWN';
 
 /** A service's policy sources as /info/routes carries them, with the sentence `mesh status` prints. */
-export type PolicySourcesJson = Pick<PolicySources, 'entries' | 'rest'> & { text: string };
+export type PolicySourcesJson = Omit<PolicySources, 'service'>;
 
 /** Status of the control plane: /health, /info, /info/routes and /metrics. */
 @Controller()
@@ -101,7 +101,7 @@ export class AdminController {
           protocol: s.protocol,
           endpoints: s.endpoints.map((e) => `${e.address}:${e.port}${e.health === 'warning' ? ' (warning)' : ''}`),
           ...(policy ? { policy: policySummary(s, policy) } : {}),
-          ...(sources ? { sources: { entries: sources.entries, rest: sources.rest, text: describePolicySources(sources) } } : {}),
+          ...(sources ? { sources: { entries: sources.entries, rest: sources.rest, text: sources.text } } : {}),
           ...(model.intentions?.length || policy?.allowedCallers ? { callers: callersSummary(model, s.name) } : {}),
         };
       }),

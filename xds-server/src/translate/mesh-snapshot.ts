@@ -377,16 +377,16 @@ export class MeshSnapshot {
  * The endpoints a cluster fails over to, one list per priority, and what they depend on: the
  * target services' models (the same object while unchanged) and the subsets that select them.
  */
-function failoverLevels(model: MeshModel, policy: TrafficPolicyModel | undefined, subset: string | undefined): { levels: ServiceEndpoint[][]; deps: unknown[] } {
+function failoverLevels(model: MeshModel, policy: TrafficPolicyModel | undefined, subset: string | undefined): { levels: Array<readonly ServiceEndpoint[]>; deps: unknown[] } {
   const entry = (subset === undefined ? undefined : policy?.failover.find((f) => f.subset === subset)) ?? policy?.failover.find((f) => f.subset === '*');
   if (!entry) return { levels: [], deps: [] };
-  const levels: ServiceEndpoint[][] = [];
+  const levels: Array<readonly ServiceEndpoint[]> = [];
   const deps: unknown[] = [policyKey(policy, 'endpoint')];
   for (const target of entry.targets) {
     const service = model.services.get(target.service);
     const selector = target.subset === undefined ? undefined : model.config?.policies.get(target.service)?.subsets.find((s) => s.name === target.subset);
     deps.push(service, selector && subsetKey(selector));
-    levels.push(service ? [...(selector ? subsetEndpoints(service, selector) : service.endpoints)] : []);
+    levels.push(!service ? [] : selector ? subsetEndpoints(service, selector) : service.endpoints);
   }
   return { levels, deps };
 }

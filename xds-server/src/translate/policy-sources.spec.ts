@@ -18,8 +18,9 @@ const outcome: ConfigEntriesOutcome = {
 describe('policySources', () => {
   it('names the entry behind each part it sets and mesh.config.ts for the rest of a declared service', () => {
     const api = policySources(dsl, outcome, 'api')!;
-    expect(api).toEqual({ service: 'api', entries: { subsets: 'service-resolver/api', failover: 'service-resolver/api', split: 'service-splitter/api' }, rest: 'mesh.config.ts' });
-    expect(describePolicySources(api)).toBe('subsets, failover from service-resolver/api; split from service-splitter/api; the rest from mesh.config.ts');
+    const text = 'subsets, failover from service-resolver/api; split from service-splitter/api; the rest from mesh.config.ts';
+    expect(api).toEqual({ service: 'api', entries: { subsets: 'service-resolver/api', failover: 'service-resolver/api', split: 'service-splitter/api' }, rest: 'mesh.config.ts', text });
+    expect(describePolicySources(api)).toBe(text);
   });
 
   it('says "defaults" for a service only entries shape, mesh.config.ts alone for one no entry touches, and nothing for neither', () => {

@@ -9,6 +9,8 @@ export interface PolicySources {
   entries: Partial<Record<PolicyPart, string>>;
   /** Where every other part comes from: mesh.config.ts when it declares the service, else the defaults. */
   rest: typeof DSL_SOURCE | 'defaults';
+  /** The same as a sentence, as `mesh status` and the console show it. */
+  text: string;
 }
 
 const PART_LABEL: Record<PolicyPart, string> = {
@@ -24,7 +26,8 @@ export function policySources(dsl: MeshConfigModel | undefined, outcome: ConfigE
   const entries = outcome.origins.get(service);
   const declared = dsl?.policies.has(service) ?? false;
   if (!entries && !declared) return undefined;
-  return { service, entries: { ...entries }, rest: declared ? DSL_SOURCE : 'defaults' };
+  const sources = { entries: { ...entries }, rest: declared ? DSL_SOURCE : 'defaults' } as const;
+  return { service, ...sources, text: describePolicySources(sources) };
 }
 
 /** "subsets, failover from service-resolver/api; split from service-splitter/api; the rest from mesh.config.ts" */

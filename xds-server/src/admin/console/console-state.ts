@@ -2,6 +2,7 @@ import type { ConnectCaHealth } from '../../consul/connect-ca-health';
 import type { ConnectCaStatus } from '../../consul/connect-ca-watcher';
 import type { MeshConfigStatus } from '../../control-plane/mesh-config-sync.service';
 import { TypeUrl } from '../../resources/type-url';
+import type { PolicySources } from '../../translate/policy-sources';
 import type { ProxyInfo } from '../proxy-info';
 import type { ResourceSource } from './nack-source';
 import type { Topology } from './topology';
@@ -31,7 +32,7 @@ export interface ConsoleState {
   config: MeshConfigStatus | null;
   ca: ConsoleCa | null;
   /** Where each destination's policy comes from, and what is not served as written (as /info/routes). */
-  policy: { sources: Array<{ service: string; entries: Record<string, string>; rest: string; text: string }>; problems: string[] };
+  policy: { sources: PolicySources[]; problems: string[] };
   /** Which outside systems are configured (the views read them on demand). */
   sources: { prometheus: string | null; jaeger: string | null; temporal: string | null; temporalUi: string | null };
 }

@@ -7,7 +7,6 @@ import { MeshConfigSync } from '../../control-plane/mesh-config-sync.service';
 import { XdsServerLifecycle } from '../../control-plane/xds-server.lifecycle';
 import { TYPE_SHORT_NAME } from '../../resources/type-url';
 import { MeshState } from '../../translate/mesh-state';
-import { describePolicySources } from '../../translate/policy-sources';
 import { isLocalPeer } from '../../xds/stream-authorizer';
 import type { AnySession } from '../../xds/xds-grpc-server';
 import { proxyInfo } from '../proxy-info';
@@ -86,10 +85,7 @@ export class ConsoleService {
       config,
       ca: consoleCa(this.ca.status(), this.ca.health()),
       policy: {
-        sources: [...this.mesh.snapshot.model.services.keys()].flatMap((service) => {
-          const sources = this.mesh.policySources(service);
-          return sources ? [{ ...sources, text: describePolicySources(sources) }] : [];
-        }),
+        sources: [...this.mesh.snapshot.model.services.keys()].flatMap((service) => this.mesh.policySources(service) ?? []),
         problems: this.mesh.configProblems,
       },
       sources: {
