@@ -12,8 +12,9 @@ import type { StreamAdmission } from './stream-admission';
 import { peerAddress, type StreamAuthorizer, type StreamPeer } from './stream-authorizer';
 import { withoutSecrets } from './secretless-view';
 import type { StreamMachine } from './stream-machine';
+import { DEFAULT_MAX_HOLD_MS, WarmingGate } from './warming-gate';
 import type { Interest } from './subscriber-index';
-import { TYPE_SHORT_NAME, type TypeUrl } from '../resources/type-url';
+import { TYPE_SHORT_NAME, TypeUrl } from '../resources/type-url';
 import { RejectedRequest, TooManyResourceNamesError, UnknownTypeUrlError } from './wire';
 import type { XdsMetrics } from './xds-metrics';
 
@@ -91,6 +92,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   readonly peerAddress: string;
   private proxy: ProxyNode | undefined;
   private readonly queue: OutboundQueue<Outbound<Res>>;
+  private readonly gate: WarmingGate;
   private lastChangeObservedAt: bigint | undefined;
   private closed = false;
   private joined = false;
@@ -114,9 +116,18 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
   ) {
     this.log = deps.logger.child({ stream: this.id, protocol: codec.protocol });
     this.peerAddress = peerAddress(call.getPeer());
+    this.gate = new WarmingGate({
+      awaitingClusters: () => machine.awaitingNonce(TypeUrl.Cluster),
+      maxHoldMs: DEFAULT_MAX_HOLD_MS,
+      onExpired: (nonce) => {
+        this.log.warn({ nonce, seconds: DEFAULT_MAX_HOLD_MS / 1000 }, 'the proxy has not answered its clusters; listeners and routes go out without waiting for them to warm');
+        this.queue.retry();
+      },
+    });
     this.queue = new OutboundQueue<Outbound<Res>>({
       write: (outbound, done) => this.write(outbound, done),
       stillCurrent: (outbound) => machine.stillCurrent(outbound.response),
+      holds: (typeUrl) => this.gate.holds(typeUrl),
     });
     deps.metrics.connectedStreams.inc({ protocol: codec.protocol });
     call.on('data', (wire: WireReq) => this.onRequest(wire));
@@ -184,7 +195,8 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
       this.joined = true;
       this.deps.engine.join(this);
     }
-    const outcome = this.machine.handleRequest(request, this.visible(this.deps.engine.view(this)));
+    const view = this.visible(this.deps.engine.view(this));
+    const outcome = this.machine.handleRequest(request, view);
     if (outcome.subscriptionChanged) this.deps.engine.reindex(this, [request.typeUrl]);
     if (!outcome.ignored) this.answers.set(request.typeUrl, outcome.nack ? 'NACK' : 'ACK');
     if (outcome.nack) {
@@ -196,6 +208,10 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
       );
     }
     for (const response of outcome.responses) this.queue.enqueue({ typeUrl: response.typeUrl, response, cause: undefined });
+    // An answer may be the one that listeners and routes wait for, or that lets go of retained clusters.
+    this.gate.answered();
+    for (const response of this.machine.releaseRetained(view)) this.queue.enqueue({ typeUrl: response.typeUrl, response, cause: undefined });
+    this.queue.retry();
   }
 
   /** What this stream may be sent of a view: everything, or everything but SDS secrets. */
@@ -313,6 +329,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
     if (this.closed) return;
     this.closed = true;
     this.queue.close();
+    this.gate.stop();
     this.withdraw?.();
     this.stopWatching?.();
     this.early.length = 0;

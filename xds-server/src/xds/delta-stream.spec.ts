@@ -7,6 +7,7 @@ import { contentVersion } from '../resources/version-hash';
 const CDS = TypeUrl.Cluster;
 const EDS = TypeUrl.Endpoint;
 const LDS = TypeUrl.Listener;
+const RDS = TypeUrl.Route;
 function newStream(): DeltaStream {
   return new DeltaStream(counterNonces());
 }
@@ -275,6 +276,70 @@ describe('DeltaStream', () => {
       expect(stream.handleRequest(req(EDS, { unsubscribe: ['a'] }), view).responses).toEqual([]);
       expect(stream.stillCurrent(pending)).toBe(false);
       expect(stream.subscriptions()[0]?.awaitingNonce).toBeUndefined();
+    });
+  });
+
+  describe('make-before-break', () => {
+    /** A client holding clusters `old` (with endpoints) and `kept`, and route `r`, all ACKed. */
+    function settled(): { stream: DeltaStream; view: FakeView } {
+      const stream = newStream();
+      const view = new FakeView(res(CDS, 'old', '1'), res(CDS, 'kept', '1'), res(EDS, 'old', '1'), res(RDS, 'r', '1'));
+      ack(stream, only(stream.handleRequest(req(CDS), view).responses), view);
+      ack(stream, only(stream.handleRequest(req(EDS, { subscribe: ['old'] }), view).responses), view);
+      ack(stream, only(stream.handleRequest(req(RDS, { subscribe: ['r'] }), view).responses), view);
+      return { stream, view };
+    }
+    const moved = (view: FakeView): FakeView => view.remove(CDS, 'old').remove(EDS, 'old').put(res(CDS, 'new', '1'), res(RDS, 'r', '2'));
+    const everything = new Map([
+      [CDS, new Set(['old', 'new'])],
+      [EDS, new Set(['old'])],
+      [RDS, new Set(['r'])],
+    ]);
+
+    it('keeps a dropped cluster and its endpoints until the route that stops naming it is answered', () => {
+      const { stream, view } = settled();
+      const responses = stream.handleViewChange(moved(view), everything);
+      // Routes are built first, so they take the lower nonce; responses still come in push order.
+      expect(responses.map(summary)).toEqual([
+        ['n5', 'new@1'],
+        ['n4', 'r@2'],
+      ]);
+      expect(stream.releaseRetained(view)).toEqual([]);
+      ack(stream, responses[0]!, view);
+      expect(stream.releaseRetained(view)).toEqual([]);
+      ack(stream, responses[1]!, view);
+      expect(stream.releaseRetained(view).map(summary)).toEqual([
+        ['n6', '-old'],
+        ['n7', '-old'],
+      ]);
+      expect(stream.releaseRetained(view)).toEqual([]);
+    });
+
+    it('keeps them when the route was sent by an earlier change and is still unanswered', () => {
+      const { stream, view } = settled();
+      only(stream.handleViewChange(view.put(res(RDS, 'r', '2')), new Map([[RDS, new Set(['r'])]])));
+      view.remove(CDS, 'old').remove(EDS, 'old');
+      expect(stream.handleViewChange(view, new Map([[CDS, new Set(['old'])], [EDS, new Set(['old'])]]))).toEqual([]);
+      expect(stream.subscriptions().map((s) => s.awaitingNonce)).toEqual([undefined, undefined, 'n4']);
+    });
+
+    it('removes a dropped cluster at once when no listener or route is on its way', () => {
+      const { stream, view } = settled();
+      view.remove(CDS, 'old').remove(EDS, 'old');
+      const responses = stream.handleViewChange(view, new Map([[CDS, new Set(['old'])], [EDS, new Set(['old'])]]));
+      expect(responses.map(summary)).toEqual([
+        ['n4', '-old'],
+        ['n5', '-old'],
+      ]);
+    });
+
+    it('removes nothing when a retained cluster is back by the time the route is answered', () => {
+      const { stream, view } = settled();
+      const responses = stream.handleViewChange(moved(view), everything);
+      for (const response of responses) ack(stream, response, view);
+      view.put(res(CDS, 'old', '1'), res(EDS, 'old', '1'));
+      expect(stream.releaseRetained(view)).toEqual([]);
+      expect(stream.handleViewChange(view, new Map([[CDS, new Set(['old'])]]))).toEqual([]);
     });
   });
 });

@@ -3,7 +3,7 @@ import type { ChangeSet, NodeView } from '../resources/node-view';
 import type { ErrorDetail, NackRecord } from './nack-record';
 import { HeldResources, type Held } from './held-resources';
 import type { Interest } from './subscriber-index';
-import { forceEndpoints, NO_NAMES, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
+import { forceEndpoints, NO_NAMES, releaseRetained, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
 import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
 import { compareNames } from '../resources/version-hash';
 
@@ -90,6 +90,7 @@ function versionOf(held: Held | undefined): string | undefined {
  */
 export class DeltaStream {
   private readonly types = new Map<TypeUrl, TypeState>();
+  private readonly awaiting = (typeUrl: TypeUrl): boolean => this.awaitingNonce(typeUrl) !== undefined;
 
   constructor(private readonly options: DeltaStreamOptions) {}
 
@@ -109,7 +110,16 @@ export class DeltaStream {
 
   /** The view changed in `changes`: the responses needed to bring this client up to date, in push order. */
   handleViewChange(view: NodeView, changes: ChangeSet = undefined): DeltaResponse[] {
-    return respondToChanges(this.types, changes, (state, changed) => this.build(state, view, changed));
+    return respondToChanges(this.types, changes, this.awaiting, (state, changed, retain) => this.build(state, view, changed, retain));
+  }
+
+  /** Removes the clusters and endpoints kept while a listener or route was on its way, once none is. */
+  releaseRetained(view: NodeView): DeltaResponse[] {
+    return releaseRetained(this.types, this.awaiting, (state, changed, retain) => this.build(state, view, changed, retain));
+  }
+
+  awaitingNonce(typeUrl: TypeUrl): string | undefined {
+    return this.types.get(typeUrl)?.pending?.nonce;
   }
 
   /** False once a newer response of the same type exists, or a resource in it is no longer subscribed. */
@@ -143,7 +153,7 @@ export class DeltaStream {
           resourceNames: state.sortedNames(),
           ackedVersion: state.ackedVersion,
           lastNack: state.lastNack,
-          awaitingNonce: state.pending?.nonce,
+          awaitingNonce: this.awaitingNonce(typeUrl),
         },
       ];
     });
@@ -180,8 +190,8 @@ export class DeltaStream {
     return this.build(endpoints, view, NO_NAMES);
   }
 
-  /** `changed`: the names to reconsider, or undefined to reconsider every name. */
-  private build(state: TypeState, view: NodeView, changed: ReadonlySet<string> | undefined): DeltaResponse | undefined {
+  /** `changed`: the names to reconsider, or undefined to reconsider every name. `retain`: see Subscription.retained. */
+  private build(state: TypeState, view: NodeView, changed: ReadonlySet<string> | undefined, retain = false): DeltaResponse | undefined {
     const pending = state.pending;
     const touchedByPending = (name: string): boolean => pending !== undefined && (pending.resources.has(name) || pending.removed.has(name));
     // What the client will hold once the pending response has arrived.
@@ -212,7 +222,12 @@ export class DeltaStream {
       } else {
         // Only names the client holds, plus explicit subscriptions to names that do not exist: the
         // spec's fast "does not exist" signal, which spares the client its 15 s timeout.
-        const must = heldVersion(name) !== undefined || forced;
+        const held = heldVersion(name) !== undefined;
+        if (retain && held) {
+          state.retained.add(name);
+          continue;
+        }
+        const must = held || forced;
         needed ||= must;
         if (must || state.client.has(name) || touchedByPending(name)) removed.push(name);
       }

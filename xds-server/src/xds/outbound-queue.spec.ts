@@ -159,6 +159,21 @@ describe('OutboundQueue', () => {
     expect(order).toEqual(['cds@1', 'eds@1']);
   });
 
+  it('leaves a held type waiting without holding up the types behind it, and writes it on retry()', () => {
+    let held = true;
+    const { call, queue } = setup({ holds: (typeUrl) => held && (typeUrl === LDS || typeUrl === RDS) });
+    queue.enqueue(msg(RDS, 'r1'));
+    queue.enqueue(msg(SDS, 's1'));
+    queue.enqueue(msg(CDS, 'c1'));
+    expect(call.written).toEqual(['s1', 'c1']);
+    queue.enqueue(msg(RDS, 'r2'));
+    queue.retry();
+    expect(call.written).toEqual(['s1', 'c1']);
+    held = false;
+    queue.retry();
+    expect(call.written).toEqual(['s1', 'c1', 'r2']);
+  });
+
   it('drops waiting messages on close and ignores a later drain', () => {
     const { call, queue, dropped } = setup();
     call.full = true;

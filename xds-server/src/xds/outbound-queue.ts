@@ -17,6 +17,8 @@ export interface OutboundQueueOptions<T extends TypedMessage> {
   stillCurrent(message: T): boolean;
   /** For logs and metrics. */
   onDrop?(message: T, reason: DropReason): void;
+  /** True while messages of this type must wait (make-before-break, see WarmingGate); retry() once that may have changed. */
+  holds?(typeUrl: TypeUrl): boolean;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface OutboundQueueOptions<T extends TypedMessage> {
  * flight: grpc-js's object-mode stream buffers 16 messages before `write()` returns false, so
  * waiting for each write's callback is what keeps a slow proxy from being sent every
  * intermediate version. A newer message replaces the one that waits.
+ *
+ * A type the `holds` option names waits, without holding up the types behind it.
  *
  * The gRPC layer should call close() when the call ends, so that a callback that never comes holds nothing.
  */
@@ -46,6 +50,11 @@ export class OutboundQueue<T extends TypedMessage> {
     const replaced = this.waiting.get(message.typeUrl);
     this.waiting.set(message.typeUrl, message);
     if (replaced !== undefined) this.options.onDrop?.(replaced, 'replaced');
+    this.flush();
+  }
+
+  /** Writes what may go now: call it when a held type may have been released. */
+  retry(): void {
     this.flush();
   }
 
@@ -100,7 +109,7 @@ export class OutboundQueue<T extends TypedMessage> {
   private takeNext(): T | undefined {
     for (const typeUrl of PUSH_ORDER) {
       const message = this.waiting.get(typeUrl);
-      if (message !== undefined) {
+      if (message !== undefined && this.options.holds?.(typeUrl) !== true) {
         this.waiting.delete(typeUrl);
         return message;
       }

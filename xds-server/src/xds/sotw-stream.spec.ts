@@ -355,4 +355,39 @@ describe('SotwStream', () => {
       expect(content(only(stream.handleViewChange(view.put(res(EDS, 'a', '1')))))).toEqual(['a@1', 'b@2']);
     });
   });
+
+  describe('make-before-break', () => {
+    function ackOf(stream: SotwStream, response: SotwResponse, names: string[], view: FakeView): void {
+      expect(stream.handleRequest(req(response.typeUrl, names, response.nonce, response.versionInfo), view).responses).toEqual([]);
+    }
+
+    it('keeps listing a dropped cluster until the route that stops naming it is answered', () => {
+      const stream = newStream();
+      const view = new FakeView(res(CDS, 'old', '1'), res(CDS, 'kept', '1'), res(RDS, 'r', '1'));
+      ackOf(stream, only(stream.handleRequest(req(CDS, []), view).responses), [], view);
+      ackOf(stream, only(stream.handleRequest(req(RDS, ['r']), view).responses), ['r'], view);
+
+      view.remove(CDS, 'old').put(res(CDS, 'new', '1'), res(RDS, 'r', '2'));
+      const changes = new Map([
+        [CDS, new Set(['old', 'new'])],
+        [RDS, new Set(['r'])],
+      ]);
+      const [cds, rds] = stream.handleViewChange(view, changes);
+      expect([content(cds), content(rds)]).toEqual([['kept@1', 'new@1', 'old@1'], ['r@2']]);
+      expect(cds?.versionInfo).toBe(contentVersion(cds?.resources ?? []));
+      ackOf(stream, cds!, [], view);
+      expect(stream.releaseRetained(view)).toEqual([]);
+
+      ackOf(stream, rds!, ['r'], view);
+      expect(content(only(stream.releaseRetained(view)))).toEqual(['kept@1', 'new@1']);
+    });
+
+    it('omits a dropped cluster at once when no listener or route is on its way', () => {
+      const stream = newStream();
+      const view = new FakeView(res(CDS, 'old', '1'), res(CDS, 'kept', '1'), res(RDS, 'r', '1'));
+      ackOf(stream, only(stream.handleRequest(req(CDS, []), view).responses), [], view);
+      view.remove(CDS, 'old');
+      expect(content(only(stream.handleViewChange(view, new Map([[CDS, new Set(['old'])]]))))).toEqual(['kept@1']);
+    });
+  });
 });

@@ -3,7 +3,7 @@ import type { ChangeSet, NodeView } from '../resources/node-view';
 import { HeldResources } from './held-resources';
 import type { Interest } from './subscriber-index';
 import type { ErrorDetail, NackRecord } from './nack-record';
-import { forceEndpoints, NO_NAMES, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
+import { forceEndpoints, NO_NAMES, releaseRetained, respondToChanges, Subscription, WILDCARD, type SentContent } from './subscription';
 import { PUSH_ORDER, TypeUrl } from '../resources/type-url';
 import { compareNames, contentVersion } from '../resources/version-hash';
 
@@ -110,6 +110,7 @@ class TypeState extends Subscription {
  */
 export class SotwStream {
   private readonly types = new Map<TypeUrl, TypeState>();
+  private readonly awaiting = (typeUrl: TypeUrl): boolean => this.awaitingNonce(typeUrl) !== undefined;
 
   constructor(private readonly options: SotwStreamOptions) {}
 
@@ -153,7 +154,17 @@ export class SotwStream {
 
   /** The view changed in `changes`: the responses needed to bring this client up to date, in push order. */
   handleViewChange(view: NodeView, changes: ChangeSet = undefined): SotwResponse[] {
-    return respondToChanges(this.types, changes, (state, changed) => this.build(state, view, changed));
+    return respondToChanges(this.types, changes, this.awaiting, (state, changed, retain) => this.build(state, view, changed, retain));
+  }
+
+  /** Removes the clusters kept while a listener or route was on its way, once none is. */
+  releaseRetained(view: NodeView): SotwResponse[] {
+    return releaseRetained(this.types, this.awaiting, (state, changed, retain) => this.build(state, view, changed, retain));
+  }
+
+  awaitingNonce(typeUrl: TypeUrl): string | undefined {
+    const last = this.types.get(typeUrl)?.last;
+    return last !== undefined && !last.answered ? last.nonce : undefined;
   }
 
   /** False once a newer response of the same type exists, or a resource in it is no longer subscribed. */
@@ -187,7 +198,7 @@ export class SotwStream {
           resourceNames: state.sortedNames(),
           ackedVersion: state.ackedVersion,
           lastNack: state.lastNack,
-          awaitingNonce: state.last !== undefined && !state.last.answered ? state.last.nonce : undefined,
+          awaitingNonce: this.awaitingNonce(typeUrl),
         },
       ];
     });
@@ -201,8 +212,11 @@ export class SotwStream {
     return forced ? [response, forced] : [response];
   }
 
-  /** `changed`: the names to reconsider, or undefined to reconsider every name. */
-  private build(state: TypeState, view: NodeView, changed: ReadonlySet<string> | undefined): SotwResponse | undefined {
+  /**
+   * `changed`: the names to reconsider, or undefined to reconsider every name. `retain`: a full-state
+   * response keeps listing the names gone from the view that the client holds (Subscription.retained).
+   */
+  private build(state: TypeState, view: NodeView, changed: ReadonlySet<string> | undefined, retain = false): SotwResponse | undefined {
     const unanswered = state.last !== undefined && !state.last.answered ? state.last : undefined;
     // What the client will hold once everything already produced has arrived.
     const held = (name: string): Resource | undefined =>
@@ -213,9 +227,20 @@ export class SotwStream {
     let carried: ReadonlyMap<string, Resource>;
     if (state.fullState) {
       const names = state.candidates(view, changed, (unanswered?.resources ?? state.confirmedIndex).keys());
-      const differs = [...names].some((name) => held(name)?.version !== view.resource(state.typeUrl, name)?.version);
+      const kept: Resource[] = [];
+      for (const name of names) {
+        const gone = retain && view.resource(state.typeUrl, name) === undefined ? held(name) : undefined;
+        if (gone === undefined) continue;
+        state.retained.add(name);
+        kept.push(gone);
+      }
+      const differs = [...names].some((name) => !state.retained.has(name) && held(name)?.version !== view.resource(state.typeUrl, name)?.version);
       if (!differs && !state.replyDue) return undefined;
-      if (state.wildcard) {
+      if (kept.length > 0) {
+        resources = [...state.desired(view), ...kept].sort((a, b) => compareNames(a.name, b.name));
+        versionInfo = contentVersion(resources);
+        carried = new Map(resources.map((r) => [r.name, r]));
+      } else if (state.wildcard) {
         const index = view.resources(state.typeUrl);
         resources = index.sorted();
         versionInfo = index.version();

@@ -18,6 +18,10 @@ export interface StreamMachine<Req extends { typeUrl: TypeUrl }, Res extends { t
   handleRequest(request: Req, view: NodeView): RequestOutcome<Res>;
   /** The responses `changes` call for; only the changed names are looked at. */
   handleViewChange(view: NodeView, changes: ChangeSet): Res[];
+  /** The removals of clusters and endpoints held back while a listener or route was on its way, once none is. */
+  releaseRetained(view: NodeView): Res[];
+  /** The nonce of the type's latest response while the client has not answered it. */
+  awaitingNonce(typeUrl: TypeUrl): string | undefined;
   stillCurrent(response: Res): boolean;
   interest(typeUrl: TypeUrl): Interest | undefined;
   ackedVersion(typeUrl: TypeUrl): string | undefined;

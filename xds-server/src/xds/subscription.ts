@@ -34,6 +34,11 @@ export class Subscription {
   readonly forced = new Set<string>();
   /** A (re)subscription waits for its answer, even an empty one. */
   replyDue = false;
+  /**
+   * CDS and EDS: names gone from the view that the client keeps a while, because a listener or
+   * route that replaces the last one naming them is still on its way (make-before-break).
+   */
+  readonly retained = new Set<string>();
   /** The content of the latest NACKed response, never to be sent again as it was. */
   rejected: SentContent | undefined;
   /** Names of the rejected response, reconsidered by the next build that a change triggers. */
@@ -91,6 +96,7 @@ export class Subscription {
   pruneUnsubscribed(): void {
     for (const name of [...this.forced]) if (!this.interested(name)) this.forced.delete(name);
     for (const name of [...this.retry]) if (!this.interested(name)) this.retry.delete(name);
+    for (const name of [...this.retained]) if (!this.interested(name)) this.retained.delete(name);
   }
 
   recordNack(rejectedVersion: string, resourceNames: string[], error: ErrorDetail, at: Date): NackRecord {
@@ -141,6 +147,9 @@ export class Subscription {
     }
     for (const name of this.forced) names.add(name);
     for (const name of this.retry) names.add(name);
+    // Looked at again each time: kept once more if still gone and still named, else removed (or back).
+    for (const name of this.retained) names.add(name);
+    this.retained.clear();
     return names;
   }
 
@@ -156,23 +165,56 @@ export class Subscription {
   }
 }
 
+/** The types a listener or route names, whose removal must wait for the listener or route that stops naming them. */
+const RETAINED_TYPES: readonly TypeUrl[] = [TypeUrl.Cluster, TypeUrl.Endpoint];
+const NAMING_TYPES: readonly TypeUrl[] = [TypeUrl.Listener, TypeUrl.Route];
+const OTHER_TYPES: readonly TypeUrl[] = PUSH_ORDER.filter((t) => !RETAINED_TYPES.includes(t));
+const NO_CHANGES: ChangeSet = new Map();
+
+/** Builds one type's response; `retain` keeps names gone from the view on the client (see Subscription.retained). */
+export type BuildResponse<S extends Subscription, R> = (state: S, changed: ReadonlySet<string> | undefined, retain: boolean) => R | undefined;
+
 /**
  * The responses a view change calls for, in push order: each type with changed names (or
  * names it must send anyway) is built, the others are skipped. CDS is built before EDS so
  * that it can force the ClusterLoadAssignments of changed clusters.
+ *
+ * Listeners and routes are built first: when one is on its way, clusters and endpoints the view
+ * dropped stay on the client until it has been answered, since what the client routes by now may
+ * still name them. `releaseRetained` removes them then.
  */
 export function respondToChanges<S extends Subscription, R>(
   types: ReadonlyMap<TypeUrl, S>,
   changes: ChangeSet,
-  build: (state: S, changed: ReadonlySet<string> | undefined) => R | undefined,
+  awaiting: (typeUrl: TypeUrl) => boolean,
+  build: BuildResponse<S, R>,
+): R[] {
+  const others = buildTypes(types, changes, OTHER_TYPES, build, false);
+  const retained = buildTypes(types, changes, RETAINED_TYPES, build, NAMING_TYPES.some(awaiting));
+  return [...retained, ...others];
+}
+
+/** Once no listener or route waits for its answer: the responses that remove what was retained meanwhile. */
+export function releaseRetained<S extends Subscription, R>(types: ReadonlyMap<TypeUrl, S>, awaiting: (typeUrl: TypeUrl) => boolean, build: BuildResponse<S, R>): R[] {
+  if (NAMING_TYPES.some(awaiting)) return [];
+  return buildTypes(types, NO_CHANGES, RETAINED_TYPES, build, false);
+}
+
+function buildTypes<S extends Subscription, R>(
+  types: ReadonlyMap<TypeUrl, S>,
+  changes: ChangeSet,
+  order: readonly TypeUrl[],
+  build: BuildResponse<S, R>,
+  retain: boolean,
 ): R[] {
   const responses: R[] = [];
-  for (const typeUrl of PUSH_ORDER) {
+  for (const typeUrl of order) {
     const state = types.get(typeUrl);
     if (state === undefined) continue;
     const changed = changes === undefined ? undefined : (changes.get(typeUrl) ?? NO_NAMES);
-    if (changed !== undefined && changed.size === 0 && state.forced.size === 0) continue;
-    const response = build(state, changed);
+    const owed = state.forced.size > 0 || (!retain && state.retained.size > 0);
+    if (changed !== undefined && changed.size === 0 && !owed) continue;
+    const response = build(state, changed, retain);
     if (response !== undefined) responses.push(response);
   }
   return responses;
