@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { freePort, httpGet, ProcessSupervisor, repoRoot, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
-import { consulBootstrap, consulConfigDelete, consulConfigWrite, registerWithSidecar, untilCritical } from '../support/consul-connect';
+import { consulBootstrap, consulConfigDelete, consulConfigWrite, registerWithSidecar, untilChecks } from '../support/consul-connect';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
@@ -182,7 +182,7 @@ describe('Consul config entries, written with `consul config write`, reach a run
     expect([...(await tally('/', 20)).keys()].sort()).toEqual(['api-1', 'api-2']);
     await Promise.all([setHealth('api-1', 'fail'), setHealth('api-2', 'fail')]);
     // The two checks fail a second apart: wait for both, then for ten answers in a row from the backup.
-    await untilCritical(consul, 'api', 2);
+    await untilChecks(consul, 'api', 'critical', 2);
     await waitFor('api-backup answers', async () => {
       for (let i = 0; i < 10; i++) if ((await call('/')).instance !== 'api-backup-1') throw new Error('not failed over yet');
       return true;
@@ -198,6 +198,8 @@ describe('Consul config entries, written with `consul config write`, reach a run
   // Make-before-break: a route reaches Envoy only once the clusters it names are warm, and a
   // cluster leaves only once no route names it. Either way round, a request in between gets a 503.
   it('answers every request while routes move onto new subset clusters and off them again', async () => {
+    // After the failover test the api checks pass again a second apart: start once both do.
+    await untilChecks(consul, 'api', 'passing', 2);
     await consulConfigDelete(consul, 'service-splitter', 'api');
     await consulConfigDelete(consul, 'service-resolver', 'api');
     const noSubsets = (dump: string): boolean => !dump.includes('"api~v1"');
@@ -214,5 +216,35 @@ describe('Consul config entries, written with `consul config write`, reach a run
     console.log(`requests while routes moved: ${sent} sent, ${failures.length} failed`);
     expect(sent).toBeGreaterThan(200);
     expect(failures).toEqual([]);
+  });
+
+  it("applies web's service-defaults UpstreamConfig to web's own api cluster", async () => {
+    const start = await write({
+      Kind: 'service-defaults',
+      Name: 'web',
+      UpstreamConfig: {
+        Overrides: [
+          {
+            Name: 'api',
+            ConnectTimeoutMs: 1234,
+            Limits: { MaxConnections: 7, MaxPendingRequests: 8, MaxConcurrentRequests: 9 },
+            PassiveHealthCheck: { Interval: '3s', MaxFailures: 4, EnforcingConsecutive5xx: 60, MaxEjectionPercent: 50, BaseEjectionTime: '6s' },
+          },
+        ],
+      },
+    });
+    await untilEnvoyHolds('service-defaults UpstreamConfig', start, 'dynamic_active_clusters', (dump) => dump.includes('"connect_timeout": "1.234s"'));
+    const dump = JSON.parse(await httpGet(`${envoy.adminUrl}/config_dump?resource=dynamic_active_clusters`)) as { configs: Array<{ cluster: Record<string, unknown> & { name: string } }> };
+    const api = dump.configs.map((c) => c.cluster).find((c) => c.name === 'api');
+    expect(api).toMatchObject({
+      connect_timeout: '1.234s',
+      circuit_breakers: { thresholds: [{ max_connections: 7, max_pending_requests: 8, max_requests: 9 }] },
+      outlier_detection: { interval: '3s', consecutive_5xx: 4, enforcing_consecutive_5xx: 60, max_ejection_percent: 50, base_ejection_time: '6s' },
+    });
+    expect((await call('/')).instance).toMatch(/^api-/);
+    const { stdout } = await run(process.execPath, [join(repoRoot(), 'xds-server/dist/cli/main.js'), 'status', `--admin=${controlPlane.adminUrl}`]);
+    expect(stdout).toContain("for web's calls, connect timeout, limits, passive health check from service-defaults/web");
+    // Consul's agent copies the entries into web's sidecar registration (Upstreams[0].Config, Proxy.Config.protocol): read, not reported.
+    expect(stdout).not.toMatch(/connect-proxy web-1-sidecar-proxy: Proxy\.(Config|Upstreams\[0\]\.Config)\./);
   });
 });

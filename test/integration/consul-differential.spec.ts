@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, httpGet, ProcessSupervisor, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
-import { consulBootstrap, consulConfigWrite, registerWithSidecar, untilCritical } from '../support/consul-connect';
+import { consulBootstrap, consulConfigWrite, registerWithSidecar, untilChecks } from '../support/consul-connect';
 import { startControlPlane } from '../support/control-plane';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
@@ -181,7 +181,7 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     try {
       // The two instances' checks fail a second apart: wait for both, then for the change to reach each web.
       for (const w of worlds) {
-        await untilCritical(w.consul, 'api', 2);
+        await untilChecks(w.consul, 'api', 'critical', 2);
         await waitFor(`${w.name}: api-backup answers`, async () => {
           for (let i = 0; i < 10; i++) if ((await call(w, '/')).instance !== 'api-backup-1') return undefined;
           return true;
@@ -203,4 +203,52 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
       await waitFor(`${w.name}: api answers again`, async () => ((await call(w, '/')).instance !== 'api-backup-1' ? true : undefined), DEADLINE);
     }
   });
+
+  it("applies web's service-defaults UpstreamConfig to web's cluster for api's default subset in both alike", async () => {
+    const entry: ConfigEntry = {
+      Kind: 'service-defaults',
+      Name: 'web',
+      UpstreamConfig: {
+        Overrides: [
+          {
+            Name: 'api',
+            ConnectTimeoutMs: 1234,
+            Limits: { MaxConnections: 7, MaxPendingRequests: 8, MaxConcurrentRequests: 9 },
+            PassiveHealthCheck: { Interval: '3s', MaxFailures: 4, EnforcingConsecutive5xx: 60, MaxEjectionPercent: 50, BaseEjectionTime: '6s' },
+          },
+        ],
+      },
+    };
+    // We name the subset's cluster api~v1. With failover on, Consul's is an aggregate of
+    // failover-target~0~<hash>~v1.api.default.dc1.internal.<trust domain> (api's own v1 endpoints)
+    // and the backup's; the hash names the upstream config.
+    const isV1 = { consul: (name: string) => /^failover-target~0~[^~]+~v1\.api\./.test(name), ours: (name: string) => name === 'api~v1' };
+    const shaped: Record<string, unknown> = {};
+    for (const w of worlds) {
+      const file = join(supervisor.runDir, `${w.name}-upstream-config.json`);
+      writeFileSync(file, JSON.stringify(entry));
+      await consulConfigWrite(w.consul, file);
+      shaped[w.name] = await waitFor(`${w.name}: web's api~v1 cluster shaped by UpstreamConfig`, async () => {
+        const dump = JSON.parse(await httpGet(`${web(w.name).adminUrl}/config_dump?resource=dynamic_active_clusters`)) as { configs: Array<{ cluster: ClusterDump }> };
+        const cluster = dump.configs.map((c) => c.cluster).find((c) => isV1[w.name](c.name));
+        if (cluster?.connect_timeout !== '1.234s') throw new Error(`not yet: ${JSON.stringify(cluster ?? dump.configs.map((c) => c.cluster.name))}`);
+        const threshold = cluster.circuit_breakers?.thresholds?.[0] ?? {};
+        const outlier = cluster.outlier_detection ?? {};
+        return {
+          connect_timeout: cluster.connect_timeout,
+          limits: [threshold.max_connections, threshold.max_pending_requests, threshold.max_requests],
+          passive: [outlier.interval, outlier.consecutive_5xx, outlier.enforcing_consecutive_5xx, outlier.max_ejection_percent, outlier.base_ejection_time],
+        };
+      }, DEADLINE);
+    }
+    expect(shaped.ours).toEqual({ connect_timeout: '1.234s', limits: [7, 8, 9], passive: ['3s', 4, 60, 50, '6s'] });
+    expect(shaped.ours).toEqual(shaped.consul);
+  });
 });
+
+interface ClusterDump {
+  name: string;
+  connect_timeout?: string;
+  circuit_breakers?: { thresholds?: Array<Record<string, number | undefined>> };
+  outlier_detection?: Record<string, string | number | undefined>;
+}

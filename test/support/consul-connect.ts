@@ -59,10 +59,10 @@ export async function consulConfigDelete(consul: ConsulHandle, kind: string, nam
   await run(toolBin('consul'), ['config', 'delete', '-kind', kind, '-name', name], { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
 }
 
-/** Waits until `count` checks of `service`'s instances are critical in Consul (each check fails on its own schedule). */
-export async function untilCritical(consul: ConsulHandle, service: string, count: number): Promise<void> {
-  await waitFor(`${count} critical checks on ${service}`, async () => {
+/** Waits until `count` checks of `service`'s instances have `status` in Consul (each check changes on its own schedule). */
+export async function untilChecks(consul: ConsulHandle, service: string, status: 'critical' | 'passing', count: number): Promise<void> {
+  await waitFor(`${count} ${status} checks on ${service}`, async () => {
     const checks = JSON.parse(await httpGet(`${consul.httpAddr}/v1/health/checks/${service}`)) as Array<{ Status: string }>;
-    return checks.filter((c) => c.Status === 'critical').length >= count ? true : undefined;
+    return checks.filter((c) => c.Status === status).length >= count ? true : undefined;
   }, { timeoutMs: 30_000, intervalMs: 100 });
 }

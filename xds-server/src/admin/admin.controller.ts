@@ -101,7 +101,7 @@ export class AdminController {
           protocol: s.protocol,
           endpoints: s.endpoints.map((e) => `${e.address}:${e.port}${e.health === 'warning' ? ' (warning)' : ''}`),
           ...(policy ? { policy: policySummary(s, policy) } : {}),
-          ...(sources ? { sources: { entries: sources.entries, rest: sources.rest, text: sources.text } } : {}),
+          ...(sources ? { sources: { entries: sources.entries, rest: sources.rest, callers: sources.callers, text: sources.text } } : {}),
           ...(model.intentions?.length || policy?.allowedCallers ? { callers: callersSummary(model, s.name) } : {}),
         };
       }),

@@ -65,12 +65,14 @@ describe('renderPolicySources', () => {
         { service: 'web', sources: { text: 'all from mesh.config.ts', entries: {} } },
         { service: 'api', sources: { text: 'split from service-splitter/api; the rest from mesh.config.ts', entries: { split: 'service-splitter/api' } } },
         { service: 'ledger' },
+        { service: 'user', sources: { text: "all from defaults; for web's calls, limits from service-defaults/web", entries: {}, callers: { web: { parts: ['limits'], source: 'service-defaults/web' } } } },
       ],
       ['service-router/api: Routes[0].Match.HTTP.PathRegex is not served by this control plane and is ignored'],
     );
     expect(text.split('\n')).toEqual([
       'policy sources (a config entry wins over mesh.config.ts):',
       '  api: split from service-splitter/api; the rest from mesh.config.ts',
+      "  user: all from defaults; for web's calls, limits from service-defaults/web",
       'not served as written:',
       '  service-router/api: Routes[0].Match.HTTP.PathRegex is not served by this control plane and is ignored',
     ]);

@@ -71,7 +71,7 @@ export function renderCallers(services: readonly CallersJson[]): string {
 /** A service's policy sources, from /info/routes. */
 export interface SourcesJson {
   service: string;
-  sources?: { text: string; entries: Record<string, string> };
+  sources?: { text: string; entries: Record<string, string>; callers?: Record<string, unknown> };
 }
 
 /**
@@ -79,7 +79,8 @@ export interface SourcesJson {
  * (the rest follow mesh.config.ts whole), then everything not served as written.
  */
 export function renderPolicySources(services: readonly SourcesJson[], problems: readonly string[]): string {
-  const shaped = services.flatMap(({ service, sources }) => (sources && Object.keys(sources.entries).length ? [`  ${service}: ${sources.text}`] : []));
+  const byEntry = (sources: NonNullable<SourcesJson['sources']>): boolean => Object.keys(sources.entries).length > 0 || Object.keys(sources.callers ?? {}).length > 0;
+  const shaped = services.flatMap(({ service, sources }) => (sources && byEntry(sources) ? [`  ${service}: ${sources.text}`] : []));
   const lines = shaped.length ? ['policy sources (a config entry wins over mesh.config.ts):', ...shaped] : [];
   if (problems.length) lines.push('not served as written:', ...problems.map((p) => `  ${p}`));
   return lines.join('\n');

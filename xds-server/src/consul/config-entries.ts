@@ -1,5 +1,6 @@
-import { goDurationMs } from './consul-duration';
+import { durationMs, optional, unsupportedFields } from './entry-fields';
 import { type JsonObject, JsonShape } from './json-shape';
+import { parseUpstreamConfig, type UpstreamConfig } from './upstream-config';
 
 /**
  * Consul's L7 config entries, read from `/v1/config/<kind>` (README, "Coming from Consul
@@ -37,6 +38,8 @@ interface EntryBase {
 export interface DefaultsEntry extends EntryBase {
   readonly kind: 'service-defaults' | 'proxy-defaults';
   readonly protocol: string | undefined;
+  /** service-defaults only: how this service's sidecar connects to its upstreams. */
+  readonly upstreamConfig?: UpstreamConfig;
 }
 
 export interface ResolverEntry extends EntryBase {
@@ -97,36 +100,6 @@ export const NO_CONFIG_ENTRIES: ConsulConfigEntries = {
 
 export type ConfigEntry = DefaultsEntry | ResolverEntry | SplitterEntry | RouterEntry;
 
-/** Fields Consul always returns, or that say nothing about traffic. */
-const BOOKKEEPING = new Set(['Kind', 'Name', 'Namespace', 'Partition', 'Meta', 'Hash', 'CreateIndex', 'ModifyIndex']);
-
-/** Set fields of `object` outside `served`: Consul returns empty objects for many unset blocks. */
-function unsupportedFields(object: JsonObject, served: readonly string[], at: string): string[] {
-  return Object.entries(object)
-    .filter(([key, value]) => !BOOKKEEPING.has(key) && !served.includes(key) && isSet(value))
-    .map(([key]) => `${at}${key}`);
-}
-
-function isSet(value: unknown): boolean {
-  if (value === undefined || value === null || value === '' || value === false || value === 0) return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === 'object') return Object.values(value).some(isSet);
-  return true;
-}
-
-function optional(shape: JsonShape, value: unknown, at: string): string | undefined {
-  const text = shape.optionalString(value, at);
-  return text === '' ? undefined : text;
-}
-
-function durationMs(shape: JsonShape, value: unknown, at: string): number | undefined {
-  const text = optional(shape, value, at);
-  if (text === undefined) return undefined;
-  const ms = goDurationMs(text);
-  if (ms === undefined) throw shape.error(at, 'a duration such as "5s"', value);
-  return ms === 0 ? undefined : ms;
-}
-
 function target(shape: JsonShape, value: unknown, at: string): EntryTarget {
   const object = shape.object(value, at);
   return { service: optional(shape, object.Service, `${at}.Service`), subset: optional(shape, object.ServiceSubset, `${at}.ServiceSubset`) };
@@ -142,7 +115,10 @@ function headerModifiers(shape: JsonShape, value: unknown, at: string): HeaderMo
 function parseDefaults(shape: JsonShape, entry: JsonObject, at: string, kind: 'service-defaults' | 'proxy-defaults'): DefaultsEntry {
   const name = shape.string(entry.Name, `${at}.Name`);
   if (kind === 'service-defaults') {
-    return { kind, name, source: `${kind}/${name}`, protocol: optional(shape, entry.Protocol, `${at}.Protocol`), unsupported: unsupportedFields(entry, ['Protocol'], `${kind}/${name}: `) };
+    const label = `${kind}/${name}: `;
+    const unsupported = unsupportedFields(entry, ['Protocol', 'UpstreamConfig'], label);
+    const upstreamConfig = parseUpstreamConfig(shape, entry.UpstreamConfig, `${at}.UpstreamConfig`, `${label}UpstreamConfig.`, unsupported);
+    return { kind, name, source: `${kind}/${name}`, protocol: optional(shape, entry.Protocol, `${at}.Protocol`), ...(upstreamConfig ? { upstreamConfig } : {}), unsupported };
   }
   const config = entry.Config === undefined || entry.Config === null ? {} : shape.object(entry.Config, `${at}.Config`);
   const protocol = config.protocol === undefined ? undefined : shape.string(config.protocol, `${at}.Config.protocol`);

@@ -29,15 +29,43 @@ describe('parseHealthEntries on Connect proxy registrations', () => {
     const proxy = entries[0]!.Service.Proxy;
     proxy.Config = { envoy_extra_static_clusters_json: '{}' };
     proxy.Expose.Checks = true;
-    Object.assign(proxy.Upstreams[0]!, { Config: { connect_timeout_ms: 500 }, DestinationPeer: 'east', DestinationNamespace: 'default', MeshGateway: { Mode: 'local' } });
+    Object.assign(proxy.Upstreams[0]!, { Config: { connect_timeout_ms: 500, envoy_cluster_json: '{}' }, DestinationPeer: 'east', DestinationNamespace: 'default', MeshGateway: { Mode: 'local' } });
     const [web] = parseHealthEntries(entries, '/v1/health/service/web-sidecar-proxy', 'web-sidecar-proxy');
     expect(web?.connectProxy?.ignored).toEqual([
       'Proxy.Config.envoy_extra_static_clusters_json: not served',
-      'Proxy.Upstreams[0].Config.connect_timeout_ms: not served',
+      'Proxy.Upstreams[0].Config.envoy_cluster_json: not served',
       'Proxy.Upstreams[0].DestinationPeer "east": peered clusters are not served',
       'Proxy.Upstreams[0].MeshGateway.Mode "local": mesh gateways are not served',
       'Proxy.Expose.Checks: the checks are not exposed; list their paths in Proxy.Expose.Paths',
     ]);
+  });
+
+  it("reads an upstream's connect timeout, limits and passive health check from its Config, as Consul merges them there or as written by hand", () => {
+    const entries = structuredClone(fixture('web-sidecar-proxy')) as Array<{ Service: { Proxy: Record<string, unknown> & { Upstreams: Array<Record<string, unknown>> } } }>;
+    const proxy = entries[0]!.Service.Proxy;
+    proxy.Config = { protocol: 'http' };
+    // What Consul's agent writes from service-defaults: the structs, durations in nanoseconds.
+    proxy.Upstreams[0]!.Config = {
+      protocol: 'http',
+      connect_timeout_ms: 1234,
+      limits: { MaxConnections: 7, MaxPendingRequests: 8 },
+      passive_health_check: { Interval: 3_000_000_000, MaxFailures: 4, BaseEjectionTime: 6_000_000_000 },
+    };
+    const [merged] = parseHealthEntries(entries, '/v1/health/service/web-sidecar-proxy', 'web-sidecar-proxy');
+    expect(merged?.connectProxy?.ignored).toEqual([]);
+    expect(merged?.connectProxy?.protocol).toBe('http');
+    expect(merged?.connectProxy?.upstreams[0]).toMatchObject({
+      protocol: 'http',
+      settings: {
+        connectTimeoutMs: 1234,
+        limits: { maxConnections: 7, maxPendingRequests: 8, maxConcurrentRequests: undefined },
+        passiveHealthCheck: { intervalMs: 3000, maxFailures: 4, baseEjectionTimeMs: 6000 },
+      },
+    });
+
+    proxy.Upstreams[0]!.Config = { limits: { max_concurrent_requests: 9 }, passive_health_check: { interval: '2s', enforcing_consecutive_5xx: 60 } };
+    const [handWritten] = parseHealthEntries(entries, '/v1/health/service/web-sidecar-proxy', 'web-sidecar-proxy');
+    expect(handWritten?.connectProxy?.upstreams[0]?.settings).toMatchObject({ limits: { maxConcurrentRequests: 9 }, passiveHealthCheck: { intervalMs: 2000, enforcingConsecutive5xx: 60 } });
   });
 
   it('keeps a critical sidecar (its Envoy is not listening yet), marked critical, where an ordinary critical instance is dropped', () => {

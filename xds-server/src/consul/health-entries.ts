@@ -1,6 +1,7 @@
 import { aggregateHealth } from './instance-health';
 import { JsonShape } from './json-shape';
 import type { ConnectProxyRegistration, ConnectUpstream, ExposePath, ServiceInstance } from './service-instance';
+import { parseRegisteredUpstreamConfig } from './upstream-config';
 
 /**
  * Reads a `/v1/health/service/:name` answer into the instances to serve, sorted by node and id
@@ -78,12 +79,17 @@ function placementIgnored(object: Record<string, unknown>, path: string): string
 
 function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyRegistration {
   const proxy = shape.object(value, at);
-  const ignored = [...configKeys(proxy.Config, 'Proxy.Config'), ...placementIgnored(proxy, 'Proxy')];
+  const ignored = [...configKeys(proxy.Config, 'Proxy.Config').filter((key) => !key.startsWith('Proxy.Config.protocol:')), ...placementIgnored(proxy, 'Proxy')];
+  const config = proxy.Config !== null && typeof proxy.Config === 'object' ? (proxy.Config as Record<string, unknown>) : {};
+  const protocol = typeof config.protocol === 'string' && config.protocol !== '' ? config.protocol : undefined;
   const upstreams: ConnectUpstream[] = shape.array(proxy.Upstreams ?? [], `${at}.Upstreams`).map((raw, i) => {
     const u = shape.object(raw, `${at}.Upstreams[${i}]`);
-    ignored.push(...configKeys(u.Config, `Proxy.Upstreams[${i}].Config`), ...placementIgnored(u, `Proxy.Upstreams[${i}]`));
+    const registered = parseRegisteredUpstreamConfig(shape, u.Config, `${at}.Upstreams[${i}].Config`, `Proxy.Upstreams[${i}].Config`, ignored);
+    ignored.push(...placementIgnored(u, `Proxy.Upstreams[${i}]`));
     const type = shape.optionalString(u.DestinationType, `${at}.Upstreams[${i}].DestinationType`);
     return Object.freeze({
+      ...(registered.settings ? { settings: registered.settings } : {}),
+      ...(registered.protocol ? { protocol: registered.protocol } : {}),
       destinationType: type === 'prepared_query' ? 'prepared_query' : 'service',
       destinationName: shape.string(u.DestinationName, `${at}.Upstreams[${i}].DestinationName`),
       datacenter: shape.optionalString(u.Datacenter, `${at}.Upstreams[${i}].Datacenter`),
@@ -110,6 +116,7 @@ function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyR
     localServiceAddress: localServiceAddress === '' ? undefined : localServiceAddress,
     localServicePort: optionalPort(shape, proxy.LocalServicePort, `${at}.LocalServicePort`),
     mode: shape.optionalString(proxy.Mode, `${at}.Mode`),
+    ...(protocol ? { protocol } : {}),
     upstreams: Object.freeze(upstreams),
     exposePaths: Object.freeze(exposePaths),
     ignored: Object.freeze(ignored),

@@ -1,4 +1,5 @@
 import type { CheckStatus } from './instance-health';
+import type { UpstreamSettings } from './upstream-config';
 
 /** Health of an instance that is still served: critical instances are removed, never sent. */
 export type ServingHealth = Exclude<CheckStatus, 'critical'>;
@@ -19,6 +20,10 @@ export interface ConnectUpstream {
   readonly localBindAddress: string;
   /** Undefined when the upstream binds a unix socket (`LocalBindSocketPath`) instead. */
   readonly localBindPort: number | undefined;
+  /** `Config`'s connect timeout, limits and passive health check, when it sets any. */
+  readonly settings?: UpstreamSettings;
+  /** `Config.protocol`: Consul copies the upstream's protocol there; what is served comes from the config entries. */
+  readonly protocol?: string;
 }
 
 /** One entry of `Proxy.Expose.Paths`: a plaintext path of the app, served on its own port. */
@@ -44,6 +49,8 @@ export interface ConnectProxyRegistration {
   readonly mode: string;
   readonly upstreams: readonly ConnectUpstream[];
   readonly exposePaths: readonly ExposePath[];
+  /** `Config.protocol`: Consul copies the destination's protocol there; what is served comes from the config entries. */
+  readonly protocol?: string;
   /** Fields set that this control plane does not serve, each with its path and why. */
   readonly ignored: readonly string[];
 }

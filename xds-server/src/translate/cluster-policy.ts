@@ -52,6 +52,7 @@ export function clusterPolicyFields(policy: TrafficPolicyModel | undefined, clie
     outlier &&
     defined({
       consecutive_5xx: wrap(outlier.consecutive5xx),
+      enforcing_consecutive_5xx: wrap(outlier.enforcingConsecutive5xx),
       consecutive_gateway_failure: wrap(outlier.consecutiveGatewayErrors),
       // Envoy enforces gateway-failure ejections at 0 % unless told otherwise.
       enforcing_consecutive_gateway_failure: outlier.consecutiveGatewayErrors === undefined ? undefined : { value: 100 },

@@ -1,7 +1,8 @@
 import type { ConsulConfigEntries, EntryTarget, HeaderModifiers, RouterEntry } from '../consul/config-entries';
 import type { ServiceModel, ServiceProtocol } from './model';
-import type { HttpMethod, MeshConfigModel, RouteModel, SubsetModel, TrafficPolicyModel, WeightedTargetModel } from './policy-model';
+import type { CallerUpstreamsModel, HttpMethod, MeshConfigModel, RouteModel, SubsetModel, TrafficPolicyModel, WeightedTargetModel } from './policy-model';
 import { parseSubsetFilter } from './subset-filter';
+import { upstreamOverride } from './caller-upstreams';
 
 /**
  * Consul's config entries on top of mesh.config.ts, by one rule (README, "Config entries and
@@ -40,7 +41,7 @@ export function isServiceProtocol(value: string | undefined): value is ServicePr
 const catchAll: RouteModel = { path: { kind: 'prefix', value: '/' }, headers: [], methods: [], rewritePrefix: undefined, split: [], retries: undefined, timeoutMs: undefined, idleTimeoutMs: undefined, fault: undefined };
 
 /** What a destination the DSL does not declare gets: the same as no policy at all. */
-function emptyPolicy(service: string): TrafficPolicyModel {
+export function emptyPolicy(service: string): TrafficPolicyModel {
   return { service, subsets: [], routes: [catchAll], connectTimeoutMs: undefined, circuitBreaker: undefined, retryBudget: undefined, outlierDetection: undefined, loadBalancer: 'round_robin', mtls: 'off', allowedCallers: undefined, failover: [] };
 }
 
@@ -64,11 +65,44 @@ class Compiler {
       for (const field of entry?.unsupported ?? []) this.problems.push(`${field} is not served by this control plane and is ignored`);
     }
     for (const [name, entry] of this.entries.serviceDefaults) if (entry.protocol !== undefined) this.origin(name, 'protocol', entry.source);
-    if (names.length === 0) return this.dsl;
+    const callerUpstreams = this.callerUpstreams();
+    if (names.length === 0 && callerUpstreams.size === 0) return this.dsl;
     for (const name of names) this.subsets.set(name, this.resolverSubsets(name));
     const policies = new Map(this.dsl?.policies);
     for (const name of names) policies.set(name, this.policy(name, this.dsl?.policies.get(name)));
-    return { version: this.dsl?.version ?? 'consul-config-entries', upstreams: this.dsl?.upstreams ?? new Map(), gateway: this.dsl?.gateway, policies };
+    return {
+      version: this.dsl?.version ?? 'consul-config-entries',
+      upstreams: this.dsl?.upstreams ?? new Map(),
+      gateway: this.dsl?.gateway,
+      policies,
+      ...(callerUpstreams.size > 0 ? { callerUpstreams } : {}),
+    };
+  }
+
+  /** Each caller's UpstreamConfig; where mesh.config.ts sets the same part for a destination, the overlap is reported. */
+  private callerUpstreams(): Map<string, CallerUpstreamsModel> {
+    const byCaller = new Map<string, CallerUpstreamsModel>();
+    for (const [caller, entry] of this.entries.serviceDefaults) {
+      const config = entry.upstreamConfig;
+      if (!config) continue;
+      const model: CallerUpstreamsModel = {
+        source: entry.source,
+        defaults: config.defaults && upstreamOverride(config.defaults),
+        overrides: new Map([...config.overrides].map(([name, settings]) => [name, upstreamOverride(settings)])),
+      };
+      byCaller.set(caller, model);
+      for (const [destination, declared] of this.dsl?.policies ?? []) {
+        const override = model.overrides.get(destination) ?? model.defaults;
+        if (!override) continue;
+        const parts = [
+          override.connectTimeoutMs !== undefined && declared.connectTimeoutMs !== undefined ? 'timeouts.connect' : undefined,
+          override.circuitBreaker && declared.circuitBreaker ? 'circuitBreaker' : undefined,
+          override.outlierDetection && declared.outlierDetection ? 'outlierDetection' : undefined,
+        ].filter((part): part is string => part !== undefined);
+        for (const part of parts) this.problems.push(`${destination}: ${entry.source} (UpstreamConfig) and ${DSL_SOURCE} (services.${destination}.traffic.${part}) both set it; ${entry.source} wins for ${caller}'s calls`);
+      }
+    }
+    return byCaller;
   }
 
   private origin(service: string, part: PolicyPart, source: string): void {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { ServiceInstance } from '../consul/service-instance';
 import type { ConnectSidecar, ExposeListener, ServiceEndpoint } from './model';
+import { upstreamOverride } from './caller-upstreams';
 
 /**
  * Consul Connect registrations (README, "Coming from Consul Connect"). A `Kind: connect-proxy`
@@ -74,9 +75,13 @@ export function connectSidecar(sidecar: ServiceInstance, destinations: readonly 
     if (u.destinationType === 'prepared_query') unsupported.push(`${name}: prepared queries are not served; name the service`);
     else if (u.datacenter !== '') unsupported.push(`${name}: Datacenter "${u.datacenter}" is not served; only the local datacenter is`);
     else if (u.localBindPort === undefined) unsupported.push(`${name}: LocalBindSocketPath is not served; give a LocalBindPort`);
-    else return [{ service: u.destinationName, address: u.localBindAddress, port: u.localBindPort }];
+    else return [{ service: u.destinationName, address: u.localBindAddress, port: u.localBindPort, ...(u.settings ? { override: upstreamOverride(u.settings) } : {}) }];
     return [];
   });
+  const protocols = [
+    ...(proxy.protocol ? [{ path: 'Proxy.Config.protocol', service: proxy.destinationService, protocol: proxy.protocol }] : []),
+    ...proxy.upstreams.flatMap((u, i) => (u.protocol ? [{ path: `Proxy.Upstreams[${i}].Config.protocol`, service: u.destinationName, protocol: u.protocol }] : [])),
+  ];
   const expose = new Map<number, ExposeListener['paths'][number][]>();
   for (const path of proxy.exposePaths) {
     const paths = expose.get(path.listenerPort) ?? [];
@@ -93,5 +98,6 @@ export function connectSidecar(sidecar: ServiceInstance, destinations: readonly 
     upstreams,
     expose: [...expose].sort(([a], [b]) => a - b).map(([port, paths]) => ({ port, paths })),
     unsupported,
+    ...(protocols.length > 0 ? { protocols } : {}),
   };
 }

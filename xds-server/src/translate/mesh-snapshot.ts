@@ -17,6 +17,8 @@ import {
 } from './listener.translator';
 import { serviceCluster, subsetCluster } from './cluster.translator';
 import { grpcNeedsOwnCluster } from './cluster-policy';
+import { callerPolicy } from './caller-upstreams';
+import { emptyPolicy } from './config-entry-policy';
 import { serviceLoadAssignment, subsetLoadAssignment } from './endpoint.translator';
 import { gatewayName, gatewayPort, gatewayRoutes } from './gateway';
 import { localBinds } from './local-bind';
@@ -36,7 +38,7 @@ import {
   upstreamRouteName,
 } from './route.translator';
 import { subsetClusterName, subsetEndpoints } from './subset';
-import type { TrafficPolicyModel } from './policy-model';
+import type { TrafficPolicyModel, UpstreamOverrideModel } from './policy-model';
 import { hcmTracing, TRACING_CLUSTER, tracingCluster, tracingServiceName, type TracingModel } from './tracing';
 import { ADS, configSourceKey, type ConfigSourceRef } from './config-source';
 import { EncodeCache } from '../resources/encode-cache';
@@ -53,8 +55,10 @@ interface ClusterSpec {
   name: string;
   /** The service the cluster belongs to. */
   service: string;
+  policy: TrafficPolicyModel | undefined;
   deps: readonly unknown[];
-  message(source: ConfigSourceRef): object;
+  /** The cluster as `policy` shapes it: the service's own, or a caller's variant of it. */
+  message(source: ConfigSourceRef, policy: TrafficPolicyModel | undefined): object;
 }
 
 /** The snapshot's SDS secrets: one trust bundle, and one `identity` per service with a leaf. */
@@ -129,10 +133,10 @@ export class MeshSnapshot {
       const mode = mtlsMode(model.config, service.name);
       const tls = identity && callersUseTls(mode) ? identity : undefined;
       const deps = [service.protocol, policyKey(policy, 'cluster'), tls ? `${mode}|${tls.trustDomain}|${tls.datacenter}` : 'off'];
-      specs.push({ name: service.name, service: service.name, deps, message: (source) => serviceCluster(service, { policy, source, tls }) });
+      specs.push({ name: service.name, service: service.name, policy, deps, message: (source, shaping) => serviceCluster(service, { policy: shaping, source, tls }) });
       for (const subset of policy?.subsets ?? []) {
         const name = subsetClusterName(service.name, subset.name);
-        specs.push({ name, service: service.name, deps, message: (source) => subsetCluster(service, subset, { policy, source, tls }) });
+        specs.push({ name, service: service.name, policy, deps, message: (source, shaping) => subsetCluster(service, subset, { policy: shaping, source, tls }) });
         const failover = failoverLevels(model, policy, subset.name);
         endpoints.push(
           cache.resource(`eds|${name}`, [service, subsetKey(subset), ...failover.deps], () => encodeResource(TypeUrl.Endpoint, name, subsetLoadAssignment(service, subset, failover.levels))),
@@ -308,10 +312,25 @@ export class MeshSnapshot {
     ownClusters.set(LOCAL_APP_CLUSTER, this.own(key, TypeUrl.Cluster, LOCAL_APP_CLUSTER, local, () => localAppCluster(local)));
   }
 
+  /**
+   * The proxy's own copies of the clusters its service's UpstreamConfig shapes (Consul applies
+   * it on the caller's side): same names, so its routes need no change.
+   */
+  private addCallerClusters(key: string, proxy: ProxyIdentity, ownClusters: Map<string, Resource>, registered?: ReadonlyMap<string, UpstreamOverrideModel>): void {
+    if (!this.model.config?.callerUpstreams?.has(proxy.service) && !registered?.size) return;
+    for (const spec of this.clusterSpecs) {
+      const policy = callerPolicy(this.model.config, proxy.service, spec.service, spec.policy ?? emptyPolicy(spec.service), registered?.get(spec.service));
+      if (!policy) continue;
+      const inputs = [spec.deps, policy.connectTimeoutMs, policy.circuitBreaker, policy.outlierDetection, proxy.configSource];
+      ownClusters.set(spec.name, this.own(key, TypeUrl.Cluster, spec.name, inputs, () => spec.message(proxy.configSource, policy)));
+    }
+  }
+
   private envoyView(key: string, proxy: ProxyIdentity, local: LocalService | undefined): NodeView {
     const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'sidecar'));
     const listeners = [this.own(key, TypeUrl.Listener, OUTBOUND_LISTENER_NAME, [proxy, tracing], () => outboundListener(proxy, tracing))];
     const ownClusters = new Map<string, Resource>();
+    this.addCallerClusters(key, proxy, ownClusters);
     if (local) this.addInbound(key, proxy, local, tracing, listeners, ownClusters);
     for (const bind of localBinds(this.model, proxy.service)) {
       const name = bind.service.name;
@@ -337,6 +356,8 @@ export class MeshSnapshot {
     const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'sidecar'));
     const listeners: Resource[] = [];
     const ownClusters = new Map<string, Resource>();
+    const registered = new Map(sidecar.upstreams.flatMap((u) => (u.override ? [[u.service, u.override] as const] : [])));
+    this.addCallerClusters(key, proxy, ownClusters, registered);
     const protocol = this.model.services.get(sidecar.service)?.protocol ?? 'http';
     if (sidecar.local.port !== undefined) {
       const local: LocalService = { name: sidecar.service, sidecarPort: sidecar.publicPort, appAddress: sidecar.local.address, appPort: sidecar.local.port, protocol };
@@ -397,7 +418,7 @@ function staticView(sets: Readonly<Record<TypeUrl, ResourceIndex>>): NodeView {
 
 function clusterResource(cache: EncodeCache, spec: ClusterSpec, source: ConfigSourceRef): Resource {
   const slot = source.kind === 'ads' ? `cds|${spec.name}` : `${PER_TYPE_SLOT}${configSourceKey(source)}|${spec.name}`;
-  return cache.resource(slot, spec.deps, () => encodeResource(TypeUrl.Cluster, spec.name, spec.message(source)));
+  return cache.resource(slot, spec.deps, () => encodeResource(TypeUrl.Cluster, spec.name, spec.message(source, spec.policy)));
 }
 
 /** The trust bundle is encoded once per set of roots, each `identity` once per leaf. */

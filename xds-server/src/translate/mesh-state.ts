@@ -124,7 +124,7 @@ export class MeshState {
 
   /** What is not served as written: config-entry overlaps and ignored fields, and ignored parts of Connect registrations. */
   get configProblems(): string[] {
-    return configProblems(this.configEntries, this.model.connectProxies);
+    return configProblems(this.configEntries, this.model.connectProxies, (service) => this.model.services.get(service)?.protocol);
   }
 
   /** Consul's intentions changed (created, edited or deleted with the CLI, the UI or a config entry). */

@@ -1,7 +1,7 @@
 import type { Intention } from '../consul/connect-intentions';
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
 import type { ConfigSourceRef } from './config-source';
-import type { MeshConfigModel } from './policy-model';
+import type { MeshConfigModel, UpstreamOverrideModel } from './policy-model';
 import type { TracingModel } from './tracing';
 /**
  * What translation consumes: the healthy endpoints of every service in the catalog, and
@@ -62,6 +62,8 @@ export interface ConnectUpstreamBind {
   service: string;
   address: string;
   port: number;
+  /** The registration's own connect timeout, limits and passive health check for this upstream. */
+  override?: UpstreamOverrideModel;
 }
 
 /** Plaintext paths of the app that a Connect sidecar serves on one port (`Proxy.Expose.Paths`). */
@@ -85,6 +87,8 @@ export interface ConnectSidecar {
   expose: readonly ExposeListener[];
   /** Parts of the registration this control plane does not serve, each saying what and why. */
   unsupported: readonly string[];
+  /** Protocols the registration's `Config` maps name (Consul copies them there); served ones come from the config entries. */
+  protocols?: ReadonlyArray<{ path: string; service: string; protocol: string }>;
 }
 
 /** A sidecar's own service: where its inbound listener listens and where the app is. */

@@ -81,6 +81,8 @@ export interface CircuitBreakerModel {
 
 export interface OutlierDetectionModel {
   consecutive5xx: number | undefined;
+  /** Percent of consecutive-5xx detections that eject; Envoy's default is 100. Only from Consul's PassiveHealthCheck. */
+  enforcingConsecutive5xx?: number;
   consecutiveGatewayErrors: number | undefined;
   intervalMs: number | undefined;
   baseEjectionTimeMs: number | undefined;
@@ -135,6 +137,26 @@ export interface GatewayModel {
   routes: readonly GatewayRouteModel[];
 }
 
+/** How one caller reaches an upstream, where it differs from the destination's policy. */
+export interface UpstreamOverrideModel {
+  connectTimeoutMs: number | undefined;
+  circuitBreaker: Partial<CircuitBreakerModel> | undefined;
+  outlierDetection: Partial<OutlierDetectionModel> | undefined;
+}
+
+/**
+ * A caller's own settings for its upstreams (Consul's service-defaults UpstreamConfig). They
+ * apply to that caller's calls only, so its sidecar gets its own copies of those clusters.
+ */
+export interface CallerUpstreamsModel {
+  /** The config entry they come from. */
+  source: string;
+  /** For every upstream; an override's fields win over these. */
+  defaults: UpstreamOverrideModel | undefined;
+  /** By upstream service. */
+  overrides: ReadonlyMap<string, UpstreamOverrideModel>;
+}
+
 /** The part of the mesh that comes from mesh.config.ts. */
 export interface MeshConfigModel {
   /** Content hash of the validated definition. */
@@ -144,4 +166,6 @@ export interface MeshConfigModel {
   /** By calling service. */
   upstreams: ReadonlyMap<string, readonly UpstreamModel[]>;
   gateway: GatewayModel | undefined;
+  /** By calling service; only from Consul's service-defaults. */
+  callerUpstreams?: ReadonlyMap<string, CallerUpstreamsModel>;
 }

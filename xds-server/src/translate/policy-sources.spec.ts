@@ -19,8 +19,24 @@ describe('policySources', () => {
   it('names the entry behind each part it sets and mesh.config.ts for the rest of a declared service', () => {
     const api = policySources(dsl, outcome, 'api')!;
     const text = 'subsets, failover from service-resolver/api; split from service-splitter/api; the rest from mesh.config.ts';
-    expect(api).toEqual({ service: 'api', entries: { subsets: 'service-resolver/api', failover: 'service-resolver/api', split: 'service-splitter/api' }, rest: 'mesh.config.ts', text });
+    expect(api).toEqual({ service: 'api', entries: { subsets: 'service-resolver/api', failover: 'service-resolver/api', split: 'service-splitter/api' }, rest: 'mesh.config.ts', callers: {}, text });
     expect(describePolicySources(api)).toBe(text);
+  });
+
+  it("names the callers whose own UpstreamConfig shapes how they reach a service, and what it sets", () => {
+    const shaped: ConfigEntriesOutcome = {
+      ...outcome,
+      config: {
+        ...dsl,
+        callerUpstreams: new Map([
+          ['web', { source: 'service-defaults/web', defaults: undefined, overrides: new Map([['api', { connectTimeoutMs: 1234, circuitBreaker: { maxConnections: 7 }, outlierDetection: undefined }]]) }],
+        ]),
+      },
+    };
+    expect(policySources(dsl, shaped, 'api')?.text).toBe(
+      "subsets, failover from service-resolver/api; split from service-splitter/api; the rest from mesh.config.ts; for web's calls, connect timeout, limits from service-defaults/web",
+    );
+    expect(policySources(dsl, shaped, 'web')?.callers).toEqual({});
   });
 
   it('says "defaults" for a service only entries shape, mesh.config.ts alone for one no entry touches, and nothing for neither', () => {
@@ -39,5 +55,25 @@ describe('configProblems', () => {
       'connect-proxy web-1-sidecar-proxy: Proxy.Mode "transparent": no outbound capture is set up; use Proxy.Upstreams',
     ]);
     expect(configProblems({ ...outcome, problems: [] }, undefined)).toEqual([]);
+  });
+
+  it('reports a protocol a registration names only where it differs from the one served', () => {
+    const sidecar: ConnectSidecar = {
+      id: 'web-1-sidecar-proxy',
+      node: 'n1',
+      service: 'web',
+      publicPort: 21000,
+      local: { address: '127.0.0.1', port: 8080 },
+      upstreams: [],
+      expose: [],
+      unsupported: [],
+      protocols: [
+        { path: 'Proxy.Config.protocol', service: 'web', protocol: 'http' },
+        { path: 'Proxy.Upstreams[0].Config.protocol', service: 'api', protocol: 'grpc' },
+      ],
+    };
+    expect(configProblems({ ...outcome, problems: [] }, new Map([[sidecar.id, sidecar]]), () => 'http')).toEqual([
+      'connect-proxy web-1-sidecar-proxy: Proxy.Upstreams[0].Config.protocol "grpc" is not served; api is served as http (set its protocol with service-defaults or proxy-defaults)',
+    ]);
   });
 });
