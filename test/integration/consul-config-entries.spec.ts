@@ -218,10 +218,12 @@ describe('Consul config entries, written with `consul config write`, reach a run
     expect(failures).toEqual([]);
   });
 
-  it("applies web's service-defaults UpstreamConfig to web's own api cluster", async () => {
+  it("applies web's service-defaults UpstreamConfig to web's own api cluster, and its local timeouts to web's app", async () => {
     const start = await write({
       Kind: 'service-defaults',
       Name: 'web',
+      LocalConnectTimeoutMs: 2500,
+      LocalRequestTimeoutMs: 9000,
       UpstreamConfig: {
         Overrides: [
           {
@@ -242,6 +244,8 @@ describe('Consul config entries, written with `consul config write`, reach a run
       outlier_detection: { interval: '3s', consecutive_5xx: 4, enforcing_consecutive_5xx: 60, max_ejection_percent: 50, base_ejection_time: '6s' },
     });
     expect((await call('/')).instance).toMatch(/^api-/);
+    expect(dump.configs.map((c) => c.cluster).find((c) => c.name === 'local_app')).toMatchObject({ connect_timeout: '2.500s' });
+    await untilEnvoyHolds('service-defaults LocalRequestTimeoutMs', start, 'dynamic_listeners', (listeners) => listeners.includes('"timeout": "9s"'));
     const { stdout } = await run(process.execPath, [join(repoRoot(), 'xds-server/dist/cli/main.js'), 'status', `--admin=${controlPlane.adminUrl}`]);
     expect(stdout).toContain("for web's calls, connect timeout, limits, passive health check from service-defaults/web");
     // Consul's agent copies the entries into web's sidecar registration (Upstreams[0].Config, Proxy.Config.protocol): read, not reported.

@@ -27,7 +27,14 @@ const ENTRIES: ConfigEntry[] = [
     Subsets: { v1: { Filter: 'Service.Meta.version == 1' }, v2: { Filter: 'Service.Meta.version == 2' } },
     Failover: { '*': { Targets: [{ Service: 'api-backup' }] } },
   },
-  { Kind: 'service-splitter', Name: 'api', Splits: [{ Weight: 80, ServiceSubset: 'v1' }, { Weight: 20, ServiceSubset: 'v2' }] },
+  {
+    Kind: 'service-splitter',
+    Name: 'api',
+    Splits: [
+      { Weight: 80, ServiceSubset: 'v1', RequestHeaders: { Add: { 'x-split-v1': '1' } } },
+      { Weight: 20, ServiceSubset: 'v2', RequestHeaders: { Set: { 'x-split': 'v2' }, Remove: ['x-drop'] } },
+    ],
+  },
   {
     Kind: 'service-router',
     Name: 'api',
@@ -44,6 +51,7 @@ interface Answer {
   status: number;
   instance?: string;
   attempts?: number;
+  headers?: Record<string, string>;
 }
 
 /** One mesh: a Consul with the registrations and entries, and an Envoy per sidecar on one xDS server. */
@@ -106,8 +114,8 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
 
   async function call(w: World, path: string, headers: Record<string, string> = {}): Promise<Answer> {
     const result = await httpRequest(`http://127.0.0.1:${w.upstream}${path}`, { headers });
-    const body = result.status === 200 || result.body.startsWith('{') ? (JSON.parse(result.body) as { instance: string; attempts?: number }) : undefined;
-    return { status: result.status, instance: body?.instance, attempts: body?.attempts };
+    const body = result.status === 200 || result.body.startsWith('{') ? (JSON.parse(result.body) as { instance: string; attempts?: number; headers?: Record<string, string> }) : undefined;
+    return { status: result.status, instance: body?.instance, attempts: body?.attempts, headers: body?.headers };
   }
 
   /** The instance counts of `count` requests through each world. */
@@ -150,6 +158,21 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     figures.push(`split of ${REQUESTS} to v2: Consul ${counts.consul['api-2']}, ours ${counts.ours['api-2']}`);
   });
 
+  it("changes request headers per split as the splitter says, on that split's share only, in both", async () => {
+    const seen: Record<string, Record<string, string[]>> = {};
+    for (const w of worlds) {
+      const byInstance: Record<string, Set<string>> = {};
+      for (let i = 0; i < 100; i++) {
+        const answer = await call(w, '/', { 'x-drop': 'yes' });
+        const marks = [`x-split=${answer.headers?.['x-split'] ?? '-'}`, `x-split-v1=${answer.headers?.['x-split-v1'] ?? '-'}`, `x-drop=${answer.headers?.['x-drop'] ?? '-'}`];
+        byInstance[answer.instance ?? 'none'] = new Set([...(byInstance[answer.instance ?? 'none'] ?? []), marks.join(' ')]);
+      }
+      seen[w.name] = Object.fromEntries(Object.entries(byInstance).map(([instance, set]) => [instance, [...set].sort()]));
+    }
+    expect(seen.ours).toEqual({ 'api-1': ['x-split=- x-split-v1=1 x-drop=yes'], 'api-2': ['x-split=v2 x-split-v1=- x-drop=-'] });
+    expect(seen.ours).toEqual(seen.consul);
+  });
+
   it('matches the router\'s path and header rules the same way', async () => {
     expect(await tally('/admin/users', 30)).toEqual({ consul: { 'api-2': 30 }, ours: { 'api-2': 30 } });
     expect(await tally('/', 30, { 'x-canary': '1' })).toEqual({ consul: { 'api-2': 30 }, ours: { 'api-2': 30 } });
@@ -172,7 +195,10 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
 
   it("retries a 503 per the route's RetryOnStatusCodes in both: the second attempt answers", async () => {
     for (const w of worlds) {
-      for (let n = 0; n < 5; n++) expect([w.name, await call(w, '/flaky', { 'x-echo-flaky': `${w.name}-${n}` })]).toEqual([w.name, { status: 200, instance: 'api-2', attempts: 2 }]);
+      for (let n = 0; n < 5; n++) {
+        const { status, instance, attempts } = await call(w, '/flaky', { 'x-echo-flaky': `${w.name}-${n}` });
+        expect([w.name, { status, instance, attempts }]).toEqual([w.name, { status: 200, instance: 'api-2', attempts: 2 }]);
+      }
     }
   });
 
@@ -204,10 +230,12 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     }
   });
 
-  it("applies web's service-defaults UpstreamConfig to web's cluster for api's default subset in both alike", async () => {
+  it("applies web's service-defaults UpstreamConfig to web's cluster for api's default subset, and its local timeouts to web's app, in both alike", async () => {
     const entry: ConfigEntry = {
       Kind: 'service-defaults',
       Name: 'web',
+      LocalConnectTimeoutMs: 2500,
+      LocalRequestTimeoutMs: 9000,
       UpstreamConfig: {
         Overrides: [
           {
@@ -232,16 +260,21 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
         const dump = JSON.parse(await httpGet(`${web(w.name).adminUrl}/config_dump?resource=dynamic_active_clusters`)) as { configs: Array<{ cluster: ClusterDump }> };
         const cluster = dump.configs.map((c) => c.cluster).find((c) => isV1[w.name](c.name));
         if (cluster?.connect_timeout !== '1.234s') throw new Error(`not yet: ${JSON.stringify(cluster ?? dump.configs.map((c) => c.cluster.name))}`);
+        const local = dump.configs.map((c) => c.cluster).find((c) => c.name === 'local_app');
+        // The listener follows the clusters once Envoy has ACKed them (make-before-break).
+        const listeners = await httpGet(`${web(w.name).adminUrl}/config_dump?resource=dynamic_listeners`);
+        if (!listeners.includes('"timeout": "9s"')) throw new Error(`inbound route timeout not yet 9s: ${listeners.match(/"timeout": "[^"]*"/g)?.join(', ') ?? 'none'}`);
         const threshold = cluster.circuit_breakers?.thresholds?.[0] ?? {};
         const outlier = cluster.outlier_detection ?? {};
         return {
           connect_timeout: cluster.connect_timeout,
           limits: [threshold.max_connections, threshold.max_pending_requests, threshold.max_requests],
           passive: [outlier.interval, outlier.consecutive_5xx, outlier.enforcing_consecutive_5xx, outlier.max_ejection_percent, outlier.base_ejection_time],
+          localConnectTimeout: local?.connect_timeout,
         };
       }, DEADLINE);
     }
-    expect(shaped.ours).toEqual({ connect_timeout: '1.234s', limits: [7, 8, 9], passive: ['3s', 4, 60, 50, '6s'] });
+    expect(shaped.ours).toEqual({ connect_timeout: '1.234s', limits: [7, 8, 9], passive: ['3s', 4, 60, 50, '6s'], localConnectTimeout: '2.500s' });
     expect(shaped.ours).toEqual(shaped.consul);
   });
 });

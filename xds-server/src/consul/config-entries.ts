@@ -1,4 +1,4 @@
-import { durationMs, optional, unsupportedFields } from './entry-fields';
+import { durationMs, optional, optionalInteger, unsupportedFields } from './entry-fields';
 import { type JsonObject, JsonShape } from './json-shape';
 import { parseUpstreamConfig, type UpstreamConfig } from './upstream-config';
 
@@ -40,6 +40,9 @@ export interface DefaultsEntry extends EntryBase {
   readonly protocol: string | undefined;
   /** service-defaults only: how this service's sidecar connects to its upstreams. */
   readonly upstreamConfig?: UpstreamConfig;
+  /** How the sidecar reaches its own app: connect timeout, and the timeout of a request to it (0 or unset: Envoy's default). */
+  readonly localConnectTimeoutMs?: number;
+  readonly localRequestTimeoutMs?: number;
 }
 
 export interface ResolverEntry extends EntryBase {
@@ -116,19 +119,35 @@ function parseDefaults(shape: JsonShape, entry: JsonObject, at: string, kind: 's
   const name = shape.string(entry.Name, `${at}.Name`);
   if (kind === 'service-defaults') {
     const label = `${kind}/${name}: `;
-    const unsupported = unsupportedFields(entry, ['Protocol', 'UpstreamConfig'], label);
+    const unsupported = unsupportedFields(entry, ['Protocol', 'UpstreamConfig', 'LocalConnectTimeoutMs', 'LocalRequestTimeoutMs'], label);
     const upstreamConfig = parseUpstreamConfig(shape, entry.UpstreamConfig, `${at}.UpstreamConfig`, `${label}UpstreamConfig.`, unsupported);
-    return { kind, name, source: `${kind}/${name}`, protocol: optional(shape, entry.Protocol, `${at}.Protocol`), ...(upstreamConfig ? { upstreamConfig } : {}), unsupported };
+    return {
+      kind,
+      name,
+      source: `${kind}/${name}`,
+      protocol: optional(shape, entry.Protocol, `${at}.Protocol`),
+      ...(upstreamConfig ? { upstreamConfig } : {}),
+      ...localTimeouts(shape, entry.LocalConnectTimeoutMs, entry.LocalRequestTimeoutMs, `${at}.LocalConnectTimeoutMs`, `${at}.LocalRequestTimeoutMs`),
+      unsupported,
+    };
   }
   const config = entry.Config === undefined || entry.Config === null ? {} : shape.object(entry.Config, `${at}.Config`);
   const protocol = config.protocol === undefined ? undefined : shape.string(config.protocol, `${at}.Config.protocol`);
+  const served = ['protocol', 'local_connect_timeout_ms', 'local_request_timeout_ms'];
   return {
     kind,
     name,
     source: `${kind}/${name}`,
     protocol,
-    unsupported: [...unsupportedFields(entry, ['Config'], `${kind}/${name}: `), ...Object.keys(config).filter((k) => k !== 'protocol').map((k) => `${kind}/${name}: Config.${k}`)],
+    ...localTimeouts(shape, config.local_connect_timeout_ms, config.local_request_timeout_ms, `${at}.Config.local_connect_timeout_ms`, `${at}.Config.local_request_timeout_ms`),
+    unsupported: [...unsupportedFields(entry, ['Config'], `${kind}/${name}: `), ...Object.keys(config).filter((k) => !served.includes(k)).map((k) => `${kind}/${name}: Config.${k}`)],
   };
+}
+
+function localTimeouts(shape: JsonShape, connect: unknown, request: unknown, connectAt: string, requestAt: string): Pick<DefaultsEntry, 'localConnectTimeoutMs' | 'localRequestTimeoutMs'> {
+  const connectMs = optionalInteger(shape, connect, connectAt);
+  const requestMs = optionalInteger(shape, request, requestAt);
+  return { ...(connectMs ? { localConnectTimeoutMs: connectMs } : {}), ...(requestMs ? { localRequestTimeoutMs: requestMs } : {}) };
 }
 
 function parseResolver(shape: JsonShape, entry: JsonObject, at: string): ResolverEntry {

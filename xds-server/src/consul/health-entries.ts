@@ -1,6 +1,7 @@
 import { aggregateHealth } from './instance-health';
 import { JsonShape } from './json-shape';
 import type { ConnectProxyRegistration, ConnectUpstream, ExposePath, ServiceInstance } from './service-instance';
+import { optionalInteger } from './entry-fields';
 import { parseRegisteredUpstreamConfig } from './upstream-config';
 
 /**
@@ -79,9 +80,12 @@ function placementIgnored(object: Record<string, unknown>, path: string): string
 
 function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyRegistration {
   const proxy = shape.object(value, at);
-  const ignored = [...configKeys(proxy.Config, 'Proxy.Config').filter((key) => !key.startsWith('Proxy.Config.protocol:')), ...placementIgnored(proxy, 'Proxy')];
+  const servedConfig = ['protocol', 'local_connect_timeout_ms', 'local_request_timeout_ms'];
+  const ignored = [...configKeys(proxy.Config, 'Proxy.Config').filter((key) => !servedConfig.some((served) => key.startsWith(`Proxy.Config.${served}:`))), ...placementIgnored(proxy, 'Proxy')];
   const config = proxy.Config !== null && typeof proxy.Config === 'object' ? (proxy.Config as Record<string, unknown>) : {};
   const protocol = typeof config.protocol === 'string' && config.protocol !== '' ? config.protocol : undefined;
+  const localConnect = optionalInteger(shape, config.local_connect_timeout_ms, `${at}.Config.local_connect_timeout_ms`) || undefined;
+  const localRequest = optionalInteger(shape, config.local_request_timeout_ms, `${at}.Config.local_request_timeout_ms`) || undefined;
   const upstreams: ConnectUpstream[] = shape.array(proxy.Upstreams ?? [], `${at}.Upstreams`).map((raw, i) => {
     const u = shape.object(raw, `${at}.Upstreams[${i}]`);
     const registered = parseRegisteredUpstreamConfig(shape, u.Config, `${at}.Upstreams[${i}].Config`, `Proxy.Upstreams[${i}].Config`, ignored);
@@ -117,6 +121,7 @@ function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyR
     localServicePort: optionalPort(shape, proxy.LocalServicePort, `${at}.LocalServicePort`),
     mode: shape.optionalString(proxy.Mode, `${at}.Mode`),
     ...(protocol ? { protocol } : {}),
+    ...(localConnect !== undefined || localRequest !== undefined ? { localTimeouts: { connectTimeoutMs: localConnect, requestTimeoutMs: localRequest } } : {}),
     upstreams: Object.freeze(upstreams),
     exposePaths: Object.freeze(exposePaths),
     ignored: Object.freeze(ignored),

@@ -51,6 +51,8 @@ export interface ConnectProxyRegistration {
   readonly exposePaths: readonly ExposePath[];
   /** `Config.protocol`: Consul copies the destination's protocol there; what is served comes from the config entries. */
   readonly protocol?: string;
+  /** `Config`'s local_connect_timeout_ms and local_request_timeout_ms (Consul merges service-defaults there). */
+  readonly localTimeouts?: { readonly connectTimeoutMs: number | undefined; readonly requestTimeoutMs: number | undefined };
   /** Fields set that this control plane does not serve, each with its path and why. */
   readonly ignored: readonly string[];
 }

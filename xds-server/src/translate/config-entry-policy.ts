@@ -1,6 +1,6 @@
 import type { ConsulConfigEntries, EntryTarget, HeaderModifiers, RouterEntry } from '../consul/config-entries';
 import type { ServiceModel, ServiceProtocol } from './model';
-import type { CallerUpstreamsModel, HttpMethod, MeshConfigModel, RouteModel, SubsetModel, TrafficPolicyModel, WeightedTargetModel } from './policy-model';
+import { ANY_SERVICE, type CallerUpstreamsModel, type HttpMethod, type LocalTimeoutsModel, type MeshConfigModel, type RouteModel, type SubsetModel, type TrafficPolicyModel, type WeightedTargetModel } from './policy-model';
 import { parseSubsetFilter } from './subset-filter';
 import { upstreamOverride } from './caller-upstreams';
 
@@ -14,11 +14,13 @@ import { upstreamOverride } from './caller-upstreams';
  *   the default route's target   service-splitter (Splits), else the resolver's DefaultSubset or Redirect
  *   the routes before it         service-router (Routes)
  *   protocol                     service-defaults, then the registration's meta/tag, then proxy-defaults
+ *   local app timeouts           service-defaults (LocalConnectTimeoutMs, LocalRequestTimeoutMs), then proxy-defaults
+ * A caller's UpstreamConfig (service-defaults of the caller) shapes that caller's calls only.
  * Everything else (retries and timeouts of the default route, circuit breaker, outlier
  * detection, balancer, mTLS, callers) stays with mesh.config.ts.
  */
 
-export type PolicyPart = 'subsets' | 'connectTimeout' | 'split' | 'routes' | 'protocol' | 'failover';
+export type PolicyPart = 'subsets' | 'connectTimeout' | 'split' | 'routes' | 'protocol' | 'failover' | 'localTimeouts';
 
 export const DSL_SOURCE = 'mesh.config.ts';
 
@@ -66,7 +68,13 @@ class Compiler {
     }
     for (const [name, entry] of this.entries.serviceDefaults) if (entry.protocol !== undefined) this.origin(name, 'protocol', entry.source);
     const callerUpstreams = this.callerUpstreams();
-    if (names.length === 0 && callerUpstreams.size === 0) return this.dsl;
+    const localTimeouts = new Map<string, LocalTimeoutsModel>();
+    for (const entry of [this.entries.proxyDefaults, ...this.entries.serviceDefaults.values()]) {
+      if (entry?.localConnectTimeoutMs === undefined && entry?.localRequestTimeoutMs === undefined) continue;
+      localTimeouts.set(entry.kind === 'proxy-defaults' ? ANY_SERVICE : entry.name, { connectTimeoutMs: entry.localConnectTimeoutMs, requestTimeoutMs: entry.localRequestTimeoutMs });
+      if (entry.kind === 'service-defaults') this.origin(entry.name, 'localTimeouts', entry.source);
+    }
+    if (names.length === 0 && callerUpstreams.size === 0 && localTimeouts.size === 0) return this.dsl;
     for (const name of names) this.subsets.set(name, this.resolverSubsets(name));
     const policies = new Map(this.dsl?.policies);
     for (const name of names) policies.set(name, this.policy(name, this.dsl?.policies.get(name)));
@@ -76,6 +84,7 @@ class Compiler {
       gateway: this.dsl?.gateway,
       policies,
       ...(callerUpstreams.size > 0 ? { callerUpstreams } : {}),
+      ...(localTimeouts.size > 0 ? { localTimeouts } : {}),
     };
   }
 

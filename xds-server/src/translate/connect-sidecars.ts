@@ -99,5 +99,6 @@ export function connectSidecar(sidecar: ServiceInstance, destinations: readonly 
     expose: [...expose].sort(([a], [b]) => a - b).map(([port, paths]) => ({ port, paths })),
     unsupported,
     ...(protocols.length > 0 ? { protocols } : {}),
+    ...(proxy.localTimeouts ? { localTimeouts: proxy.localTimeouts } : {}),
   };
 }

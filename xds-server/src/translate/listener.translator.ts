@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { ExposeListener, LocalService, ProxyIdentity, ServiceProtocol } from './model';
 import { CONNECT_TIMEOUT, HTTP2_PROTOCOL_OPTIONS } from './cluster.translator';
 import { configSource, type ConfigSourceRef } from './config-source';
+import { duration } from './duration';
 import { FAULT_FILTER_NAME, FAULT_TYPE } from './route-rule';
 import type { MtlsMode } from './policy-model';
 import { httpRbacFilter, networkRbacFilter, type CallerPermissions } from './rbac.translator';
@@ -112,7 +113,13 @@ function inboundHcm(local: LocalService, statPrefix: string, httpFilters: readon
       ...tracing,
       route_config: {
         name: INBOUND_LISTENER_NAME,
-        virtual_hosts: [{ name: local.name, domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: LOCAL_APP_CLUSTER } }] }],
+        virtual_hosts: [
+          {
+            name: local.name,
+            domains: ['*'],
+            routes: [{ match: { prefix: '/' }, route: { cluster: LOCAL_APP_CLUSTER, ...(local.requestTimeoutMs === undefined ? {} : { timeout: duration(local.requestTimeoutMs) }) } }],
+          },
+        ],
       },
       http_filters: [...httpFilters, ROUTER],
     },
@@ -156,7 +163,7 @@ export function localAppCluster(local: LocalService): object {
   return {
     name: LOCAL_APP_CLUSTER,
     type: isIP(address) ? 'STATIC' : 'STRICT_DNS',
-    connect_timeout: CONNECT_TIMEOUT,
+    connect_timeout: local.connectTimeoutMs === undefined ? CONNECT_TIMEOUT : duration(local.connectTimeoutMs),
     ...(local.protocol === 'grpc' || local.protocol === 'http2' ? { typed_extension_protocol_options: HTTP2_PROTOCOL_OPTIONS } : {}),
     load_assignment: {
       cluster_name: LOCAL_APP_CLUSTER,

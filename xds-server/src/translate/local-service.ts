@@ -1,4 +1,5 @@
 import type { LocalService, MeshModel } from './model';
+import { ANY_SERVICE, type LocalTimeoutsModel, type MeshConfigModel } from './policy-model';
 
 /**
  * The service a sidecar fronts, as its inbound listener needs it: the sidecar's public
@@ -12,5 +13,18 @@ export function localServiceFor(model: MeshModel, service: string, instanceId: s
   const withSidecar = found.endpoints.filter((e) => e.sidecarPort !== undefined);
   const endpoint = (instanceId ? withSidecar.find((e) => e.id === instanceId) : undefined) ?? withSidecar[0];
   if (!endpoint?.sidecarPort) return undefined;
-  return { name: service, sidecarPort: endpoint.sidecarPort, appPort: endpoint.appPort, protocol: found.protocol };
+  return { name: service, sidecarPort: endpoint.sidecarPort, appPort: endpoint.appPort, protocol: found.protocol, ...localTimeouts(model.config, service) };
+}
+
+/**
+ * How `service`'s sidecar reaches its app: its service-defaults' LocalConnectTimeoutMs and
+ * LocalRequestTimeoutMs, each else proxy-defaults', then `registered` (a Connect registration's
+ * Proxy.Config, where Consul merges both) over them.
+ */
+export function localTimeouts(config: MeshConfigModel | undefined, service: string, registered: Partial<LocalTimeoutsModel> = {}): Pick<LocalService, 'connectTimeoutMs' | 'requestTimeoutMs'> {
+  const own = config?.localTimeouts?.get(service);
+  const any = config?.localTimeouts?.get(ANY_SERVICE);
+  const connectTimeoutMs = registered.connectTimeoutMs ?? own?.connectTimeoutMs ?? any?.connectTimeoutMs;
+  const requestTimeoutMs = registered.requestTimeoutMs ?? own?.requestTimeoutMs ?? any?.requestTimeoutMs;
+  return { ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}), ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) };
 }

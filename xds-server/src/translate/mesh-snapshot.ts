@@ -27,7 +27,7 @@ import { callersUseTls, meshIdentity, mtlsMode } from './mtls';
 import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
 import type { MeshIdentity } from './tls-context';
 import type { ConnectSidecar, LocalService, MeshModel, ProxyIdentity, ServiceEndpoint } from './model';
-import { localServiceFor } from './local-service';
+import { localServiceFor, localTimeouts } from './local-service';
 import {
   GATEWAY_ROUTE_NAME,
   gatewayRouteConfiguration,
@@ -360,7 +360,14 @@ export class MeshSnapshot {
     this.addCallerClusters(key, proxy, ownClusters, registered);
     const protocol = this.model.services.get(sidecar.service)?.protocol ?? 'http';
     if (sidecar.local.port !== undefined) {
-      const local: LocalService = { name: sidecar.service, sidecarPort: sidecar.publicPort, appAddress: sidecar.local.address, appPort: sidecar.local.port, protocol };
+      const local: LocalService = {
+        name: sidecar.service,
+        sidecarPort: sidecar.publicPort,
+        appAddress: sidecar.local.address,
+        appPort: sidecar.local.port,
+        protocol,
+        ...localTimeouts(this.model.config, sidecar.service, sidecar.localTimeouts),
+      };
       this.addInbound(key, proxy, local, tracing, listeners, ownClusters);
     }
     const bound = new Set<string>();

@@ -1,7 +1,7 @@
 import type { Intention } from '../consul/connect-intentions';
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
 import type { ConfigSourceRef } from './config-source';
-import type { MeshConfigModel, UpstreamOverrideModel } from './policy-model';
+import type { LocalTimeoutsModel, MeshConfigModel, UpstreamOverrideModel } from './policy-model';
 import type { TracingModel } from './tracing';
 /**
  * What translation consumes: the healthy endpoints of every service in the catalog, and
@@ -89,6 +89,8 @@ export interface ConnectSidecar {
   unsupported: readonly string[];
   /** Protocols the registration's `Config` maps name (Consul copies them there); served ones come from the config entries. */
   protocols?: ReadonlyArray<{ path: string; service: string; protocol: string }>;
+  /** `Proxy.Config`'s local_connect_timeout_ms and local_request_timeout_ms (Consul merges service-defaults there). */
+  localTimeouts?: Partial<LocalTimeoutsModel>;
 }
 
 /** A sidecar's own service: where its inbound listener listens and where the app is. */
@@ -99,6 +101,9 @@ export interface LocalService {
   appAddress?: string;
   appPort: number;
   protocol: ServiceProtocol;
+  /** The local_app cluster's connect timeout and the inbound route's timeout; undefined: the defaults. */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 

@@ -157,6 +157,12 @@ export interface CallerUpstreamsModel {
   overrides: ReadonlyMap<string, UpstreamOverrideModel>;
 }
 
+/** How a sidecar reaches its own app (Consul's LocalConnectTimeoutMs and LocalRequestTimeoutMs); undefined: the defaults. */
+export interface LocalTimeoutsModel {
+  connectTimeoutMs: number | undefined;
+  requestTimeoutMs: number | undefined;
+}
+
 /** The part of the mesh that comes from mesh.config.ts. */
 export interface MeshConfigModel {
   /** Content hash of the validated definition. */
@@ -168,4 +174,9 @@ export interface MeshConfigModel {
   gateway: GatewayModel | undefined;
   /** By calling service; only from Consul's service-defaults. */
   callerUpstreams?: ReadonlyMap<string, CallerUpstreamsModel>;
+  /** By service, with ANY_SERVICE for proxy-defaults; only from Consul's service-defaults and proxy-defaults. */
+  localTimeouts?: ReadonlyMap<string, LocalTimeoutsModel>;
 }
+
+/** The key of `localTimeouts` that proxy-defaults sets, for every service without its own. */
+export const ANY_SERVICE = '*';

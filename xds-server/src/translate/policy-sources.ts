@@ -23,6 +23,7 @@ const PART_LABEL: Record<PolicyPart, string> = {
   split: 'split',
   routes: 'routes',
   protocol: 'protocol',
+  localTimeouts: 'local app timeouts',
 };
 
 export function policySources(dsl: MeshConfigModel | undefined, outcome: ConfigEntriesOutcome, service: string): PolicySources | undefined {
