@@ -54,14 +54,14 @@ describe('parseConfigEntries', () => {
     });
   });
 
-  it('reads the protocol of service-defaults and of proxy-defaults, and lists what else an entry sets as not served', () => {
+  it('reads the protocol and local timeouts of service-defaults and of proxy-defaults, and lists what else an entry sets as not served', () => {
     const [service] = parse('service-defaults');
     const body = structuredClone(fixture('proxy-defaults')) as Array<Record<string, unknown>>;
-    body[0]!.Config = { protocol: 'http', local_connect_timeout_ms: 500 };
+    body[0]!.Config = { protocol: 'http', local_connect_timeout_ms: 500, envoy_prometheus_bind_addr: '0.0.0.0:9102' };
     body[0]!.AccessLogs = { Enabled: true };
     const [proxy] = parse('proxy-defaults', body);
     expect(service).toMatchObject({ protocol: 'http', unsupported: [] });
-    expect(proxy).toMatchObject({ protocol: 'http', unsupported: ['proxy-defaults/global: AccessLogs', 'proxy-defaults/global: Config.local_connect_timeout_ms'] });
+    expect(proxy).toMatchObject({ protocol: 'http', localConnectTimeoutMs: 500, unsupported: ['proxy-defaults/global: AccessLogs', 'proxy-defaults/global: Config.envoy_prometheus_bind_addr'] });
     const all = combineConfigEntries(new Map([['proxy-defaults', [proxy!]], ['service-defaults', [service!]]]));
     expect(all.proxyDefaults?.protocol).toBe('http');
     expect(all.serviceDefaults.get('api')?.protocol).toBe('http');
