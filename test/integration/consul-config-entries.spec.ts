@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { freePort, httpGet, ProcessSupervisor, repoRoot, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
-import { consulBootstrap, consulConfigDelete, consulConfigWrite, registerWithSidecar, untilChecks } from '../support/consul-connect';
+import { consulBootstrap, consulConfigDelete, consulConfigWrite, registerWithSidecar, untilChecks, WEB_SERVICE_DEFAULTS } from '../support/consul-connect';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
@@ -219,22 +219,7 @@ describe('Consul config entries, written with `consul config write`, reach a run
   });
 
   it("applies web's service-defaults UpstreamConfig to web's own api cluster, and its local timeouts to web's app", async () => {
-    const start = await write({
-      Kind: 'service-defaults',
-      Name: 'web',
-      LocalConnectTimeoutMs: 2500,
-      LocalRequestTimeoutMs: 9000,
-      UpstreamConfig: {
-        Overrides: [
-          {
-            Name: 'api',
-            ConnectTimeoutMs: 1234,
-            Limits: { MaxConnections: 7, MaxPendingRequests: 8, MaxConcurrentRequests: 9 },
-            PassiveHealthCheck: { Interval: '3s', MaxFailures: 4, EnforcingConsecutive5xx: 60, MaxEjectionPercent: 50, BaseEjectionTime: '6s' },
-          },
-        ],
-      },
-    });
+    const start = await write(WEB_SERVICE_DEFAULTS);
     await untilEnvoyHolds('service-defaults UpstreamConfig', start, 'dynamic_active_clusters', (dump) => dump.includes('"connect_timeout": "1.234s"'));
     const dump = JSON.parse(await httpGet(`${envoy.adminUrl}/config_dump?resource=dynamic_active_clusters`)) as { configs: Array<{ cluster: Record<string, unknown> & { name: string } }> };
     const api = dump.configs.map((c) => c.cluster).find((c) => c.name === 'api');

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, httpGet, ProcessSupervisor, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
-import { consulBootstrap, consulConfigWrite, registerWithSidecar, untilChecks } from '../support/consul-connect';
+import { consulBootstrap, consulConfigWrite, registerWithSidecar, untilChecks, WEB_SERVICE_DEFAULTS } from '../support/consul-connect';
 import { startControlPlane } from '../support/control-plane';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
@@ -231,22 +231,6 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
   });
 
   it("applies web's service-defaults UpstreamConfig to web's cluster for api's default subset, and its local timeouts to web's app, in both alike", async () => {
-    const entry: ConfigEntry = {
-      Kind: 'service-defaults',
-      Name: 'web',
-      LocalConnectTimeoutMs: 2500,
-      LocalRequestTimeoutMs: 9000,
-      UpstreamConfig: {
-        Overrides: [
-          {
-            Name: 'api',
-            ConnectTimeoutMs: 1234,
-            Limits: { MaxConnections: 7, MaxPendingRequests: 8, MaxConcurrentRequests: 9 },
-            PassiveHealthCheck: { Interval: '3s', MaxFailures: 4, EnforcingConsecutive5xx: 60, MaxEjectionPercent: 50, BaseEjectionTime: '6s' },
-          },
-        ],
-      },
-    };
     // We name the subset's cluster api~v1. With failover on, Consul's is an aggregate of
     // failover-target~0~<hash>~v1.api.default.dc1.internal.<trust domain> (api's own v1 endpoints)
     // and the backup's; the hash names the upstream config.
@@ -254,7 +238,7 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     const shaped: Record<string, unknown> = {};
     for (const w of worlds) {
       const file = join(supervisor.runDir, `${w.name}-upstream-config.json`);
-      writeFileSync(file, JSON.stringify(entry));
+      writeFileSync(file, JSON.stringify(WEB_SERVICE_DEFAULTS));
       await consulConfigWrite(w.consul, file);
       shaped[w.name] = await waitFor(`${w.name}: web's api~v1 cluster shaped by UpstreamConfig`, async () => {
         const dump = JSON.parse(await httpGet(`${web(w.name).adminUrl}/config_dump?resource=dynamic_active_clusters`)) as { configs: Array<{ cluster: ClusterDump }> };

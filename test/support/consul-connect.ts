@@ -66,3 +66,25 @@ export async function untilChecks(consul: ConsulHandle, service: string, status:
     return checks.filter((c) => c.Status === status).length >= count ? true : undefined;
   }, { timeoutMs: 30_000, intervalMs: 100 });
 }
+
+/**
+ * web's service-defaults with every caller-side and local setting served: its calls to api
+ * (connect timeout 1.234 s, limits 7/8/9, passive health check 3 s, 4 failures, 60 %, 50 %, 6 s)
+ * and its own app (connect 2.5 s, requests 9 s). Shared by the suites that check them.
+ */
+export const WEB_SERVICE_DEFAULTS = {
+  Kind: 'service-defaults',
+  Name: 'web',
+  LocalConnectTimeoutMs: 2500,
+  LocalRequestTimeoutMs: 9000,
+  UpstreamConfig: {
+    Overrides: [
+      {
+        Name: 'api',
+        ConnectTimeoutMs: 1234,
+        Limits: { MaxConnections: 7, MaxPendingRequests: 8, MaxConcurrentRequests: 9 },
+        PassiveHealthCheck: { Interval: '3s', MaxFailures: 4, EnforcingConsecutive5xx: 60, MaxEjectionPercent: 50, BaseEjectionTime: '6s' },
+      },
+    ],
+  },
+};

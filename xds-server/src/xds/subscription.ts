@@ -196,7 +196,7 @@ export function respondToChanges<S extends Subscription, R>(
 
 /** Once no listener or route waits for its answer: the responses that remove what was retained meanwhile. */
 export function releaseRetained<S extends Subscription, R>(types: ReadonlyMap<TypeUrl, S>, awaiting: (typeUrl: TypeUrl) => boolean, build: BuildResponse<S, R>): R[] {
-  if (NAMING_TYPES.some(awaiting)) return [];
+  if (NAMING_TYPES.some(awaiting) || !RETAINED_TYPES.some((typeUrl) => (types.get(typeUrl)?.retained.size ?? 0) > 0)) return [];
   return buildTypes(types, NO_CHANGES, RETAINED_TYPES, build, false);
 }
 
