@@ -123,6 +123,7 @@ export class AdsSession<WireReq, Req extends { typeUrl: TypeUrl }, Res extends {
         this.log.warn({ nonce, seconds: DEFAULT_MAX_HOLD_MS / 1000 }, 'the proxy has not answered its clusters; listeners and routes go out without waiting for them to warm');
         this.queue.retry();
       },
+      onReleased: (ms, outcome) => deps.metrics.warmingHoldSeconds.observe({ outcome }, ms / 1000),
     });
     this.queue = new OutboundQueue<Outbound<Res>>({
       write: (outbound, done) => this.write(outbound, done),

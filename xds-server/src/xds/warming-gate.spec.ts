@@ -4,13 +4,20 @@ import { WarmingGate } from './warming-gate';
 describe('WarmingGate', () => {
   let awaiting: string | undefined;
   let expired: string[];
+  let released: string[];
   let gate: WarmingGate;
 
   beforeEach(() => {
     jest.useFakeTimers();
     awaiting = undefined;
     expired = [];
-    gate = new WarmingGate({ awaitingClusters: () => awaiting, maxHoldMs: 1000, onExpired: (nonce) => expired.push(nonce) });
+    released = [];
+    gate = new WarmingGate({
+      awaitingClusters: () => awaiting,
+      maxHoldMs: 1000,
+      onExpired: (nonce) => expired.push(nonce),
+      onReleased: (ms, outcome) => released.push(`${outcome} ${Math.round(ms)}`),
+    });
   });
   afterEach(() => {
     gate.stop();
@@ -41,6 +48,7 @@ describe('WarmingGate', () => {
     gate.answered();
     jest.advanceTimersByTime(1);
     expect(expired).toEqual(['n1']);
+    expect(released).toEqual(['expired 1000']);
     expect(gate.holds(TypeUrl.Route)).toBe(false);
 
     awaiting = 'n2';
@@ -50,9 +58,11 @@ describe('WarmingGate', () => {
   it('ends the wait when the CDS response is answered, so no late expiry fires', () => {
     awaiting = 'n1';
     gate.holds(TypeUrl.Listener);
+    jest.advanceTimersByTime(40);
     awaiting = undefined;
     gate.answered();
     jest.advanceTimersByTime(5000);
     expect(expired).toEqual([]);
+    expect(released).toEqual(['answered 40']);
   });
 });

@@ -7,6 +7,8 @@ export interface WarmingGateOptions {
   maxHoldMs: number;
   /** The wait for `nonce` ran out: what was held may go now. */
   onExpired(nonce: string): void;
+  /** A wait ended, after `ms`: the proxy answered its clusters, or the wait ran out. */
+  onReleased?(ms: number, outcome: 'answered' | 'expired'): void;
 }
 
 /** Envoy's default `initial_fetch_timeout`: a cluster whose endpoints never come is warm after it. */
@@ -24,6 +26,7 @@ export class WarmingGate {
   private timer: NodeJS.Timeout | undefined;
   /** The CDS response the running timer waits for. */
   private waitingFor: string | undefined;
+  private since = 0;
   private expired: string | undefined;
 
   constructor(private readonly options: WarmingGateOptions) {}
@@ -34,11 +37,13 @@ export class WarmingGate {
     const nonce = this.options.awaitingClusters();
     if (nonce === undefined || nonce === this.expired) return false;
     if (this.waitingFor !== nonce) {
-      this.stop();
+      this.release();
       this.waitingFor = nonce;
+      this.since = performance.now();
       this.timer = setTimeout(() => {
         this.timer = this.waitingFor = undefined;
         this.expired = nonce;
+        this.options.onReleased?.(this.options.maxHoldMs, 'expired');
         this.options.onExpired(nonce);
       }, this.options.maxHoldMs).unref();
     }
@@ -47,7 +52,12 @@ export class WarmingGate {
 
   /** The client answered a request: the wait ends if it answered the CDS response waited for. */
   answered(): void {
-    if (this.waitingFor !== this.options.awaitingClusters()) this.stop();
+    if (this.waitingFor !== this.options.awaitingClusters()) this.release();
+  }
+
+  private release(): void {
+    if (this.waitingFor !== undefined) this.options.onReleased?.(performance.now() - this.since, 'answered');
+    this.stop();
   }
 
   stop(): void {

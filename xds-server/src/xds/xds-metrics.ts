@@ -54,6 +54,14 @@ export class XdsMetrics {
     registers: [this.registry],
   });
 
+  readonly warmingHoldSeconds = new Histogram({
+    name: 'mesh_xds_warming_hold_seconds',
+    help: 'Time listener and route responses waited for the proxy to ACK the clusters sent before them (it ACKs once they are warm), by outcome (answered, expired)',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+    registers: [this.registry],
+  });
+
   readonly consulWatchErrors = new Counter({
     name: 'mesh_consul_watch_errors_total',
     help: 'Failed Consul blocking queries, by endpoint',
