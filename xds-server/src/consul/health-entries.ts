@@ -60,9 +60,12 @@ function optionalPort(shape: JsonShape, value: unknown, at: string): number | un
   return shape.integer(value, at);
 }
 
-/** The keys of an opaque `Config` map, each named with its path, for `ignored`. */
-function configKeys(value: unknown, path: string): string[] {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value).map((key) => `${path}.${key}: not served`) : [];
+/** The keys of an opaque `Config` map outside `served`, each named with its path, for `ignored`. */
+function configKeys(value: unknown, path: string, served: readonly string[]): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.keys(value)
+    .filter((key) => !served.includes(key))
+    .map((key) => `${path}.${key}: not served`);
 }
 
 /** Namespaces, partitions, peers and mesh gateways: set to anything but the defaults, they are not served. */
@@ -80,8 +83,7 @@ function placementIgnored(object: Record<string, unknown>, path: string): string
 
 function parseProxy(shape: JsonShape, value: unknown, at: string): ConnectProxyRegistration {
   const proxy = shape.object(value, at);
-  const servedConfig = ['protocol', 'local_connect_timeout_ms', 'local_request_timeout_ms'];
-  const ignored = [...configKeys(proxy.Config, 'Proxy.Config').filter((key) => !servedConfig.some((served) => key.startsWith(`Proxy.Config.${served}:`))), ...placementIgnored(proxy, 'Proxy')];
+  const ignored = [...configKeys(proxy.Config, 'Proxy.Config', ['protocol', 'local_connect_timeout_ms', 'local_request_timeout_ms']), ...placementIgnored(proxy, 'Proxy')];
   const config = proxy.Config !== null && typeof proxy.Config === 'object' ? (proxy.Config as Record<string, unknown>) : {};
   const protocol = typeof config.protocol === 'string' && config.protocol !== '' ? config.protocol : undefined;
   const localConnect = optionalInteger(shape, config.local_connect_timeout_ms, `${at}.Config.local_connect_timeout_ms`) || undefined;
