@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ConfigEntryKind, combineConfigEntries, parseConfigEntries } from './config-entries';
 import { ConsulResponseError } from './consul-errors';
+import type { IngressGatewayEntry } from './ingress-gateway-entry';
 
 /** `/v1/config/<kind>` as Consul 1.22.6 answered after `consul config write` of each entry (indexes and hashes trimmed). */
 function fixture(kind: ConfigEntryKind): unknown[] {
@@ -65,6 +66,40 @@ describe('parseConfigEntries', () => {
     const all = combineConfigEntries(new Map([['proxy-defaults', [proxy!]], ['service-defaults', [service!]]]));
     expect(all.proxyDefaults?.protocol).toBe('http');
     expect(all.serviceDefaults.get('api')?.protocol).toBe('http');
+  });
+
+  it('reads an ingress-gateway: listeners with their protocol, services, hosts and header changes, and what it does not serve', () => {
+    const [gateway] = parse('ingress-gateway');
+    expect(gateway).toEqual({
+      kind: 'ingress-gateway',
+      name: 'ingress',
+      source: 'ingress-gateway/ingress',
+      listeners: [
+        {
+          port: 8080,
+          protocol: 'http',
+          services: [
+            { name: 'api', hosts: [], requestHeaders: { add: { 'x-via': 'ingress' }, set: {}, remove: ['x-drop'] }, responseHeaders: { add: {}, set: { 'x-gateway': 'ingress' }, remove: [] } },
+            { name: 'api-backup', hosts: ['backup.example.com'], requestHeaders: undefined, responseHeaders: undefined },
+          ],
+        },
+        { port: 8443, protocol: 'http', services: [{ name: '*', hosts: [], requestHeaders: undefined, responseHeaders: undefined }] },
+        { port: 9000, protocol: 'tcp', services: [{ name: 'db', hosts: [], requestHeaders: undefined, responseHeaders: undefined }] },
+      ],
+      unsupported: ['ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections'],
+    });
+    expect(combineConfigEntries(new Map([['ingress-gateway', [gateway!]]])).ingressGateways.get('ingress')).toBe(gateway);
+    const body = structuredClone(fixture('ingress-gateway')) as Array<{ TLS: object; Listeners: Array<{ Protocol?: string; Services: Array<Record<string, unknown>> }> }>;
+    body[0]!.TLS = { Enabled: true };
+    delete body[0]!.Listeners[2]!.Protocol;
+    body[0]!.Listeners[0]!.Services[0]!.Namespace = 'team-a';
+    const [changed] = parse('ingress-gateway', body) as Array<IngressGatewayEntry>;
+    expect(changed!.unsupported).toEqual([
+      'ingress-gateway/ingress: TLS',
+      'ingress-gateway/ingress: Listeners[0].Services[0].Namespace "team-a": only the default namespace is served',
+      'ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections',
+    ]);
+    expect(changed!.listeners.map((l) => [l.protocol, l.services.map((s) => s.name)])).toEqual([['http', ['api-backup']], ['http', ['*']], ['tcp', ['db']]]);
   });
 
   it('names the field of a malformed entry', () => {

@@ -1,4 +1,5 @@
-import { durationMs, optional, optionalInteger, unsupportedFields } from './entry-fields';
+import { durationMs, type HeaderModifiers, headerModifiers, optional, optionalInteger, unsupportedFields } from './entry-fields';
+import { type IngressGatewayEntry, parseIngressGateway } from './ingress-gateway-entry';
 import { type JsonObject, JsonShape } from './json-shape';
 import { parseUpstreamConfig, type UpstreamConfig } from './upstream-config';
 
@@ -9,18 +10,14 @@ import { parseUpstreamConfig, type UpstreamConfig } from './upstream-config';
  * finding out from traffic.
  */
 
-export const CONFIG_ENTRY_KINDS = ['proxy-defaults', 'service-defaults', 'service-resolver', 'service-splitter', 'service-router'] as const;
+export const CONFIG_ENTRY_KINDS = ['proxy-defaults', 'service-defaults', 'service-resolver', 'service-splitter', 'service-router', 'ingress-gateway'] as const;
 export type ConfigEntryKind = (typeof CONFIG_ENTRY_KINDS)[number];
 
 export function configEntriesPath(kind: ConfigEntryKind): string {
   return `/v1/config/${kind}`;
 }
 
-export interface HeaderModifiers {
-  readonly add: Readonly<Record<string, string>>;
-  readonly set: Readonly<Record<string, string>>;
-  readonly remove: readonly string[];
-}
+export type { HeaderModifiers } from './entry-fields';
 
 /** Where a resolver, split or route sends traffic; undefined parts mean "the entry's own service" and "its default subset". */
 export interface EntryTarget {
@@ -28,7 +25,7 @@ export interface EntryTarget {
   readonly subset: string | undefined;
 }
 
-interface EntryBase {
+export interface EntryBase {
   /** `<kind>/<name>`, as `consul config read` names it. */
   readonly source: string;
   readonly name: string;
@@ -91,6 +88,8 @@ export interface ConsulConfigEntries {
   readonly resolvers: ReadonlyMap<string, ResolverEntry>;
   readonly splitters: ReadonlyMap<string, SplitterEntry>;
   readonly routers: ReadonlyMap<string, RouterEntry>;
+  /** By gateway service name. */
+  readonly ingressGateways: ReadonlyMap<string, IngressGatewayEntry>;
 }
 
 export const NO_CONFIG_ENTRIES: ConsulConfigEntries = {
@@ -99,20 +98,14 @@ export const NO_CONFIG_ENTRIES: ConsulConfigEntries = {
   resolvers: new Map(),
   splitters: new Map(),
   routers: new Map(),
+  ingressGateways: new Map(),
 };
 
-export type ConfigEntry = DefaultsEntry | ResolverEntry | SplitterEntry | RouterEntry;
+export type ConfigEntry = DefaultsEntry | ResolverEntry | SplitterEntry | RouterEntry | IngressGatewayEntry;
 
 function target(shape: JsonShape, value: unknown, at: string): EntryTarget {
   const object = shape.object(value, at);
   return { service: optional(shape, object.Service, `${at}.Service`), subset: optional(shape, object.ServiceSubset, `${at}.ServiceSubset`) };
-}
-
-function headerModifiers(shape: JsonShape, value: unknown, at: string): HeaderModifiers | undefined {
-  if (value === undefined || value === null) return undefined;
-  const object = shape.object(value, at);
-  const modifiers = { add: shape.stringMap(object.Add, `${at}.Add`), set: shape.stringMap(object.Set, `${at}.Set`), remove: shape.stringList(object.Remove, `${at}.Remove`) };
-  return Object.keys(modifiers.add).length || Object.keys(modifiers.set).length || modifiers.remove.length ? modifiers : undefined;
 }
 
 function parseDefaults(shape: JsonShape, entry: JsonObject, at: string, kind: 'service-defaults' | 'proxy-defaults'): DefaultsEntry {
@@ -291,6 +284,9 @@ export function parseConfigEntries(kind: ConfigEntryKind, body: unknown, path: s
       case 'service-router':
         entries.push(parseRouter(shape, entry, at));
         break;
+      case 'ingress-gateway':
+        entries.push(parseIngressGateway(shape, entry, at));
+        break;
     }
   });
   return entries;
@@ -306,5 +302,6 @@ export function combineConfigEntries(byKind: ReadonlyMap<ConfigEntryKind, readon
     resolvers: new Map(all.filter((e): e is ResolverEntry => e.kind === 'service-resolver').map((e) => [e.name, e])),
     splitters: new Map(all.filter((e): e is SplitterEntry => e.kind === 'service-splitter').map((e) => [e.name, e])),
     routers: new Map(all.filter((e): e is RouterEntry => e.kind === 'service-router').map((e) => [e.name, e])),
+    ingressGateways: new Map(all.filter((e): e is IngressGatewayEntry => e.kind === 'ingress-gateway').map((e) => [e.name, e])),
   };
 }

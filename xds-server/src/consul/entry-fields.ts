@@ -47,3 +47,17 @@ export function nanosecondsOrDurationMs(shape: JsonShape, value: unknown, at: st
 export function optionalInteger(shape: JsonShape, value: unknown, at: string): number | undefined {
   return value === undefined || value === null ? undefined : shape.integer(value, at);
 }
+
+export interface HeaderModifiers {
+  readonly add: Readonly<Record<string, string>>;
+  readonly set: Readonly<Record<string, string>>;
+  readonly remove: readonly string[];
+}
+
+/** A `RequestHeaders` / `ResponseHeaders` block; one that changes nothing is undefined. */
+export function headerModifiers(shape: JsonShape, value: unknown, at: string): HeaderModifiers | undefined {
+  if (value === undefined || value === null) return undefined;
+  const object = shape.object(value, at);
+  const modifiers = { add: shape.stringMap(object.Add, `${at}.Add`), set: shape.stringMap(object.Set, `${at}.Set`), remove: shape.stringList(object.Remove, `${at}.Remove`) };
+  return Object.keys(modifiers.add).length || Object.keys(modifiers.set).length || modifiers.remove.length ? modifiers : undefined;
+}

@@ -72,6 +72,14 @@ describe('parseHealthEntries', () => {
     expect(instances.map((i) => i.id)).toEqual(['ok']);
   });
 
+  it('keeps a gateway registration while its check is critical, marked with its kind: its own Envoy is served from it', () => {
+    const gateway = entry({ id: 'ingress', checks: [['serfHealth', 'passing'], ['service:ingress', 'critical']] }) as { Service: Record<string, unknown> };
+    gateway.Service.Kind = 'ingress-gateway';
+    const other = entry({ id: 'web-2', checks: [['service:web-2', 'critical']] }) as { Service: Record<string, unknown> };
+    other.Service.Kind = 'typical';
+    expect(parseHealthEntries([gateway, other], PATH, 'web').map((i) => [i.id, i.health, i.gatewayKind])).toEqual([['ingress', 'critical', 'ingress-gateway']]);
+  });
+
   it('keeps warning instances, marked warning, with their warning weight for the translator', () => {
     const [instance] = parseHealthEntries(
       [entry({ id: 'slow', checks: [['serfHealth', 'passing'], ['service:slow', 'warning']], weights: { Passing: 10, Warning: 1 } })],

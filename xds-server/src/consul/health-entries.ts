@@ -1,6 +1,6 @@
 import { aggregateHealth } from './instance-health';
 import { JsonShape } from './json-shape';
-import type { ConnectProxyRegistration, ConnectUpstream, ExposePath, ServiceInstance } from './service-instance';
+import { type ConnectProxyRegistration, type ConnectUpstream, type ExposePath, GATEWAY_KINDS, type GatewayKind, type ServiceInstance } from './service-instance';
 import { optionalInteger } from './entry-fields';
 import { parseRegisteredUpstreamConfig } from './upstream-config';
 
@@ -15,7 +15,8 @@ import { parseRegisteredUpstreamConfig } from './upstream-config';
  * drop warning instances too and turn a degraded dependency into a hard outage.
  *
  * A Connect proxy (`Kind: connect-proxy`) is kept even when critical (README, "Coming from
- * Consul Connect"): its destination must not be reached around a sidecar that is down.
+ * Consul Connect"): its destination must not be reached around a sidecar that is down. So is a
+ * gateway: its own Envoy is served from the registration, whatever its check says.
  */
 export function parseHealthEntries(body: unknown, path: string, service: string): readonly ServiceInstance[] {
   const shape = new JsonShape(path);
@@ -30,7 +31,8 @@ export function parseHealthEntries(body: unknown, path: string, service: string)
     const health = aggregateHealth(statuses);
     const kind = shape.optionalString(svc.Kind, `${at}.Service.Kind`);
     const connectProxy = kind === 'connect-proxy' ? parseProxy(shape, svc.Proxy, `${at}.Service.Proxy`) : undefined;
-    if (health === 'critical' && !connectProxy) return;
+    const gatewayKind = (GATEWAY_KINDS as readonly string[]).includes(kind) ? (kind as GatewayKind) : undefined;
+    if (health === 'critical' && !connectProxy && !gatewayKind) return;
     const weights = svc.Weights === undefined || svc.Weights === null ? undefined : shape.object(svc.Weights, `${at}.Service.Weights`);
     const serviceAddress = shape.optionalString(svc.Address, `${at}.Service.Address`);
     instances.push(
@@ -48,6 +50,7 @@ export function parseHealthEntries(body: unknown, path: string, service: string)
           warning: weights?.Warning === undefined ? 1 : shape.integer(weights.Warning, `${at}.Service.Weights.Warning`),
         }),
         ...(connectProxy ? { connectProxy } : {}),
+        ...(gatewayKind ? { gatewayKind } : {}),
       }),
     );
   });

@@ -57,10 +57,15 @@ export interface ConnectProxyRegistration {
   readonly ignored: readonly string[];
 }
 
+/** Consul's gateway kinds: such a registration is the gateway proxy itself, never a destination. */
+export const GATEWAY_KINDS = ['ingress-gateway', 'terminating-gateway', 'mesh-gateway', 'api-gateway'] as const;
+export type GatewayKind = (typeof GATEWAY_KINDS)[number];
+
 /**
  * One instance of a service, as the translator needs it. Frozen. Ordinary instances are only
  * ever passing or warning: critical ones are removed. A Connect proxy is kept while critical,
- * so that its destination is still known to be behind a sidecar and is never reached around it.
+ * so that its destination is still known to be behind a sidecar and is never reached around it,
+ * and so is a gateway, whose Envoy is served from its registration whatever its health.
  */
 export interface ServiceInstance {
   /** Service.ID; unique per node, so (node, id) identifies the instance. */
@@ -76,4 +81,6 @@ export interface ServiceInstance {
   readonly weights: InstanceWeights;
   /** Set for `Kind: connect-proxy` registrations only. */
   readonly connectProxy?: ConnectProxyRegistration;
+  /** Set for gateway registrations (`consul connect envoy -gateway=<kind> -register`). */
+  readonly gatewayKind?: GatewayKind;
 }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { ServiceInstance } from '../consul/service-instance';
 import { connectEndpoints, connectSidecar, sidecarsByDestination } from './connect-sidecars';
-import type { ConnectSidecar, MeshModel, ServiceEndpoint, ServiceModel, ServiceProtocol } from './model';
+import type { ConnectSidecar, GatewayRegistration, MeshModel, ServiceEndpoint, ServiceModel, ServiceProtocol } from './model';
 
 const PROTOCOLS: readonly ServiceProtocol[] = ['http', 'http2', 'grpc', 'tcp'];
 const MAX_WEIGHT = 128;
@@ -68,7 +68,8 @@ function sameInstances(a: readonly ServiceInstance[], b: readonly ServiceInstanc
  * change keeps its ServiceModel object, which lets the snapshot reuse its encoded resources.
  * Connect sidecars (`Kind: connect-proxy`) are not services of their own: they become the
  * endpoints of their destination (connect-sidecars.ts) and the registrations their Envoys
- * are served from (`connectProxies`).
+ * are served from (`connectProxies`). Nor are gateways: their registrations are what their own
+ * Envoys are served from (`gateways`).
  */
 export class CatalogModelBuilder {
   private previous = new Map<string, Built>();
@@ -77,9 +78,11 @@ export class CatalogModelBuilder {
     const next = new Map<string, Built>();
     const sidecars = sidecarsByDestination(services);
     const connectProxies = new Map<string, ConnectSidecar>();
+    const gateways = new Map<string, GatewayRegistration>();
     for (const name of [...services.keys()].sort()) {
       const all = services.get(name) ?? [];
-      const instances = all.some((i) => i.connectProxy) ? all.filter((i) => !i.connectProxy) : all;
+      for (const { id, gatewayKind, address } of all) if (gatewayKind) gateways.set(id, { id, service: name, kind: gatewayKind, address });
+      const instances = all.some((i) => i.connectProxy || i.gatewayKind) ? all.filter((i) => !i.connectProxy && !i.gatewayKind) : all;
       if (instances.length === 0 && all.length > 0) continue;
       const own = sidecars.get(name) ?? [];
       for (const sidecar of own) {
@@ -110,6 +113,7 @@ export class CatalogModelBuilder {
     return {
       services: new Map([...next].map(([name, { model }]) => [name, model])),
       ...(connectProxies.size > 0 ? { connectProxies } : {}),
+      ...(gateways.size > 0 ? { gateways } : {}),
     };
   }
 }

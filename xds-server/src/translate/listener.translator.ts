@@ -6,7 +6,8 @@ import { duration } from './duration';
 import { FAULT_FILTER_NAME, FAULT_TYPE } from './route-rule';
 import type { MtlsMode } from './policy-model';
 import { httpRbacFilter, networkRbacFilter, type CallerPermissions } from './rbac.translator';
-import { GATEWAY_ROUTE_NAME, OUTBOUND_SCOPES_NAME, upstreamRouteName } from './route.translator';
+import { GATEWAY_ROUTE_NAME, ingressRouteName, OUTBOUND_SCOPES_NAME, upstreamRouteName } from './route.translator';
+import type { IngressListenerModel } from './ingress-gateway';
 import { downstreamTransportSocket, inboundFilterChains, type MeshIdentity } from './tls-context';
 
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -83,6 +84,22 @@ export function gatewayListener(port: number, source: ConfigSourceRef, tracing: 
     address: socketAddress('0.0.0.0', port),
     filter_chains: [{ filters: [policyHcm('gateway', rds(GATEWAY_ROUTE_NAME, source), {}, tracing)] }],
   };
+}
+
+/** Consul's names: `<protocol>:<address>:<port>`, or `<service>:<address>:<port>` for a tcp listener. */
+export function ingressListenerName(address: string, listener: IngressListenerModel): string {
+  const prefix = listener.protocol === 'tcp' ? (listener.services[0]?.service ?? 'tcp') : listener.protocol;
+  return `${prefix}:${address}:${listener.port}`;
+}
+
+/** An ingress gateway's listener on its registration's address: routes by Host over RDS, or one tcp service proxied as is. */
+export function ingressListener(address: string, listener: IngressListenerModel, source: ConfigSourceRef, tracing: object = {}): object {
+  const tcpService = listener.protocol === 'tcp' ? listener.services[0]?.service : undefined;
+  const filter =
+    tcpService !== undefined
+      ? { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': TCP_PROXY_TYPE, stat_prefix: `ingress_upstream_${tcpService}`, cluster: tcpService } }
+      : policyHcm(`ingress_upstream_${listener.port}`, rds(ingressRouteName(listener.port), source), {}, tracing);
+  return { name: ingressListenerName(address, listener), address: socketAddress(address, listener.port), traffic_direction: 'OUTBOUND', filter_chains: [{ filters: [filter] }] };
 }
 
 /** How a sidecar's public listener takes connections when its service is in `strict` or `permissive` mode. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   apiListener,
   exposeCluster,
@@ -7,6 +8,8 @@ import {
   GATEWAY_LISTENER_NAME,
   gatewayListener,
   INBOUND_LISTENER_NAME,
+  ingressListener,
+  ingressListenerName,
   inboundListener,
   LOCAL_APP_CLUSTER,
   localAppCluster,
@@ -26,11 +29,13 @@ import { callerRules } from './caller-authorization';
 import { callersUseTls, meshIdentity, mtlsMode } from './mtls';
 import { IDENTITY_SECRET_NAME, identitySecret, ROOTS_SECRET_NAME, rootsSecret } from './secret.translator';
 import type { MeshIdentity } from './tls-context';
-import type { ConnectSidecar, LocalService, MeshModel, ProxyIdentity, ServiceEndpoint } from './model';
+import type { ConnectSidecar, GatewayRegistration, LocalService, MeshModel, ProxyIdentity, ServiceEndpoint } from './model';
 import { localServiceFor, localTimeouts } from './local-service';
 import {
   GATEWAY_ROUTE_NAME,
   gatewayRouteConfiguration,
+  ingressRouteConfiguration,
+  ingressRouteName,
   outboundDomains,
   outboundScope,
   outboundScopeName,
@@ -223,8 +228,10 @@ export class MeshSnapshot {
     let view = this.views.get(key);
     if (!view) {
       const connect = this.connectSidecarOf(proxy);
+      const gateway = this.gatewayRegistrationOf(proxy);
       if (proxy.kind === 'grpc') view = this.grpcView();
       else if (connect) view = this.connectView(key, proxy, connect);
+      else if (gateway) view = this.consulGatewayView(key, proxy, gateway);
       else if (proxy.service === gatewayName(this.model)) view = this.gatewayView(key, proxy);
       else view = this.envoyView(key, proxy, localServiceFor(this.model, proxy.service, instanceId));
       this.views.set(key, view);
@@ -236,6 +243,7 @@ export class MeshSnapshot {
   viewKey(proxy: ProxyIdentity, instanceId: string | undefined): string {
     if (proxy.kind === 'grpc') return 'grpc';
     if (this.connectSidecarOf(proxy)) return ['connect', configSourceKey(proxy.configSource), proxy.service, proxy.id].join('|');
+    if (this.gatewayRegistrationOf(proxy)) return ['consul-gateway', configSourceKey(proxy.configSource), proxy.service, proxy.id].join('|');
     return ['envoy', configSourceKey(proxy.configSource), `${proxy.outboundAddress}:${proxy.outboundPort}`, proxy.service, proxy.gatewayPort ?? '', instanceId ?? ''].join('|');
   }
 
@@ -248,6 +256,13 @@ export class MeshSnapshot {
     if (proxy.kind !== 'envoy') return undefined;
     const sidecar = this.model.connectProxies?.get(proxy.id);
     return sidecar?.service === proxy.service ? sidecar : undefined;
+  }
+
+  /** The Consul gateway registration an Envoy started by `consul connect envoy -gateway` stands for: node.id its service ID, node.cluster its name. */
+  private gatewayRegistrationOf(proxy: ProxyIdentity): GatewayRegistration | undefined {
+    if (proxy.kind !== 'envoy') return undefined;
+    const gateway = this.model.gateways?.get(proxy.id);
+    return gateway?.service === proxy.service ? gateway : undefined;
   }
 
   /** Service clusters for a config source, plus the trace collector's when tracing is on. */
@@ -299,6 +314,40 @@ export class MeshSnapshot {
       [TypeUrl.Listener]: ResourceIndex.of([listener]),
       [TypeUrl.ScopedRoute]: ResourceIndex.EMPTY,
       [TypeUrl.Route]: this.shared.gatewayRoutes,
+      [TypeUrl.Secret]: this.secretsFor(proxy.service),
+    });
+  }
+
+  /**
+   * What a Consul gateway's Envoy gets. An ingress gateway: one listener per listener of its
+   * `ingress-gateway` entry, on its registration's address, each routing by Host to the services
+   * it publishes with their own routes, over mTLS to their sidecars as a caller named after the
+   * gateway. Other kinds are not served (README, "Coming from Consul Connect"): no listeners,
+   * rather than a sidecar's, and `mesh status` says so.
+   */
+  private consulGatewayView(key: string, proxy: ProxyIdentity, gateway: GatewayRegistration): NodeView {
+    const tracing = hcmTracing(this.model.tracing, tracingServiceName(proxy.service, 'gateway'));
+    const entry = gateway.kind === 'ingress-gateway' ? this.model.ingressGateways?.get(gateway.service) : undefined;
+    const address = isIP(gateway.address) ? gateway.address : '0.0.0.0';
+    const listeners: Resource[] = [];
+    const routes: Resource[] = [];
+    const ownClusters = new Map<string, Resource>();
+    this.addCallerClusters(key, proxy, ownClusters);
+    for (const listener of entry?.listeners ?? []) {
+      if (listener.services.length === 0) continue;
+      const name = ingressListenerName(address, listener);
+      listeners.push(this.own(key, TypeUrl.Listener, name, [address, listener, proxy.configSource, tracing], () => ingressListener(address, listener, proxy.configSource, tracing)));
+      if (listener.protocol === 'tcp') continue;
+      const policies = this.model.config?.policies;
+      const inputs = [listener, listener.services.map((s) => [this.model.services.get(s.service)?.protocol, policyKey(policies?.get(s.service), 'route')])];
+      routes.push(this.own(key, TypeUrl.Route, ingressRouteName(listener.port), inputs, () => ingressRouteConfiguration(listener, this.model.services, policies)));
+    }
+    return staticView({
+      [TypeUrl.Cluster]: this.clustersFor(proxy.configSource).with(ownClusters),
+      [TypeUrl.Endpoint]: this.shared.endpoints,
+      [TypeUrl.Listener]: ResourceIndex.of(listeners),
+      [TypeUrl.ScopedRoute]: ResourceIndex.EMPTY,
+      [TypeUrl.Route]: ResourceIndex.of(routes),
       [TypeUrl.Secret]: this.secretsFor(proxy.service),
     });
   }

@@ -10,6 +10,7 @@ import type { TracingModel } from './tracing';
 import type { SpanContext } from '@opentelemetry/api';
 import { tracer } from '../telemetry/tracer';
 import { MeshSnapshot } from './mesh-snapshot';
+import { type IngressGatewayModel, ingressGateways, unservedGateways } from './ingress-gateway';
 
 export interface MeshChange {
   snapshot: MeshSnapshot;
@@ -64,6 +65,8 @@ export class MeshState {
   private configApplied = false;
   private readonly readyWaiters: Array<() => void> = [];
   private isReady = false;
+  /** The ingress gateways' entries as the last snapshot serves them, and what they could not serve. */
+  private ingress: { gateways: ReadonlyMap<string, IngressGatewayModel>; problems: readonly string[] } = { gateways: new Map(), problems: [] };
   /** Extra services added through the test-only admin hook (MESH_XDS_TEST_HOOKS=1). */
   private readonly injected = new Map<string, ServiceModel>();
 
@@ -124,7 +127,11 @@ export class MeshState {
 
   /** What is not served as written: config-entry overlaps and ignored fields, and ignored parts of Connect registrations. */
   get configProblems(): string[] {
-    return configProblems(this.configEntries, this.model.connectProxies, (service) => this.model.services.get(service)?.protocol);
+    return [
+      ...configProblems(this.configEntries, this.model.connectProxies, (service) => this.model.services.get(service)?.protocol),
+      ...this.ingress.problems,
+      ...unservedGateways(this.model.gateways?.values() ?? [], this.ingress.gateways),
+    ];
   }
 
   /** Consul's intentions changed (created, edited or deleted with the CLI, the UI or a config entry). */
@@ -170,7 +177,8 @@ export class MeshState {
   }
 
   private noteSubjects(): void {
-    const services = this.injected.size ? [...this.model.services.keys(), ...this.injected.keys()] : this.model.services.keys();
+    const gateways = [...(this.model.gateways?.values() ?? [])].map((g) => g.service);
+    const services = [...this.model.services.keys(), ...this.injected.keys(), ...gateways];
     const subjects = certificateSubjects(services, this.pending ?? this.config);
     if (subjects.join('\n') === this.subjects.join('\n')) return;
     this.subjects = subjects;
@@ -190,9 +198,11 @@ export class MeshState {
     const catalog = this.injected.size ? new Map([...this.model.services, ...this.injected]) : this.model.services;
     const services = this.entries === NO_CONFIG_ENTRIES ? catalog : this.protocolsApplied(catalog);
     const config = this.configEntries.config;
+    this.ingress = ingressGateways(this.entries.ingressGateways, services);
     const model: MeshModel = {
       services,
       ...(this.model.connectProxies ? { connectProxies: this.model.connectProxies } : {}),
+      ...(this.model.gateways ? { gateways: this.model.gateways, ingressGateways: this.ingress.gateways } : {}),
       ...(config ? { config } : {}),
       ...(this.tracing ? { tracing: this.tracing } : {}),
       ...(this.ca ? { ca: this.ca } : {}),

@@ -1,4 +1,6 @@
 import type { Intention } from '../consul/connect-intentions';
+import type { GatewayKind } from '../consul/service-instance';
+import type { IngressGatewayModel } from './ingress-gateway';
 import type { ConnectCaSnapshot } from '../consul/connect-ca-snapshot';
 import type { ConfigSourceRef } from './config-source';
 import type { LocalTimeoutsModel, MeshConfigModel, UpstreamOverrideModel } from './policy-model';
@@ -55,6 +57,20 @@ export interface MeshModel {
   intentions?: readonly Intention[];
   /** Consul Connect sidecar registrations, by proxy service ID (the node.id of `consul connect envoy`'s bootstrap). */
   connectProxies?: ReadonlyMap<string, ConnectSidecar>;
+  /** Consul gateway registrations, by service ID (the node.id of `consul connect envoy -gateway`'s bootstrap). */
+  gateways?: ReadonlyMap<string, GatewayRegistration>;
+  /** What each ingress gateway's `ingress-gateway` config entry publishes, by gateway service name. */
+  ingressGateways?: ReadonlyMap<string, IngressGatewayModel>;
+}
+
+/** A `consul connect envoy -gateway=<kind> -register` registration: the gateway proxy, not a destination. */
+export interface GatewayRegistration {
+  id: string;
+  /** The gateway's service name: the node.cluster its Envoy claims. */
+  service: string;
+  kind: GatewayKind;
+  /** Where its listeners bind: the registration's address. */
+  address: string;
 }
 
 /** A listener a Connect sidecar serves for one of its `Proxy.Upstreams`. */

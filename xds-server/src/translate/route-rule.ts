@@ -54,14 +54,17 @@ function queryParamMatcher(param: QueryParamMatchModel): object {
   }
 }
 
-/** Set replaces a header, add appends to it, as Consul's RequestHeaders do. */
-function headerChanges(modifiers: HeaderModifiersModel | undefined): object {
+/** Set replaces a header, add appends to it, as Consul's RequestHeaders and ResponseHeaders do. */
+export function headerChanges(modifiers: HeaderModifiersModel | undefined, direction: 'request' | 'response' = 'request'): object {
   if (!modifiers) return {};
   const toAdd = [
     ...Object.entries(modifiers.set).map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
     ...Object.entries(modifiers.add).map(([key, value]) => ({ header: { key, value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' })),
   ];
-  return { ...(toAdd.length ? { request_headers_to_add: toAdd } : {}), ...(modifiers.remove.length ? { request_headers_to_remove: [...modifiers.remove] } : {}) };
+  return {
+    ...(toAdd.length ? { [`${direction}_headers_to_add`]: toAdd } : {}),
+    ...(modifiers.remove.length ? { [`${direction}_headers_to_remove`]: [...modifiers.remove] } : {}),
+  };
 }
 
 /** Envoy's regex matchers match the whole value, so an alternation needs no anchors. */

@@ -1,6 +1,7 @@
+import type { IngressListenerModel } from './ingress-gateway';
 import type { ServiceModel } from './model';
 import type { GatewayRouteModel, TrafficPolicyModel } from './policy-model';
-import { methodMatcher, routeRule, SAFE_RETRY } from './route-rule';
+import { headerChanges, methodMatcher, routeRule, SAFE_RETRY } from './route-rule';
 
 export const GATEWAY_ROUTE_NAME = 'gateway';
 
@@ -72,5 +73,34 @@ function gatewayRoute(route: GatewayRouteModel): object {
   return {
     match: { ...path, ...(route.methods.length ? { headers: [methodMatcher(route.methods)] } : {}) },
     route: { cluster: route.service, ...(route.rewritePrefix !== undefined ? { prefix_rewrite: route.rewritePrefix } : {}), retry_policy: SAFE_RETRY },
+  };
+}
+
+/** An ingress gateway's listener routes over RDS by this name: its port, as Consul names it. */
+export function ingressRouteName(port: number): string {
+  return String(port);
+}
+
+/**
+ * An ingress listener's routes: one virtual host per published service, by its Host names,
+ * each with the service's own routes (its router, splitter and resolver), as a sidecar's
+ * upstream has them, and the entry's header changes for that service.
+ */
+export function ingressRouteConfiguration(listener: IngressListenerModel, services: ReadonlyMap<string, ServiceModel>, policies: ReadonlyMap<string, TrafficPolicyModel> | undefined): object {
+  return {
+    name: ingressRouteName(listener.port),
+    virtual_hosts: listener.services.flatMap((published) => {
+      const service = services.get(published.service);
+      if (!service) return [];
+      return [
+        {
+          name: published.service,
+          domains: [...published.domains],
+          routes: serviceRoutes(service, policies?.get(published.service)),
+          ...headerChanges(published.requestHeaders),
+          ...headerChanges(published.responseHeaders, 'response'),
+        },
+      ];
+    }),
   };
 }

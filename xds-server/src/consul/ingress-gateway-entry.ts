@@ -1,0 +1,66 @@
+import type { EntryBase } from './config-entries';
+import { type HeaderModifiers, headerModifiers, optional, unsupportedFields } from './entry-fields';
+import type { JsonObject, JsonShape } from './json-shape';
+
+/**
+ * Consul's `ingress-gateway` config entry: the listeners of the gateway service it is named
+ * after, and which mesh services each publishes (README, "Coming from Consul Connect").
+ */
+
+export interface IngressServiceEntry {
+  /** A service name, or `*` for every service of the listener's protocol. */
+  readonly name: string;
+  /** Host names it answers to; empty for Consul's default `<name>.ingress.*`. */
+  readonly hosts: readonly string[];
+  readonly requestHeaders: HeaderModifiers | undefined;
+  readonly responseHeaders: HeaderModifiers | undefined;
+}
+
+export interface IngressListenerEntry {
+  readonly port: number;
+  /** As written; Consul's default is tcp. */
+  readonly protocol: string;
+  readonly services: readonly IngressServiceEntry[];
+}
+
+export interface IngressGatewayEntry extends EntryBase {
+  readonly kind: 'ingress-gateway';
+  readonly listeners: readonly IngressListenerEntry[];
+}
+
+const SERVICE_FIELDS = ['Name', 'Hosts', 'RequestHeaders', 'ResponseHeaders', 'Namespace', 'Partition'];
+
+function parseService(shape: JsonShape, raw: unknown, at: string, label: string, unsupported: string[]): IngressServiceEntry | undefined {
+  const service = shape.object(raw, at);
+  unsupported.push(...unsupportedFields(service, SERVICE_FIELDS, label));
+  for (const field of ['Namespace', 'Partition'] as const) {
+    const value = optional(shape, service[field], `${at}.${field}`);
+    if (value !== undefined && value !== 'default') {
+      unsupported.push(`${label}${field} "${value}": only the default ${field.toLowerCase()} is served`);
+      return undefined;
+    }
+  }
+  return {
+    name: shape.string(service.Name, `${at}.Name`),
+    hosts: shape.stringList(service.Hosts, `${at}.Hosts`),
+    requestHeaders: headerModifiers(shape, service.RequestHeaders, `${at}.RequestHeaders`),
+    responseHeaders: headerModifiers(shape, service.ResponseHeaders, `${at}.ResponseHeaders`),
+  };
+}
+
+export function parseIngressGateway(shape: JsonShape, entry: JsonObject, at: string): IngressGatewayEntry {
+  const name = shape.string(entry.Name, `${at}.Name`);
+  const source = `ingress-gateway/${name}`;
+  const unsupported = unsupportedFields(entry, ['Listeners'], `${source}: `);
+  const listeners = shape.array(entry.Listeners ?? [], `${at}.Listeners`).map((raw, i) => {
+    const listener = shape.object(raw, `${at}.Listeners[${i}]`);
+    const lat = `${at}.Listeners[${i}]`;
+    const label = `${source}: Listeners[${i}].`;
+    unsupported.push(...unsupportedFields(listener, ['Port', 'Protocol', 'Services'], label));
+    const services = shape
+      .array(listener.Services ?? [], `${lat}.Services`)
+      .flatMap((s, j) => parseService(shape, s, `${lat}.Services[${j}]`, `${label}Services[${j}].`, unsupported) ?? []);
+    return { port: shape.integer(listener.Port, `${lat}.Port`), protocol: optional(shape, listener.Protocol, `${lat}.Protocol`) ?? 'tcp', services };
+  });
+  return { kind: 'ingress-gateway', name, source, listeners, unsupported };
+}
