@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, httpGet, ProcessSupervisor, startConsul, startEnvoy, waitFor, type ConsulHandle, type EnvoyHandle } from '@mesh/harness';
-import { consulBootstrap, consulConfigWrite, registerWithSidecar, untilChecks, WEB_SERVICE_DEFAULTS } from '../support/consul-connect';
+import { consulBootstrap, consulConfigWrite, consulGatewayBootstrap, registerWithSidecar, untilChecks, WEB_SERVICE_DEFAULTS } from '../support/consul-connect';
 import { startControlPlane } from '../support/control-plane';
 import { httpRequest } from '../support/http-request';
 import { suiteRunDir } from '../support/run-dir';
@@ -47,11 +47,31 @@ const ENTRIES: ConfigEntry[] = [
   },
 ];
 
+/** The ingress gateway's entry: api under Consul's default Host with header changes, api-backup under its own Host. */
+function ingressEntry(port: number): ConfigEntry {
+  return {
+    Kind: 'ingress-gateway',
+    Name: 'ingress',
+    Listeners: [
+      {
+        Port: port,
+        Protocol: 'http',
+        Services: [
+          { Name: 'api', RequestHeaders: { Add: { 'x-via': 'ingress' }, Remove: ['x-drop'] }, ResponseHeaders: { Set: { 'x-gateway': 'ingress' } } },
+          { Name: 'api-backup', Hosts: ['backup.example.com'] },
+        ],
+      },
+    ],
+  };
+}
+
 interface Answer {
   status: number;
   instance?: string;
   attempts?: number;
   headers?: Record<string, string>;
+  /** The response's x-gateway header, which only the ingress entry sets. */
+  gateway?: string | string[];
 }
 
 /** One mesh: a Consul with the registrations and entries, and an Envoy per sidecar on one xDS server. */
@@ -60,6 +80,8 @@ interface World {
   consul: ConsulHandle;
   /** web's upstream listener for api. */
   upstream: number;
+  /** The ingress gateway's listener. */
+  ingress: number;
   envoys: Map<string, EnvoyHandle>;
   /** Each instance's sidecar port in this world's registrations. */
   sidecarPorts: Map<string, number>;
@@ -88,7 +110,8 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
       await registerWithSidecar(consul, { ...instance, port: apps.get(instance.id)!, sidecar: { Port: sidecarPorts.get(instance.id) } });
     }
     await registerWithSidecar(consul, { id: 'web-1', name: 'web', port: apps.get('web-1')!, sidecar: { Port: await freePort(), Proxy: { Upstreams: [{ DestinationName: 'api', LocalBindPort: upstream }] } } });
-    for (const [i, entry] of ENTRIES.entries()) {
+    const ingress = await freePort();
+    for (const [i, entry] of [...ENTRIES, ingressEntry(ingress)].entries()) {
       const file = join(supervisor.runDir, `${name}-${i}-${entry.Kind}.json`);
       writeFileSync(file, JSON.stringify(entry));
       await consulConfigWrite(consul, file);
@@ -100,7 +123,11 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
       const bootstrap = await consulBootstrap(consul, { sidecarFor: id, xdsPort, adminPort });
       envoys.set(id, await startEnvoy(supervisor, { name: `envoy-${name}-${id}`, adminPort, bootstrap: () => bootstrap }));
     }
-    return { name, consul, upstream, envoys, sidecarPorts };
+    const adminPort = await freePort();
+    // The registered port is the bootstrap's own envoy_ready_listener, which Consul's check dials.
+    const bootstrap = await consulGatewayBootstrap(consul, { kind: 'ingress', service: 'ingress', address: `127.0.0.1:${await freePort()}`, xdsPort, adminPort });
+    envoys.set('ingress', await startEnvoy(supervisor, { name: `envoy-${name}-ingress`, adminPort, bootstrap: () => bootstrap }));
+    return { name, consul, upstream, ingress, envoys, sidecarPorts };
   }
 
   async function untilAllPassing(w: World): Promise<void> {
@@ -112,18 +139,19 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     }, DEADLINE);
   }
 
-  async function call(w: World, path: string, headers: Record<string, string> = {}): Promise<Answer> {
-    const result = await httpRequest(`http://127.0.0.1:${w.upstream}${path}`, { headers });
+  /** A request through web's upstream listener for api, or through the ingress gateway's listener. */
+  async function call(w: World, path: string, headers: Record<string, string> = {}, via: 'web' | 'ingress' = 'web'): Promise<Answer> {
+    const result = await httpRequest(`http://127.0.0.1:${via === 'web' ? w.upstream : w.ingress}${path}`, { headers });
     const body = result.status === 200 || result.body.startsWith('{') ? (JSON.parse(result.body) as { instance: string; attempts?: number; headers?: Record<string, string> }) : undefined;
-    return { status: result.status, instance: body?.instance, attempts: body?.attempts, headers: body?.headers };
+    return { status: result.status, instance: body?.instance, attempts: body?.attempts, headers: body?.headers, gateway: result.headers['x-gateway'] };
   }
 
   /** The instance counts of `count` requests through each world. */
-  async function tally(path: string, count: number, headers: Record<string, string> = {}): Promise<Record<World['name'], Record<string, number>>> {
+  async function tally(path: string, count: number, headers: Record<string, string> = {}, via: 'web' | 'ingress' = 'web'): Promise<Record<World['name'], Record<string, number>>> {
     const out = { consul: {}, ours: {} } as Record<World['name'], Record<string, number>>;
     for (const w of worlds) {
       for (let i = 0; i < count; i++) {
-        const { instance = 'none' } = await call(w, path, headers);
+        const { instance = 'none' } = await call(w, path, headers, via);
         out[w.name][instance] = (out[w.name][instance] ?? 0) + 1;
       }
     }
@@ -139,6 +167,9 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     worlds.push(await world('consul'), await world('ours'));
     // Consul's "Connect Sidecar Listening" checks pass within their 10 s interval of each Envoy binding its port.
     for (const w of worlds) await untilAllPassing(w);
+    for (const w of worlds) {
+      await waitFor(`${w.name}: the ingress gateway answers`, async () => ((await call(w, '/', { host: 'api.ingress.consul' }, 'ingress').catch(() => undefined))?.status === 200 ? true : undefined), DEADLINE);
+    }
   });
   afterAll(async () => {
     if (figures.length) console.log(figures.join('\n'));
@@ -228,6 +259,39 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     for (const w of worlds) {
       await waitFor(`${w.name}: api answers again`, async () => ((await call(w, '/')).instance !== 'api-backup-1' ? true : undefined), DEADLINE);
     }
+  });
+
+  it("publishes api through the ingress gateway under api.ingress.* (api.ingress.consul here), with its splitter and router, in both alike", async () => {
+    const counts = await tally('/', 200, { host: 'api.ingress.consul' }, 'ingress');
+    for (const w of worlds) {
+      expect(Object.keys(counts[w.name]).sort()).toEqual(['api-1', 'api-2']);
+      // 3.5 standard deviations of an 80/20 split of 200 either side of 40.
+      expect(counts[w.name]['api-2']).toBeGreaterThanOrEqual(20);
+      expect(counts[w.name]['api-2']).toBeLessThanOrEqual(60);
+    }
+    expect(Math.abs(counts.consul['api-2']! - counts.ours['api-2']!)).toBeLessThanOrEqual(28);
+    figures.push(`ingress split of 200 to v2: Consul ${counts.consul['api-2']}, ours ${counts.ours['api-2']}`);
+    // The Host with the listener's port matches too; the router sends /admin to v2.
+    const withPort = Object.fromEntries(worlds.map((w) => [w.name, `api.ingress.consul:${w.ingress}`]));
+    for (const w of worlds) {
+      for (let i = 0; i < 20; i++) expect([w.name, (await call(w, '/admin/users', { host: withPort[w.name]! }, 'ingress')).instance]).toEqual([w.name, 'api-2']);
+    }
+  });
+
+  it("applies the ingress entry's Hosts and header changes per service in both, and answers 404 to a Host it does not publish", async () => {
+    const seen: Record<string, unknown> = {};
+    for (const w of worlds) {
+      const api = await call(w, '/', { host: 'api.ingress.consul', 'x-drop': 'yes' }, 'ingress');
+      const backup = await call(w, '/', { host: 'backup.example.com', 'x-drop': 'yes' }, 'ingress');
+      const unknown = await call(w, '/', { host: 'nobody.example.com' }, 'ingress');
+      seen[w.name] = {
+        api: [api.headers?.['x-via'], api.headers?.['x-drop'] ?? '-', api.gateway],
+        backup: [backup.instance, backup.headers?.['x-via'] ?? '-', backup.headers?.['x-drop'], backup.gateway ?? '-'],
+        unknown: unknown.status,
+      };
+    }
+    expect(seen.ours).toEqual({ api: ['ingress', '-', 'ingress'], backup: ['api-backup-1', '-', 'yes', '-'], unknown: 404 });
+    expect(seen.ours).toEqual(seen.consul);
   });
 
   it("applies web's service-defaults UpstreamConfig to web's cluster for api's default subset, and its local timeouts to web's app, in both alike", async () => {

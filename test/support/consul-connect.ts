@@ -49,6 +49,29 @@ export async function consulBootstrap(consul: ConsulHandle, options: { sidecarFo
   return JSON.parse(stdout) as unknown;
 }
 
+/**
+ * `consul connect envoy -gateway=<kind> -register -bootstrap`: registers the gateway service
+ * at `address` (Consul's TCP check dials it) and returns the bootstrap its Envoy runs from.
+ */
+export async function consulGatewayBootstrap(
+  consul: ConsulHandle,
+  options: { kind: 'ingress' | 'terminating' | 'mesh' | 'api'; service: string; address: string; xdsPort: number; adminPort: number },
+): Promise<unknown> {
+  const { stdout } = await run(
+    toolBin('consul'),
+    [
+      'connect', 'envoy', '-bootstrap', '-register',
+      '-gateway', options.kind,
+      '-service', options.service,
+      '-address', options.address,
+      '-grpc-addr', `127.0.0.1:${options.xdsPort}`,
+      '-admin-bind', `127.0.0.1:${options.adminPort}`,
+    ],
+    { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } },
+  );
+  return JSON.parse(stdout) as unknown;
+}
+
 /** `consul config write` of one entry, as a user would run it. */
 export async function consulConfigWrite(consul: ConsulHandle, file: string): Promise<void> {
   await run(toolBin('consul'), ['config', 'write', file], { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
