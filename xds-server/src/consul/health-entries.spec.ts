@@ -75,9 +75,12 @@ describe('parseHealthEntries', () => {
   it('keeps a gateway registration while its check is critical, marked with its kind: its own Envoy is served from it', () => {
     const gateway = entry({ id: 'ingress', checks: [['serfHealth', 'passing'], ['service:ingress', 'critical']] }) as { Service: Record<string, unknown> };
     gateway.Service.Kind = 'ingress-gateway';
+    gateway.Service.Proxy = { Config: { protocol: 'http', envoy_gateway_no_default_bind: true } };
     const other = entry({ id: 'web-2', checks: [['service:web-2', 'critical']] }) as { Service: Record<string, unknown> };
     other.Service.Kind = 'typical';
-    expect(parseHealthEntries([gateway, other], PATH, 'web').map((i) => [i.id, i.health, i.gatewayKind])).toEqual([['ingress', 'critical', 'ingress-gateway']]);
+    expect(parseHealthEntries([gateway, other], PATH, 'web').map((i) => [i.id, i.health, i.gateway])).toEqual([
+      ['ingress', 'critical', { kind: 'ingress-gateway', ignored: ['Proxy.Config.envoy_gateway_no_default_bind: not served'] }],
+    ]);
   });
 
   it('keeps warning instances, marked warning, with their warning weight for the translator', () => {

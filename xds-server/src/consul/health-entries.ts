@@ -1,6 +1,14 @@
 import { aggregateHealth } from './instance-health';
 import { JsonShape } from './json-shape';
-import { type ConnectProxyRegistration, type ConnectUpstream, type ExposePath, GATEWAY_KINDS, type GatewayKind, type ServiceInstance } from './service-instance';
+import {
+  type ConnectProxyRegistration,
+  type ConnectUpstream,
+  type ExposePath,
+  GATEWAY_KINDS,
+  type GatewayKind,
+  type GatewayProxyRegistration,
+  type ServiceInstance,
+} from './service-instance';
 import { optionalInteger } from './entry-fields';
 import { parseRegisteredUpstreamConfig } from './upstream-config';
 
@@ -31,8 +39,8 @@ export function parseHealthEntries(body: unknown, path: string, service: string)
     const health = aggregateHealth(statuses);
     const kind = shape.optionalString(svc.Kind, `${at}.Service.Kind`);
     const connectProxy = kind === 'connect-proxy' ? parseProxy(shape, svc.Proxy, `${at}.Service.Proxy`) : undefined;
-    const gatewayKind = (GATEWAY_KINDS as readonly string[]).includes(kind) ? (kind as GatewayKind) : undefined;
-    if (health === 'critical' && !connectProxy && !gatewayKind) return;
+    const gateway = (GATEWAY_KINDS as readonly string[]).includes(kind) ? parseGateway(shape, kind as GatewayKind, svc.Proxy, `${at}.Service.Proxy`) : undefined;
+    if (health === 'critical' && !connectProxy && !gateway) return;
     const weights = svc.Weights === undefined || svc.Weights === null ? undefined : shape.object(svc.Weights, `${at}.Service.Weights`);
     const serviceAddress = shape.optionalString(svc.Address, `${at}.Service.Address`);
     instances.push(
@@ -50,7 +58,7 @@ export function parseHealthEntries(body: unknown, path: string, service: string)
           warning: weights?.Warning === undefined ? 1 : shape.integer(weights.Warning, `${at}.Service.Weights.Warning`),
         }),
         ...(connectProxy ? { connectProxy } : {}),
-        ...(gatewayKind ? { gatewayKind } : {}),
+        ...(gateway ? { gateway } : {}),
       }),
     );
   });
@@ -69,6 +77,12 @@ function configKeys(value: unknown, path: string, served: readonly string[]): st
   return Object.keys(value)
     .filter((key) => !served.includes(key))
     .map((key) => `${path}.${key}: not served`);
+}
+
+/** A gateway's registration: Consul copies the protocol into `Proxy.Config`; anything else there is not served. */
+function parseGateway(shape: JsonShape, kind: GatewayKind, value: unknown, at: string): GatewayProxyRegistration {
+  const proxy = value === undefined || value === null ? {} : shape.object(value, at);
+  return { kind, ignored: configKeys(proxy.Config, 'Proxy.Config', ['protocol']) };
 }
 
 /** Namespaces, partitions, peers and mesh gateways: set to anything but the defaults, they are not served. */

@@ -61,6 +61,12 @@ export interface ConnectProxyRegistration {
 export const GATEWAY_KINDS = ['ingress-gateway', 'terminating-gateway', 'mesh-gateway', 'api-gateway'] as const;
 export type GatewayKind = (typeof GATEWAY_KINDS)[number];
 
+export interface GatewayProxyRegistration {
+  readonly kind: GatewayKind;
+  /** `Proxy.Config` keys this control plane does not serve (bind addresses among them), each with its path. */
+  readonly ignored: readonly string[];
+}
+
 /**
  * One instance of a service, as the translator needs it. Frozen. Ordinary instances are only
  * ever passing or warning: critical ones are removed. A Connect proxy is kept while critical,
@@ -82,5 +88,5 @@ export interface ServiceInstance {
   /** Set for `Kind: connect-proxy` registrations only. */
   readonly connectProxy?: ConnectProxyRegistration;
   /** Set for gateway registrations (`consul connect envoy -gateway=<kind> -register`). */
-  readonly gatewayKind?: GatewayKind;
+  readonly gateway?: GatewayProxyRegistration;
 }

@@ -81,8 +81,8 @@ export class CatalogModelBuilder {
     const gateways = new Map<string, GatewayRegistration>();
     for (const name of [...services.keys()].sort()) {
       const all = services.get(name) ?? [];
-      for (const { id, gatewayKind, address } of all) if (gatewayKind) gateways.set(id, { id, service: name, kind: gatewayKind, address });
-      const instances = all.some((i) => i.connectProxy || i.gatewayKind) ? all.filter((i) => !i.connectProxy && !i.gatewayKind) : all;
+      for (const { id, gateway, address } of all) if (gateway) gateways.set(id, { id, service: name, kind: gateway.kind, address, unsupported: gateway.ignored });
+      const instances = all.some((i) => i.connectProxy || i.gateway) ? all.filter((i) => !i.connectProxy && !i.gateway) : all;
       if (instances.length === 0 && all.length > 0) continue;
       const own = sidecars.get(name) ?? [];
       for (const sidecar of own) {

@@ -18,7 +18,7 @@ function instance(service: string, id: string, port: number, extra: Partial<Serv
   return { id, service, node: 'node-1', address: '127.0.0.1', port, tags: [], meta: {}, health: 'passing', weights: { passing: 1, warning: 1 }, ...extra };
 }
 
-const gateway = (kind: GatewayKind, name: string, health: ServiceInstance['health'] = 'passing') => instance(name, name, 21000, { gatewayKind: kind, health });
+const gateway = (kind: GatewayKind, name: string, health: ServiceInstance['health'] = 'passing', ignored: string[] = []) => instance(name, name, 21000, { gateway: { kind, ignored }, health });
 
 function services(protocols: Record<string, ServiceProtocol>): Map<string, ServiceModel> {
   return new Map(Object.entries(protocols).map(([name, protocol]) => [name, { name, protocol, endpoints: [] }]));
@@ -70,7 +70,7 @@ describe('ingress gateways', () => {
   it('are registrations, not services: kept while critical, and never a destination', () => {
     const model = new CatalogModelBuilder().build(new Map([['api', [instance('api', 'api-1', 8082)]], ['ingress', [gateway('ingress-gateway', 'ingress', 'critical')]]]));
     expect([...model.services.keys()]).toEqual(['api']);
-    expect(model.gateways?.get('ingress')).toEqual({ id: 'ingress', service: 'ingress', kind: 'ingress-gateway', address: '127.0.0.1' });
+    expect(model.gateways?.get('ingress')).toEqual({ id: 'ingress', service: 'ingress', kind: 'ingress-gateway', address: '127.0.0.1', unsupported: [] });
   });
 
   it("serve the gateway's Envoy one listener per entry listener on its address, routing by Host to each service's own routes with the entry's header changes", () => {
@@ -99,12 +99,13 @@ describe('ingress gateways', () => {
   });
 
   it('give other gateway kinds, and an ingress gateway without an entry, no listeners at all, and say why', () => {
-    const mesh = meshWith(instance('api', 'api-1', 8082), gateway('terminating-gateway', 'egress'), gateway('ingress-gateway', 'edge'));
+    const mesh = meshWith(instance('api', 'api-1', 8082), gateway('terminating-gateway', 'egress'), gateway('ingress-gateway', 'edge', 'passing', ['Proxy.Config.envoy_gateway_bind_addresses: not served']));
     const snapshot = MeshSnapshot.build(mesh);
     for (const name of ['egress', 'edge']) expect(snapshot.viewFor(envoy(name, name), undefined).resources(TypeUrl.Listener).size).toBe(0);
     // A node.cluster that is not the registration's name is not that gateway: it gets a sidecar's view.
     expect([...snapshot.viewFor(envoy('edge', 'api'), undefined).resources(TypeUrl.Listener).keys()]).toContain('outbound');
     expect(unservedGateways(mesh.gateways!.values(), mesh.ingressGateways!)).toEqual([
+      "ingress-gateway edge: Proxy.Config.envoy_gateway_bind_addresses: not served; listeners bind on the registration's address",
       'ingress-gateway edge: there is no ingress-gateway config entry named edge; its Envoy gets no listeners until one is written',
       'terminating-gateway egress: terminating-gateways are not served; its Envoy gets no listeners',
     ]);

@@ -96,8 +96,10 @@ export function ingressGateways(
 /** Gateway registrations whose Envoy gets no listeners, and why. */
 export function unservedGateways(gateways: Iterable<GatewayRegistration>, ingress: ReadonlyMap<string, IngressGatewayModel>): string[] {
   return [...gateways].flatMap((gateway) => {
-    if (gateway.kind !== 'ingress-gateway') return [`${gateway.kind} ${gateway.id}: ${gateway.kind}s are not served; its Envoy gets no listeners`];
-    if (!ingress.has(gateway.service)) return [`ingress-gateway ${gateway.id}: there is no ingress-gateway config entry named ${gateway.service}; its Envoy gets no listeners until one is written`];
-    return [];
+    const label = `${gateway.kind} ${gateway.id}`;
+    if (gateway.kind !== 'ingress-gateway') return [`${label}: ${gateway.kind}s are not served; its Envoy gets no listeners`];
+    const ignored = gateway.unsupported.map((u) => `${label}: ${u}; listeners bind on the registration's address`);
+    if (!ingress.has(gateway.service)) return [...ignored, `${label}: there is no ingress-gateway config entry named ${gateway.service}; its Envoy gets no listeners until one is written`];
+    return ignored;
   });
 }

@@ -71,6 +71,8 @@ export interface GatewayRegistration {
   kind: GatewayKind;
   /** Where its listeners bind: the registration's address. */
   address: string;
+  /** Parts of the registration this control plane does not serve, each saying what and why. */
+  unsupported: readonly string[];
 }
 
 /** A listener a Connect sidecar serves for one of its `Proxy.Upstreams`. */
