@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   freePort,
@@ -11,7 +11,7 @@ import {
   type ConsulHandle,
   type EnvoyHandle,
 } from '@mesh/harness';
-import { consulBootstrap, registerWithSidecar } from '../support/consul-connect';
+import { consulBootstrap, consulConfigWrite, consulGatewayBootstrap, registerWithSidecar } from '../support/consul-connect';
 import { startControlPlane, type ControlPlaneHandle } from '../support/control-plane';
 import { envoyStat } from '../support/envoy-admin';
 import { httpRequest } from '../support/http-request';
@@ -140,6 +140,27 @@ describe('Consul Connect registrations and `consul connect envoy -bootstrap`, un
     expect(names.filter((n) => n.endsWith('-sidecar-proxy'))).toEqual([]);
     const listeners = JSON.parse(await httpGet(`${envoys.web!.adminUrl}/config_dump?resource=dynamic_listeners`)) as { configs: Array<{ name: string }> };
     expect(listeners.configs.map((l) => l.name).sort()).toEqual([`exposed_path:${ports.webExposed}`, 'inbound', 'upstream:api']);
+  });
+
+  it('serves an ingress gateway from `consul connect envoy -gateway=ingress -register` with its own token: its tcp listener reaches api over mTLS as the caller ingress', async () => {
+    const listenerPort = await freePort();
+    const entry = join(supervisor.runDir, 'ingress-gateway.json');
+    // Consul's default protocol is tcp, so its own validation takes api on a tcp listener only.
+    writeFileSync(entry, JSON.stringify({ Kind: 'ingress-gateway', Name: 'ingress', Listeners: [{ Port: listenerPort, Protocol: 'tcp', Services: [{ Name: 'api' }] }] }));
+    await consulConfigWrite(consul, entry, consul.managementToken);
+    const adminPort = await freePort();
+    const token = await serviceTokens(consul)!('ingress');
+    const bootstrap = await consulGatewayBootstrap(consul, { kind: 'ingress', service: 'ingress', address: `127.0.0.1:${await freePort()}`, xdsPort: controlPlane.xdsPort, adminPort, token });
+    const gateway = await startEnvoy(supervisor, { name: 'envoy-ingress', adminPort, bootstrap: () => bootstrap });
+    const answer = await waitFor('api answers through the ingress listener', async () => {
+      const result = await httpRequest(`http://127.0.0.1:${listenerPort}/hello`);
+      if (result.status !== 200) throw new Error(`HTTP ${result.status}: ${result.body}`);
+      return JSON.parse(result.body) as EchoAnswer;
+    }, DEADLINE);
+    expect(answer.instance).toBe('api-1');
+    expect(answer.xfcc).toContain(`URI=spiffe://${trustDomain}/ns/default/dc/dc1/svc/ingress`);
+    const listeners = JSON.parse(await httpGet(`${gateway.adminUrl}/config_dump?resource=dynamic_listeners`)) as { configs: Array<{ name: string }> };
+    expect(listeners.configs.map((l) => l.name)).toEqual([`api:127.0.0.1:${listenerPort}`]);
   });
 
   it("is refused without the sidecar's token: the bootstrap's x-consul-token is what authenticates it", async () => {

@@ -55,7 +55,7 @@ export async function consulBootstrap(consul: ConsulHandle, options: { sidecarFo
  */
 export async function consulGatewayBootstrap(
   consul: ConsulHandle,
-  options: { kind: 'ingress' | 'terminating' | 'mesh' | 'api'; service: string; address: string; xdsPort: number; adminPort: number },
+  options: { kind: 'ingress' | 'terminating' | 'mesh' | 'api'; service: string; address: string; xdsPort: number; adminPort: number; token?: string },
 ): Promise<unknown> {
   const { stdout } = await run(
     toolBin('consul'),
@@ -67,14 +67,14 @@ export async function consulGatewayBootstrap(
       '-grpc-addr', `127.0.0.1:${options.xdsPort}`,
       '-admin-bind', `127.0.0.1:${options.adminPort}`,
     ],
-    { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } },
+    { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr, ...(options.token ? { CONSUL_HTTP_TOKEN: options.token } : {}) } },
   );
   return JSON.parse(stdout) as unknown;
 }
 
-/** `consul config write` of one entry, as a user would run it. */
-export async function consulConfigWrite(consul: ConsulHandle, file: string): Promise<void> {
-  await run(toolBin('consul'), ['config', 'write', file], { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr } });
+/** `consul config write` of one entry, as a user would run it (with `token` when Consul runs ACLs). */
+export async function consulConfigWrite(consul: ConsulHandle, file: string, token?: string): Promise<void> {
+  await run(toolBin('consul'), ['config', 'write', file], { env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr, ...(token ? { CONSUL_HTTP_TOKEN: token } : {}) } });
 }
 
 /** `consul config delete -kind <kind> -name <name>`. */

@@ -48,18 +48,20 @@ describe('ingress gateways', () => {
     expect(problems).toEqual(['ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections: not served']);
   });
 
-  it('leave out a service the catalog lacks, and report one whose protocol is not the listener\'s and a tcp listener with several services', () => {
+  it("leave out a service the catalog lacks, and report one whose protocol is not the http listener's and a tcp listener with several services", () => {
     const entry: IngressGatewayEntry = {
       ...ENTRY,
       listeners: [
         { port: 8080, protocol: 'http', services: [{ name: 'db', hosts: [], requestHeaders: undefined, responseHeaders: undefined }, { name: 'gone', hosts: [], requestHeaders: undefined, responseHeaders: undefined }] },
         { port: 9000, protocol: 'tcp', services: ENTRY.listeners[0]!.services },
+        { port: 9002, protocol: 'tcp', services: [ENTRY.listeners[0]!.services[0]!] },
         { port: 9001, protocol: 'udp', services: ENTRY.listeners[2]!.services },
       ],
       unsupported: [],
     };
     const { gateways, problems } = ingressGateways(new Map([['ingress', entry]]), services({ api: 'http', 'api-backup': 'http', db: 'tcp' }));
-    expect(gateways.get('ingress')?.listeners).toEqual([{ port: 8080, protocol: 'http', services: [] }]);
+    // An http service on a tcp listener is proxied as bytes, as Consul allows.
+    expect(gateways.get('ingress')?.listeners.map((l) => [l.port, l.services.map((s) => s.service)])).toEqual([[8080, []], [9002, ['api']]]);
     expect(problems).toEqual([
       "ingress-gateway/ingress: listener on port 8080: db is served as tcp, not http; set its protocol with service-defaults or change the listener's",
       'ingress-gateway/ingress: listener on port 9000: a tcp listener publishes exactly one service, not 2; the listener is not served',

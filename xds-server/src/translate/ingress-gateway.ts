@@ -5,8 +5,9 @@ import type { HeaderModifiersModel } from './policy-model';
 
 /**
  * What an `ingress-gateway` config entry publishes, as its gateway's Envoy is served it
- * (README, "Coming from Consul Connect"). Consul's own rules hold: a listener's services
- * speak its protocol, a tcp listener publishes one service, `*` stands for every http service,
+ * (README, "Coming from Consul Connect"). Consul's own rules hold: an http, http2 or grpc
+ * listener's services speak its protocol, a tcp listener publishes one service of any protocol,
+ * `*` stands for every http service,
  * and a service without `Hosts` answers to `<service>.ingress.*`, with and without the port.
  */
 
@@ -79,7 +80,8 @@ export function ingressGateways(
         }
         const model = services.get(service.name);
         if (!model) continue;
-        if (model.protocol !== protocol) {
+        // As in Consul, a tcp listener may proxy an L7 service's bytes to its sidecars as they are.
+        if (model.protocol !== protocol && protocol !== 'tcp') {
           problems.push(`${at}: ${service.name} is served as ${model.protocol}, not ${protocol}; set its protocol with service-defaults or change the listener's`);
           continue;
         }
