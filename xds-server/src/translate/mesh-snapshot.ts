@@ -321,8 +321,8 @@ export class MeshSnapshot {
   /**
    * What a Consul gateway's Envoy gets. An ingress gateway: one listener per listener of its
    * `ingress-gateway` entry, on its registration's address, each routing by Host to the services
-   * it publishes with their own routes, over mTLS to their sidecars as a caller named after the
-   * gateway. Other kinds are not served (README, "Coming from Consul Connect"): no listeners,
+   * it publishes with their own routes, to their sidecars as the caller named after the gateway
+   * (over mTLS where the destination's mode has it). Other kinds are not served (README, "Coming from Consul Connect"): no listeners,
    * rather than a sidecar's, and `mesh status` says so.
    */
   private consulGatewayView(key: string, proxy: ProxyIdentity, gateway: GatewayRegistration): NodeView {
