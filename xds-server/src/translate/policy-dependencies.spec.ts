@@ -20,7 +20,7 @@ const endpoint = (id: string, port: number, version: string) => ({
 });
 const API: ServiceModel = { name: 'api', protocol: 'http', endpoints: [endpoint('api-1', 21001, 'v1'), endpoint('api-2', 21002, 'v2')] };
 const WEB: ServiceModel = { name: 'web', protocol: 'http', endpoints: [endpoint('web-1', 21003, 'v1')] };
-const CA = caSnapshotFixture({ api: 1, web: 1, gateway: 1 });
+const CA = caSnapshotFixture({ api: 1, web: 1, gateway: 1, ingress: 1 });
 
 const BASE: TrafficPolicyModel = policy('api', {
   subsets: [
@@ -64,6 +64,8 @@ function mesh(api: TrafficPolicyModel): MeshModel {
       gateway: { name: 'gateway', port: 8080, routes: [{ prefix: '/api', service: 'api', rewritePrefix: undefined, methods: [] }] },
     },
     ca: CA,
+    gateways: new Map([['ingress', { id: 'ingress', service: 'ingress', kind: 'ingress-gateway', address: '127.0.0.1', unsupported: [] }]]),
+    ingressGateways: new Map([['ingress', { source: 'ingress-gateway/ingress', listeners: [{ port: 8443, protocol: 'http', services: [{ service: 'api', domains: ['api.ingress.*'] }] }] }]]),
   };
 }
 
@@ -71,6 +73,7 @@ const proxies: Array<[ProxyIdentity, string | undefined]> = [
   [{ id: 'web-1', service: 'web', kind: 'envoy', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS }, 'web-1'],
   [{ id: 'api-1', service: 'api', kind: 'envoy', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS }, 'api-1'],
   [{ id: 'gw', service: 'gateway', kind: 'envoy', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS }, undefined],
+  [{ id: 'ingress', service: 'ingress', kind: 'envoy', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS }, undefined],
   [{ id: 'web-per-type', service: 'web', kind: 'envoy', outboundAddress: '127.0.0.1', outboundPort: 15002, configSource: { kind: 'api', apiType: 'GRPC', xdsCluster: 'xds_cluster' } }, 'web-1'],
   [{ id: 'grpc', service: 'web', kind: 'grpc', outboundAddress: '127.0.0.1', outboundPort: 15001, configSource: ADS }, undefined],
 ];
