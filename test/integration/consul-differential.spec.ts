@@ -13,6 +13,7 @@ const INSTANCES = [
   { id: 'api-1', name: 'api', meta: { version: '1' } },
   { id: 'api-2', name: 'api', meta: { version: '2' } },
   { id: 'api-backup-1', name: 'api-backup', meta: {} },
+  { id: 'raw-1', name: 'raw', meta: {} },
 ] as const;
 
 type ConfigEntry = { Kind: string; Name: string } & Record<string, unknown>;
@@ -20,6 +21,8 @@ type ConfigEntry = { Kind: string; Name: string } & Record<string, unknown>;
 /** The same entries go to both Consuls, as `consul config write` files. */
 const ENTRIES: ConfigEntry[] = [
   { Kind: 'proxy-defaults', Name: 'global', Config: { protocol: 'http' } },
+  // raw is tcp whatever proxy-defaults says: service-defaults wins.
+  { Kind: 'service-defaults', Name: 'raw', Protocol: 'tcp' },
   {
     Kind: 'service-resolver',
     Name: 'api',
@@ -80,6 +83,8 @@ interface World {
   consul: ConsulHandle;
   /** web's upstream listener for api. */
   upstream: number;
+  /** web's upstream listener for raw. */
+  rawUpstream: number;
   /** The ingress gateway's listener. */
   ingress: number;
   envoys: Map<string, EnvoyHandle>;
@@ -104,12 +109,13 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
   async function world(name: World['name']): Promise<World> {
     const consul = await startConsul(supervisor, { name: `consul-${name}` });
     const upstream = await freePort();
+    const rawUpstream = await freePort();
     const sidecarPorts = new Map<string, number>();
     for (const instance of INSTANCES) {
       sidecarPorts.set(instance.id, await freePort());
       await registerWithSidecar(consul, { ...instance, port: apps.get(instance.id)!, sidecar: { Port: sidecarPorts.get(instance.id) } });
     }
-    await registerWithSidecar(consul, { id: 'web-1', name: 'web', port: apps.get('web-1')!, sidecar: { Port: await freePort(), Proxy: { Upstreams: [{ DestinationName: 'api', LocalBindPort: upstream }] } } });
+    await registerWithSidecar(consul, { id: 'web-1', name: 'web', port: apps.get('web-1')!, sidecar: { Port: await freePort(), Proxy: { Upstreams: [{ DestinationName: 'api', LocalBindPort: upstream }, { DestinationName: 'raw', LocalBindPort: rawUpstream }] } } });
     const ingress = await freePort();
     for (const [i, entry] of [...ENTRIES, ingressEntry(ingress)].entries()) {
       const file = join(supervisor.runDir, `${name}-${i}-${entry.Kind}.json`);
@@ -127,7 +133,7 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     // The registered port is the bootstrap's own envoy_ready_listener, which Consul's check dials.
     const bootstrap = await consulGatewayBootstrap(consul, { kind: 'ingress', service: 'ingress', address: `127.0.0.1:${await freePort()}`, xdsPort, adminPort });
     envoys.set('ingress', await startEnvoy(supervisor, { name: `envoy-${name}-ingress`, adminPort, bootstrap: () => bootstrap }));
-    return { name, consul, upstream, ingress, envoys, sidecarPorts };
+    return { name, consul, upstream, rawUpstream, ingress, envoys, sidecarPorts };
   }
 
   async function untilAllPassing(w: World): Promise<void> {
@@ -271,6 +277,18 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     }
     for (const w of worlds) await untilAllPassing(w);
     for (const w of worlds) await untilApiAnswers(w);
+  });
+
+  it("serves raw as tcp in both, as its service-defaults Protocol says over proxy-defaults': the bytes pass with no HTTP handling on the way", async () => {
+    const seen: Record<string, unknown> = {};
+    for (const w of worlds) {
+      // An HTTP proxy would add x-request-id and x-forwarded-proto, and route by Host; a tcp one does neither.
+      const raw = JSON.parse((await httpRequest(`http://127.0.0.1:${w.rawUpstream}/`, { headers: { host: 'nowhere.example' } })).body) as { instance: string; headers: Record<string, string> };
+      const api = (await call(w, '/')).headers ?? {};
+      seen[w.name] = { raw: [raw.instance, raw.headers.host, 'x-request-id' in raw.headers, 'x-forwarded-proto' in raw.headers], api: ['x-request-id' in api, 'x-forwarded-proto' in api] };
+    }
+    expect(seen.ours).toEqual({ raw: ['raw-1', 'nowhere.example', false, false], api: [true, true] });
+    expect(seen.ours).toEqual(seen.consul);
   });
 
   it("publishes api through the ingress gateway under api.ingress.* (api.ingress.consul here), with its splitter and router, in both alike", async () => {

@@ -155,7 +155,7 @@ function inboundTcpProxy(statPrefix: string): object {
  */
 export function inboundListener(local: LocalService, tracing: object = {}, mtls?: InboundMtls): object {
   const base = { name: INBOUND_LISTENER_NAME, address: socketAddress('0.0.0.0', local.sidecarPort), traffic_direction: 'INBOUND' };
-  if (!mtls) return { ...base, filter_chains: [{ filters: [inboundHcm(local, 'inbound', [], {}, tracing)] }] };
+  if (!mtls) return { ...base, filter_chains: [{ filters: [local.protocol === 'tcp' ? inboundTcpProxy('inbound') : inboundHcm(local, 'inbound', [], {}, tracing)] }] };
   const rbac =
     local.protocol === 'tcp'
       ? networkRbacFilter(mtls.allowedCallers, mtls.identity, 'inbound', mtls.callerPermissions)

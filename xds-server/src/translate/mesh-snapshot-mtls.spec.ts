@@ -128,6 +128,12 @@ describe('MeshSnapshot with mTLS', () => {
     expect(inbound.filter_chains[0].transport_socket.typed_config.common_tls_context.alpn_protocols).toBeUndefined();
   });
 
+  it('off, tcp: tcp_proxy to the app, with no HTTP handling', () => {
+    const inbound = decodeResource(MeshSnapshot.build(mesh(mtlsConfig({ db: 'off' }))).viewFor(proxy('db'), undefined).resource(TypeUrl.Listener, 'inbound'));
+    expect(inbound.filter_chains.map((c: Decoded) => c.filters.map((f: Decoded) => f.name))).toEqual([['envoy.filters.network.tcp_proxy']]);
+    expect(inbound.filter_chains[0].filters[0].typed_config.cluster).toBe('local_app');
+  });
+
   it('permissive: tls_inspector, an mTLS chain and a plaintext chain', () => {
     const inbound = decodeResource(snapshot.viewFor(proxy('legacy'), undefined).resource(TypeUrl.Listener, 'inbound'));
     expect(inbound.listener_filters.map((f: Decoded) => f.name)).toEqual(['envoy.filters.listener.tls_inspector']);
