@@ -96,7 +96,7 @@ describe('parseConfigEntries', () => {
     const [changed] = parse('ingress-gateway', body) as Array<IngressGatewayEntry>;
     expect(changed!.unsupported).toEqual([
       'ingress-gateway/ingress: TLS',
-      'ingress-gateway/ingress: Listeners[0].Services[0].Namespace "team-a": only the default namespace is served',
+      'ingress-gateway/ingress: Listeners[0].Services[0].Namespace "team-a"',
       'ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections',
     ]);
     expect(changed!.listeners.map((l) => [l.protocol, l.services.map((s) => s.name)])).toEqual([['http', ['api-backup']], ['http', ['*']], ['tcp', ['db']]]);

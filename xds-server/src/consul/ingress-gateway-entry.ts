@@ -36,7 +36,8 @@ function parseService(shape: JsonShape, raw: unknown, at: string, label: string,
   for (const field of ['Namespace', 'Partition'] as const) {
     const value = optional(shape, service[field], `${at}.${field}`);
     if (value !== undefined && value !== 'default') {
-      unsupported.push(`${label}${field} "${value}": only the default ${field.toLowerCase()} is served`);
+      // Only the default namespace and partition are served: the service is left out.
+      unsupported.push(`${label}${field} "${value}"`);
       return undefined;
     }
   }

@@ -45,7 +45,7 @@ describe('ingress gateways', () => {
       [8443, 'http', [['api', 'api.ingress.*', 'api.ingress.*:8443'], ['api-backup', 'api-backup.ingress.*', 'api-backup.ingress.*:8443'], ['web', 'web.ingress.*', 'web.ingress.*:8443']]],
       [9000, 'tcp', [['db', 'db.ingress.*', 'db.ingress.*:9000']]],
     ]);
-    expect(problems).toEqual(['ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections: not served']);
+    expect(problems).toEqual(['ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections is not served by this control plane and is ignored']);
   });
 
   it("leave out a service the catalog lacks, and report one whose protocol is not the http listener's and a tcp listener with several services", () => {

@@ -56,7 +56,7 @@ export function ingressGateways(
   const gateways = new Map<string, IngressGatewayModel>();
   const problems: string[] = [];
   for (const entry of entries.values()) {
-    problems.push(...entry.unsupported.map((field) => `${field}: not served`));
+    problems.push(...entry.unsupported.map((field) => `${field} is not served by this control plane and is ignored`));
     const listeners: IngressListenerModel[] = [];
     for (const listener of entry.listeners) {
       const at = `${entry.source}: listener on port ${listener.port}`;
