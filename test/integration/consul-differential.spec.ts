@@ -50,17 +50,27 @@ const ENTRIES: ConfigEntry[] = [
   },
 ];
 
-/** The ingress gateway's entry: api under Consul's default Host with header changes, api-backup under its own Host. */
+/**
+ * The ingress gateway's entry: api under Consul's default Host with header changes, api-backup
+ * under its own Host; a passive health check for every service, api's own over it. No limits: Consul 1.22.6's own
+ * xDS server panics on an ingress entry with MaxConnections and the like (README).
+ */
 function ingressEntry(port: number): ConfigEntry {
   return {
     Kind: 'ingress-gateway',
     Name: 'ingress',
+    Defaults: { PassiveHealthCheck: { Interval: '4s', MaxFailures: 6 } },
     Listeners: [
       {
         Port: port,
         Protocol: 'http',
         Services: [
-          { Name: 'api', RequestHeaders: { Add: { 'x-via': 'ingress' }, Remove: ['x-drop'] }, ResponseHeaders: { Set: { 'x-gateway': 'ingress' } } },
+          {
+            Name: 'api',
+            RequestHeaders: { Add: { 'x-via': 'ingress' }, Remove: ['x-drop'] },
+            ResponseHeaders: { Set: { 'x-gateway': 'ingress' } },
+            PassiveHealthCheck: { MaxFailures: 7 },
+          },
           { Name: 'api-backup', Hosts: ['backup.example.com'] },
         ],
       },
@@ -322,6 +332,20 @@ describe("Consul's built-in xDS and this control plane, side by side on the same
     }
     expect(seen.ours).toEqual({ api: ['ingress', '-', 'ingress'], backup: ['api-backup-1', '-', 'yes', '-'], unknown: 404 });
     expect(seen.ours).toEqual(seen.consul);
+  });
+
+  it("applies the ingress entry's passive health checks, api's own over the Defaults', to the gateway's cluster for api's default subset, in both alike", async () => {
+    // Consul's is failover-target~0~v1.api.default.dc1.internal.<trust domain>: no upstream config hash on a gateway's.
+    const isV1 = { consul: (name: string) => /^failover-target~0~v1\.api\./.test(name), ours: (name: string) => name === 'api~v1' };
+    const shaped: Record<string, unknown> = {};
+    for (const w of worlds) {
+      const dump = JSON.parse(await httpGet(`${w.envoys.get('ingress')!.adminUrl}/config_dump?resource=dynamic_active_clusters`)) as { configs: Array<{ cluster: ClusterDump }> };
+      const cluster = dump.configs.map((c) => c.cluster).find((c) => isV1[w.name](c.name));
+      const outlier = cluster?.outlier_detection ?? {};
+      shaped[w.name] = [outlier.interval, outlier.consecutive_5xx];
+    }
+    expect(shaped.ours).toEqual(['4s', 7]);
+    expect(shaped.ours).toEqual(shaped.consul);
   });
 
   it("applies web's service-defaults UpstreamConfig to web's cluster for api's default subset, and its local timeouts to web's app, in both alike", async () => {

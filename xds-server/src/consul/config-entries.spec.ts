@@ -80,25 +80,34 @@ describe('parseConfigEntries', () => {
           protocol: 'http',
           services: [
             { name: 'api', hosts: [], requestHeaders: { add: { 'x-via': 'ingress' }, set: {}, remove: ['x-drop'] }, responseHeaders: { add: {}, set: { 'x-gateway': 'ingress' }, remove: [] } },
-            { name: 'api-backup', hosts: ['backup.example.com'], requestHeaders: undefined, responseHeaders: undefined },
+            {
+              name: 'api-backup',
+              hosts: ['backup.example.com'],
+              requestHeaders: undefined,
+              responseHeaders: undefined,
+              settings: { connectTimeoutMs: undefined, limits: { maxConnections: 10, maxPendingRequests: undefined, maxConcurrentRequests: undefined }, passiveHealthCheck: undefined },
+            },
           ],
         },
         { port: 8443, protocol: 'http', services: [{ name: '*', hosts: [], requestHeaders: undefined, responseHeaders: undefined }] },
         { port: 9000, protocol: 'tcp', services: [{ name: 'db', hosts: [], requestHeaders: undefined, responseHeaders: undefined }] },
       ],
-      unsupported: ['ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections'],
+      unsupported: [],
     });
     expect(combineConfigEntries(new Map([['ingress-gateway', [gateway!]]])).ingressGateways.get('ingress')).toBe(gateway);
     const body = structuredClone(fixture('ingress-gateway')) as Array<{ TLS: object; Listeners: Array<{ Protocol?: string; Services: Array<Record<string, unknown>> }> }>;
     body[0]!.TLS = { Enabled: true };
+    (body[0] as Record<string, unknown>).Defaults = { MaxPendingRequests: 5, PassiveHealthCheck: { Interval: 2000000000, MaxFailures: 3 }, SomethingNew: 1 };
     delete body[0]!.Listeners[2]!.Protocol;
     body[0]!.Listeners[0]!.Services[0]!.Namespace = 'team-a';
     const [changed] = parse('ingress-gateway', body) as Array<IngressGatewayEntry>;
-    expect(changed!.unsupported).toEqual([
-      'ingress-gateway/ingress: TLS',
-      'ingress-gateway/ingress: Listeners[0].Services[0].Namespace "team-a"',
-      'ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections',
-    ]);
+    expect(changed!.unsupported).toEqual(['ingress-gateway/ingress: TLS', 'ingress-gateway/ingress: Defaults.SomethingNew', 'ingress-gateway/ingress: Listeners[0].Services[0].Namespace "team-a"']);
+    // Consul's API returns the Defaults' durations in nanoseconds.
+    expect(changed!.defaults).toEqual({
+      connectTimeoutMs: undefined,
+      limits: { maxConnections: undefined, maxPendingRequests: 5, maxConcurrentRequests: undefined },
+      passiveHealthCheck: { intervalMs: 2000, maxFailures: 3, enforcingConsecutive5xx: undefined, maxEjectionPercent: undefined, baseEjectionTimeMs: undefined },
+    });
     expect(changed!.listeners.map((l) => [l.protocol, l.services.map((s) => s.name)])).toEqual([['http', ['api-backup']], ['http', ['*']], ['tcp', ['db']]]);
   });
 

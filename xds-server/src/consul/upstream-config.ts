@@ -83,6 +83,18 @@ function readSettings(shape: JsonShape, object: JsonObject, at: string): Upstrea
   };
 }
 
+/**
+ * An ingress-gateway service's (or the entry's `Defaults'`) limits and passive health check: the
+ * same settings, with the limits as flat fields. Consul applies them to the gateway's clusters.
+ */
+export function parseIngressSettings(shape: JsonShape, object: JsonObject, at: string): UpstreamSettings | undefined {
+  const int = (name: string): number | undefined => optionalInteger(shape, object[name], `${at}.${name}`) || undefined;
+  const limits = { maxConnections: int('MaxConnections'), maxPendingRequests: int('MaxPendingRequests'), maxConcurrentRequests: int('MaxConcurrentRequests') };
+  const { passiveHealthCheck } = readSettings(shape, { PassiveHealthCheck: object.PassiveHealthCheck }, at);
+  const hasLimits = Object.values(limits).some((v) => v !== undefined);
+  return hasLimits || passiveHealthCheck ? { connectTimeoutMs: undefined, limits: hasLimits ? limits : undefined, passiveHealthCheck } : undefined;
+}
+
 function settings(shape: JsonShape, object: JsonObject, at: string, label: string, unsupported: string[], served: readonly string[] = SERVED): UpstreamSettings {
   unsupported.push(...unsupportedFields(object, served, label));
   return readSettings(shape, object, at);

@@ -45,7 +45,7 @@ describe('ingress gateways', () => {
       [8443, 'http', [['api', 'api.ingress.*', 'api.ingress.*:8443'], ['api-backup', 'api-backup.ingress.*', 'api-backup.ingress.*:8443'], ['web', 'web.ingress.*', 'web.ingress.*:8443']]],
       [9000, 'tcp', [['db', 'db.ingress.*', 'db.ingress.*:9000']]],
     ]);
-    expect(problems).toEqual(['ingress-gateway/ingress: Listeners[0].Services[1].MaxConnections is not served by this control plane and is ignored']);
+    expect(problems).toEqual([]);
   });
 
   it("leave out a service the catalog lacks, and report one whose protocol is not the http listener's and a tcp listener with several services", () => {
@@ -98,6 +98,25 @@ describe('ingress gateways', () => {
     expect(api.response_headers_to_add).toEqual([{ header: { key: 'x-gateway', value: 'ingress' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }]);
     expect([...view.resources(TypeUrl.Route).keys()].sort()).toEqual(['8080', '8443']);
     expect([...view.resources(TypeUrl.Cluster).keys()].sort()).toEqual(['api', 'api-backup', 'db']);
+  });
+
+  it("give the gateway its own copies of the clusters its entry limits, Defaults under each service's own settings; other clusters stay shared", () => {
+    const entry: IngressGatewayEntry = {
+      ...ENTRY,
+      defaults: { connectTimeoutMs: undefined, limits: { maxConnections: 3, maxPendingRequests: 4, maxConcurrentRequests: undefined }, passiveHealthCheck: undefined },
+    };
+    const instances = [instance('api', 'api-1', 8082), instance('api-backup', 'b-1', 8083), instance('web', 'w-1', 8084), gateway('ingress-gateway', 'ingress')];
+    const mesh = { ...meshWith(...instances), ingressGateways: ingressGateways(new Map([['ingress', entry]]), meshWith(...instances).services).gateways };
+    const snapshot = MeshSnapshot.build(mesh);
+    const clusters = snapshot.viewFor(envoy('ingress', 'ingress'), undefined).resources(TypeUrl.Cluster);
+    const thresholds = (name: string) => decodeResource(clusters.get(name)).circuit_breakers?.thresholds?.[0];
+    // api-backup's own MaxConnections (10, from the fixture) over the Defaults' 3.
+    expect(thresholds('api-backup')).toMatchObject({ max_connections: { value: 10 }, max_pending_requests: { value: 4 } });
+    expect(thresholds('api')).toMatchObject({ max_connections: { value: 3 }, max_pending_requests: { value: 4 } });
+    // web is published only through `*`: the Defaults apply to it too.
+    expect(thresholds('web')).toMatchObject({ max_connections: { value: 3 } });
+    expect(clusters.get('db')).toBe(snapshot.clusters.get('db'));
+    expect(clusters.get('api')).not.toBe(snapshot.clusters.get('api'));
   });
 
   it('give other gateway kinds, and an ingress gateway without an entry, no listeners at all, and say why', () => {

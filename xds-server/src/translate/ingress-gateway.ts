@@ -1,7 +1,8 @@
 import type { IngressGatewayEntry, IngressServiceEntry } from '../consul/ingress-gateway-entry';
 import { isServiceProtocol } from './config-entry-policy';
 import type { GatewayRegistration, ServiceModel, ServiceProtocol } from './model';
-import type { HeaderModifiersModel } from './policy-model';
+import { upstreamOverride } from './caller-upstreams';
+import type { CallerUpstreamsModel, HeaderModifiersModel, UpstreamOverrideModel } from './policy-model';
 
 /**
  * What an `ingress-gateway` config entry publishes, as its gateway's Envoy is served it
@@ -29,6 +30,8 @@ export interface IngressGatewayModel {
   /** `ingress-gateway/<name>`. */
   source: string;
   listeners: readonly IngressListenerModel[];
+  /** The entry's limits and passive health checks: `Defaults`, and per service (its first listing). */
+  upstreams?: CallerUpstreamsModel;
 }
 
 const WILDCARD = '*';
@@ -90,7 +93,12 @@ export function ingressGateways(
       }
       listeners.push({ port: listener.port, protocol, services: served });
     }
-    gateways.set(entry.name, { source: entry.source, listeners });
+    const overrides = new Map<string, UpstreamOverrideModel>();
+    for (const service of entry.listeners.flatMap((l) => l.services)) {
+      if (service.settings && service.name !== WILDCARD && !overrides.has(service.name)) overrides.set(service.name, upstreamOverride(service.settings));
+    }
+    const upstreams = entry.defaults || overrides.size > 0 ? { source: entry.source, defaults: entry.defaults && upstreamOverride(entry.defaults), overrides } : undefined;
+    gateways.set(entry.name, { source: entry.source, listeners, ...(upstreams ? { upstreams } : {}) });
   }
   return { gateways, problems };
 }

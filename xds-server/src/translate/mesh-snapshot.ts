@@ -20,7 +20,7 @@ import {
 } from './listener.translator';
 import { serviceCluster, subsetCluster } from './cluster.translator';
 import { grpcNeedsOwnCluster } from './cluster-policy';
-import { callerPolicy } from './caller-upstreams';
+import { callerOverride, callerPolicy } from './caller-upstreams';
 import { emptyPolicy } from './config-entry-policy';
 import { serviceLoadAssignment, subsetLoadAssignment } from './endpoint.translator';
 import { gatewayName, gatewayPort, gatewayRoutes } from './gateway';
@@ -332,7 +332,13 @@ export class MeshSnapshot {
     const listeners: Resource[] = [];
     const routes: Resource[] = [];
     const ownClusters = new Map<string, Resource>();
-    this.addCallerClusters(key, proxy, ownClusters);
+    // The entry's limits and passive health checks shape the gateway's own copies of the clusters.
+    const registered = new Map<string, UpstreamOverrideModel>();
+    for (const { service } of entry?.listeners.flatMap((l) => l.services) ?? []) {
+      const override = callerOverride(entry?.upstreams, service);
+      if (override) registered.set(service, override);
+    }
+    this.addCallerClusters(key, proxy, ownClusters, registered);
     for (const listener of entry?.listeners ?? []) {
       if (listener.services.length === 0) continue;
       const name = ingressListenerName(address, listener);
