@@ -100,10 +100,12 @@ describe('ingress gateways', () => {
     expect([...view.resources(TypeUrl.Cluster).keys()].sort()).toEqual(['api', 'api-backup', 'db']);
   });
 
-  it("give the gateway its own copies of the clusters its entry limits, Defaults under each service's own settings; other clusters stay shared", () => {
+  it("give the gateway its own copies of the clusters its entry limits, Defaults under each service's (or `*`'s) own settings; other clusters stay shared", () => {
+    const wildcard = { connectTimeoutMs: undefined, limits: { maxConnections: 5, maxPendingRequests: undefined, maxConcurrentRequests: undefined }, passiveHealthCheck: undefined };
     const entry: IngressGatewayEntry = {
       ...ENTRY,
       defaults: { connectTimeoutMs: undefined, limits: { maxConnections: 3, maxPendingRequests: 4, maxConcurrentRequests: undefined }, passiveHealthCheck: undefined },
+      listeners: ENTRY.listeners.map((l) => (l.port === 8443 ? { ...l, services: l.services.map((s) => ({ ...s, settings: wildcard })) } : l)),
     };
     const instances = [instance('api', 'api-1', 8082), instance('api-backup', 'b-1', 8083), instance('web', 'w-1', 8084), gateway('ingress-gateway', 'ingress')];
     const mesh = { ...meshWith(...instances), ingressGateways: ingressGateways(new Map([['ingress', entry]]), meshWith(...instances).services).gateways };
@@ -112,9 +114,10 @@ describe('ingress gateways', () => {
     const thresholds = (name: string) => decodeResource(clusters.get(name)).circuit_breakers?.thresholds?.[0];
     // api-backup's own MaxConnections (10, from the fixture) over the Defaults' 3.
     expect(thresholds('api-backup')).toMatchObject({ max_connections: { value: 10 }, max_pending_requests: { value: 4 } });
+    // api's first listing (8080) sets nothing of its own: the Defaults, not `*`'s on 8443.
     expect(thresholds('api')).toMatchObject({ max_connections: { value: 3 }, max_pending_requests: { value: 4 } });
-    // web is published only through `*`: the Defaults apply to it too.
-    expect(thresholds('web')).toMatchObject({ max_connections: { value: 3 } });
+    // web is published only through `*`, whose own MaxConnections apply to it over the Defaults'.
+    expect(thresholds('web')).toMatchObject({ max_connections: { value: 5 }, max_pending_requests: { value: 4 } });
     expect(clusters.get('db')).toBe(snapshot.clusters.get('db'));
     expect(clusters.get('api')).not.toBe(snapshot.clusters.get('api'));
   });

@@ -17,6 +17,8 @@ export interface IngressServiceModel {
   domains: readonly string[];
   requestHeaders?: HeaderModifiersModel;
   responseHeaders?: HeaderModifiersModel;
+  /** The entry's limits and passive health check for this service (or for `*`), over `Defaults`. */
+  override?: UpstreamOverrideModel;
 }
 
 export interface IngressListenerModel {
@@ -30,7 +32,7 @@ export interface IngressGatewayModel {
   /** `ingress-gateway/<name>`. */
   source: string;
   listeners: readonly IngressListenerModel[];
-  /** The entry's limits and passive health checks: `Defaults`, and per service (its first listing). */
+  /** The entry's limits and passive health checks: `Defaults`, and per service (its first listing's). */
   upstreams?: CallerUpstreamsModel;
 }
 
@@ -48,6 +50,7 @@ function published(entry: IngressServiceEntry, service: string, port: number): I
     domains: domains(service, entry.name === WILDCARD ? [] : entry.hosts, port),
     ...(entry.requestHeaders ? { requestHeaders: entry.requestHeaders } : {}),
     ...(entry.responseHeaders ? { responseHeaders: entry.responseHeaders } : {}),
+    ...(entry.settings ? { override: upstreamOverride(entry.settings) } : {}),
   };
 }
 
@@ -93,9 +96,12 @@ export function ingressGateways(
       }
       listeners.push({ port: listener.port, protocol, services: served });
     }
+    // A service's first listing decides, as the gateway has one cluster per service.
+    const seen = new Set<string>();
     const overrides = new Map<string, UpstreamOverrideModel>();
-    for (const service of entry.listeners.flatMap((l) => l.services)) {
-      if (service.settings && service.name !== WILDCARD && !overrides.has(service.name)) overrides.set(service.name, upstreamOverride(service.settings));
+    for (const { service, override } of listeners.flatMap((l) => l.services)) {
+      if (!seen.has(service) && override) overrides.set(service, override);
+      seen.add(service);
     }
     const upstreams = entry.defaults || overrides.size > 0 ? { source: entry.source, defaults: entry.defaults && upstreamOverride(entry.defaults), overrides } : undefined;
     gateways.set(entry.name, { source: entry.source, listeners, ...(upstreams ? { upstreams } : {}) });
